@@ -1,0 +1,11 @@
+//! hubwasm-core: the pure logic of the Hugging Face Hub protocols.
+//!
+//! `#![no_std]` + `alloc`, no I/O, no clocks, no randomness: every protocol step is a value in and a
+//! value out, so the same code runs in the wasm SDK, in `localhub` and on targets with no std at all.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod hex;
+pub mod lfs;

@@ -1,0 +1,81 @@
+//! SHA-256 for JavaScript: a streaming hasher and a one-call digest over any byte source.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+use hubwasm_core::lfs::Sha256;
+
+use crate::error::Error;
+use crate::source::{as_bytes, describe, ByteSource, BLOCK_SIZE};
+
+/// Incremental SHA-256. `digest()` may be called at any time and does not end the hasher.
+#[wasm_bindgen]
+pub struct Sha256Hasher {
+    state: Sha256,
+    scratch: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl Sha256Hasher {
+    /// Adds bytes. Large arrays are copied into wasm memory a block at a time.
+    pub fn update(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")]
+        bytes: JsValue,
+    ) -> Result<(), JsValue> {
+        let bytes = as_bytes(&bytes).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "update() takes a Uint8Array, ArrayBuffer or ArrayBufferView, got {}",
+                describe(&bytes)
+            ))
+        })?;
+        self.update_array(&bytes);
+        Ok(())
+    }
+
+    /// Lowercase hex SHA-256 of everything added so far.
+    pub fn digest(&self) -> String {
+        self.state.clone().finalize_hex()
+    }
+
+    /// Number of bytes added so far.
+    #[wasm_bindgen(getter, js_name = bytesHashed)]
+    pub fn bytes_hashed(&self) -> f64 {
+        self.state.len() as f64
+    }
+}
+
+impl Sha256Hasher {
+    fn update_array(&mut self, bytes: &Uint8Array) {
+        let len = bytes.length() as usize;
+        let mut offset = 0;
+        while offset < len {
+            let n = (len - offset).min(BLOCK_SIZE);
+            if self.scratch.len() < n {
+                self.scratch.resize(n, 0);
+            }
+            bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut self.scratch[..n]);
+            self.state.update(&self.scratch[..n]);
+            offset += n;
+        }
+    }
+}
+
+/// Starts a streaming SHA-256: `createSha256().update(a).update(b)…digest()`.
+#[wasm_bindgen(js_name = createSha256)]
+pub fn create_sha256() -> Sha256Hasher {
+    Sha256Hasher { state: Sha256::new(), scratch: Vec::new() }
+}
+
+/// Lowercase hex SHA-256 of a Blob, byte array or stream, read in bounded blocks without freezing
+/// the page.
+#[wasm_bindgen(js_name = sha256)]
+pub async fn sha256(
+    #[wasm_bindgen(unchecked_param_type = "Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>")]
+    input: JsValue,
+) -> Result<String, JsValue> {
+    let source = ByteSource::from_js(input, "sha256() input")?;
+    let mut state = Sha256::new();
+    source.for_each_block(|block| state.update(block)).await?;
+    Ok(state.finalize_hex())
+}

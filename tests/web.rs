@@ -1,0 +1,53 @@
+//! wasm-bindgen tests of the JS-facing API, run by `wasm-pack test --node` and, with
+//! WASM_BINDGEN_USE_BROWSER=1, in headless Chromium. Expected digests are FIPS 180-2 vectors.
+#![cfg(target_arch = "wasm32")]
+
+use hubwasm::{create_sha256, sha256};
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+const MILLION_A: &str = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+
+fn bytes(data: &[u8]) -> JsValue {
+    Uint8Array::from(data).into()
+}
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(name)).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn sha256_of_uint8array_matches_fips_vectors() {
+    assert_eq!(sha256(bytes(b"abc")).await.unwrap(), ABC);
+    assert_eq!(sha256(bytes(&vec![b'a'; 1_000_000])).await.unwrap(), MILLION_A);
+}
+
+#[wasm_bindgen_test]
+async fn sha256_of_blob() {
+    let parts = Array::of2(&bytes(b"ab"), &bytes(b"c"));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    assert_eq!(sha256(blob.into()).await.unwrap(), ABC);
+}
+
+#[wasm_bindgen_test]
+fn streaming_hasher_is_split_invariant() {
+    let data = vec![b'a'; 1_000_000];
+    let mut hasher = create_sha256();
+    for piece in data.chunks(77_777) {
+        hasher.update(bytes(piece)).unwrap();
+    }
+    assert_eq!(hasher.digest(), MILLION_A);
+    assert_eq!(hasher.bytes_hashed(), 1_000_000.0);
+}
+
+#[wasm_bindgen_test]
+async fn wrong_input_is_a_typed_error() {
+    let error = sha256(JsValue::from_f64(42.0)).await.unwrap_err();
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(field(&error, "name"), "InvalidInputError");
+    assert_eq!(field(&error, "code"), "INVALID_INPUT");
+    let message = field(&error, "message").as_string().unwrap();
+    assert!(message.contains("got number"), "{message}");
+}
