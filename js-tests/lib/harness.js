@@ -1,0 +1,36 @@
+// Runs scenarios inside runtimes that have no test runner of their own (workerd, a browser page)
+// and reports them from Node in one format: `ok - name` lines and a final `N passed, N failed`.
+
+/** Runs every scenario in order; never throws. */
+export async function runScenarios(scenarios) {
+  const results = [];
+  for (const { name, run } of scenarios) {
+    const started = Date.now();
+    try {
+      await run();
+      results.push({ name, ok: true, ms: Date.now() - started });
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
+      results.push({ name, ok: false, ms: Date.now() - started, error: detail });
+    }
+  }
+  return results;
+}
+
+/** Prints results and returns the process exit code (non-zero on failure or when nothing ran). */
+export function report(suite, results) {
+  let passed = 0;
+  let failed = 0;
+  for (const r of results) {
+    if (r.ok) {
+      passed++;
+      console.log(`ok - ${r.name} (${r.ms} ms)`);
+    } else {
+      failed++;
+      console.log(`not ok - ${r.name}\n  ${String(r.error).replaceAll("\n", "\n  ")}`);
+    }
+  }
+  console.log(`${suite}: ${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}

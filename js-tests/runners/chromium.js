@@ -1,0 +1,27 @@
+// Chromium: the scenarios in a real page served from 127.0.0.1, importing the package's
+// "browser" entry through an import map, as a site without a bundler would.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { exportFor, launchChromium, resultsFromPage, serveStatic } from "../lib/browser.js";
+import { report } from "../lib/harness.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const pkg = JSON.parse(readFileSync(`${root}/node_modules/hubwasm/package.json`, "utf8"));
+const page = `<!doctype html>
+<meta charset="utf-8">
+<title>hubwasm scenarios</title>
+<script type="importmap">${JSON.stringify({ imports: { hubwasm: `/node_modules/hubwasm/${exportFor(pkg, "browser")}` } })}</script>
+<script type="module">
+  import { scenarios } from "/scenarios/index.js";
+  import { runScenarios } from "/lib/harness.js";
+  window.__results = await runScenarios(scenarios);
+</script>`;
+
+const server = await serveStatic(root, { "/": page });
+const browser = await launchChromium();
+try {
+  process.exitCode = report("chromium", await resultsFromPage(browser, `${server.url}/`));
+} finally {
+  await browser.close();
+  await server.close();
+}

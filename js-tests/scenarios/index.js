@@ -1,0 +1,4 @@
+// Every scenario, in order. Each runtime runner imports this list and nothing else.
+import sha256 from "./sha256.js";
+
+export const scenarios = [...sha256];

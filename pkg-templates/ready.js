@@ -1,0 +1,35 @@
+// When the WebAssembly module is usable. Node, Deno and workerd load it synchronously at import;
+// browsers fetch and compile it in the background, and async APIs wait for it here.
+import { HubError } from "./errors.js";
+
+let resolveReady;
+let rejectReady;
+let loaded = false;
+
+export const ready = new Promise((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+// A load failure surfaces through whichever API call awaits `ready`, not as an unhandled rejection.
+ready.catch(() => {});
+
+/** Called once by the runtime entry with the pending load (or nothing when already loaded). */
+export function startLoading(loading) {
+  Promise.resolve(loading).then(
+    () => {
+      loaded = true;
+      resolveReady();
+    },
+    (cause) =>
+      rejectReady(new HubError("the hubwasm WebAssembly module failed to load", { code: "MODULE_LOAD_FAILED", cause })),
+  );
+}
+
+/** Throws a typed error when a synchronous API is called before the module has loaded. */
+export function assertLoaded(apiName) {
+  if (!loaded) {
+    throw new HubError(`hubwasm is still loading: await \`ready\` before calling ${apiName}() synchronously`, {
+      code: "NOT_READY",
+    });
+  }
+}

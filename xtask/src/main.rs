@@ -1,0 +1,44 @@
+//! `cargo xtask <command>`: everything a new machine needs, from the registries only.
+//!
+//! setup  install the toolchain pieces the repo needs (idempotent, quick when present)
+//! build  release wasm build, wasm-bindgen, wasm-opt, then the npm package in dist/npm
+//! test   setup + build + every test suite; fails if any suite fails or runs no test
+//! demo   build, then the Node tour (examples/node/tour.mjs)
+
+mod build;
+mod counts;
+mod demo;
+mod setup;
+mod shell;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("build") => build::run().map(|_| ()),
+        Some("test") => test::run(),
+        Some("demo") => demo::run(),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | build | test | demo>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent").to_path_buf()
+}

@@ -1,0 +1,180 @@
+//! `cargo xtask test`: setup, build, then every suite. Each suite must pass and run at least one
+//! test; the run ends with one line `N passed, N failed`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::counts::{parse, Counts, Format};
+use crate::shell::{cargo_bin, npm_bin, run_teed};
+use crate::{build, root, setup, Result};
+
+struct Suite {
+    name: &'static str,
+    command: Command,
+    format: Format,
+}
+
+struct Outcome {
+    name: &'static str,
+    counts: Counts,
+    ok: bool,
+    seconds: f64,
+    note: &'static str,
+}
+
+pub fn run() -> Result {
+    let started = Instant::now();
+    setup::run()?;
+    let root = root();
+    let mut outcomes = Vec::new();
+
+    // Native suites first: they need no wasm build.
+    outcomes.push(run_suite(native_tests(&root)));
+    outcomes.push(run_check("no_std build", core_without_std(&root)));
+
+    let build_started = Instant::now();
+    let build_result = build::run();
+    if let Err(e) = &build_result {
+        eprintln!("xtask: build failed: {e}");
+    }
+    outcomes.push(Outcome {
+        name: "wasm build + package",
+        counts: Counts { passed: u64::from(build_result.is_ok()), failed: u64::from(build_result.is_err()) },
+        ok: build_result.is_ok(),
+        seconds: build_started.elapsed().as_secs_f64(),
+        note: "check",
+    });
+    if build_result.is_ok() {
+        for suite in packaged_suites(&root) {
+            outcomes.push(run_suite(suite));
+        }
+        outcomes.push(run_check("types (tsc --noEmit)", typecheck(&root)));
+    }
+
+    report(&outcomes, started.elapsed().as_secs_f64())
+}
+
+fn native_tests(root: &Path) -> Suite {
+    let mut command = Command::new("cargo");
+    command.args(["test", "--workspace"]).current_dir(root);
+    Suite { name: "native (cargo test)", command, format: Format::Cargo }
+}
+
+fn core_without_std(root: &Path) -> Command {
+    let mut command = Command::new("cargo");
+    command
+        .args(["build", "--package", "hubwasm-core", "--target", "thumbv7em-none-eabihf"])
+        .current_dir(root);
+    command
+}
+
+fn typecheck(root: &Path) -> Command {
+    let mut command = Command::new(npm_bin("tsc"));
+    command.args(["--noEmit", "-p", "types/tsconfig.json"]).current_dir(root.join("js-tests"));
+    command
+}
+
+/// Suites that run the built wasm: wasm-bindgen tests, then the js scenarios in each runtime,
+/// then the packed tarball installed like a user would.
+fn packaged_suites(root: &Path) -> Vec<Suite> {
+    let js = root.join("js-tests");
+    let wasm_pack = |browser: bool| {
+        let mut command = Command::new(cargo_bin("wasm-pack"));
+        command.env("PATH", path_with_cargo_bin()).current_dir(root);
+        if browser {
+            command
+                .args(["test", "--headless", "--chrome"])
+                .env("WASM_BINDGEN_USE_BROWSER", "1")
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+        } else {
+            command.args(["test", "--node"]);
+        }
+        command
+    };
+    let node = |args: &[&str]| {
+        let mut command = Command::new("node");
+        command.args(args).current_dir(&js);
+        command
+    };
+    let mut deno = Command::new(npm_bin("deno"));
+    deno.args(["test", "--allow-read", "--no-check", "runners/deno.test.js"])
+        .env("NO_COLOR", "1")
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .current_dir(&js);
+    vec![
+        Suite { name: "wasm node (wasm-pack)", command: wasm_pack(false), format: Format::Cargo },
+        Suite { name: "wasm chromium (wasm-pack)", command: wasm_pack(true), format: Format::Cargo },
+        Suite {
+            name: "js node",
+            command: node(&["--test", "--test-reporter=tap", "runners/node.test.js"]),
+            format: Format::NodeTap,
+        },
+        Suite { name: "js deno", command: deno, format: Format::Deno },
+        Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
+        Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
+        Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+    ]
+}
+
+fn run_suite(mut suite: Suite) -> Outcome {
+    println!("\n=== {} ===", suite.name);
+    let started = Instant::now();
+    let (success, output) = match run_teed(&mut suite.command) {
+        Ok(result) => result,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            (false, String::new())
+        }
+    };
+    let counts = parse(suite.format, &output);
+    // A suite that ran nothing proves nothing: count it as failed.
+    let ok = success && counts.failed == 0 && counts.passed > 0;
+    Outcome { name: suite.name, counts, ok, seconds: started.elapsed().as_secs_f64(), note: "" }
+}
+
+/// A single pass/fail step (a build or a type check), counted as one test.
+fn run_check(name: &'static str, mut command: Command) -> Outcome {
+    println!("\n=== {name} ===");
+    let started = Instant::now();
+    let ok = crate::shell::exec(&mut command).map_err(|e| eprintln!("xtask: {e}")).is_ok();
+    Outcome {
+        name,
+        counts: Counts { passed: u64::from(ok), failed: u64::from(!ok) },
+        ok,
+        seconds: started.elapsed().as_secs_f64(),
+        note: "check",
+    }
+}
+
+fn report(outcomes: &[Outcome], seconds: f64) -> Result {
+    println!("\n=== summary ({seconds:.0} s) ===");
+    let mut total = Counts::default();
+    for o in outcomes {
+        total.add(o.counts);
+        let verdict = if o.ok { "ok  " } else { "FAIL" };
+        let why = if !o.ok && o.counts.passed == 0 && o.counts.failed == 0 { " (ran no test)" } else { "" };
+        let kind = if o.note.is_empty() { String::new() } else { format!(" [{}]", o.note) };
+        println!(
+            "{verdict} {:<28} {:>5} passed {:>3} failed {:>7.1} s{kind}{why}",
+            o.name, o.counts.passed, o.counts.failed, o.seconds
+        );
+    }
+    let all_ok = outcomes.iter().all(|o| o.ok);
+    if !all_ok && total.failed == 0 {
+        total.failed = outcomes.iter().filter(|o| !o.ok).count() as u64;
+    }
+    println!("{} passed, {} failed", total.passed, total.failed);
+    if all_ok {
+        Ok(())
+    } else {
+        Err("some suites failed".into())
+    }
+}
+
+fn path_with_cargo_bin() -> std::ffi::OsString {
+    let bin: PathBuf = cargo_bin("wasm-pack").parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(paths).unwrap_or_default()
+}
