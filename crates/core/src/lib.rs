@@ -9,3 +9,4 @@ extern crate alloc;
 
 pub mod hex;
 pub mod lfs;
+pub mod xet;

@@ -1,0 +1,15 @@
+//! Xet storage (spec: shared/specs/xet-protocol.md): content-defined chunking, hashes, xorbs,
+//! shards and file reconstruction.
+
+pub mod chunker;
+mod gear_table;
+#[cfg(test)]
+pub(crate) mod test_data;
+
+pub use chunker::{chunk_boundaries, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TARGET_CHUNK_SIZE};
+pub mod hash;
+
+pub use hash::{
+    aggregate_hash, chunk_hash, file_hash, hmac_chunk_hash, is_global_dedup_eligible, verification_hash, xorb_hash,
+    ChunkHasher, XetHash,
+};
