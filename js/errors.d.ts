@@ -19,5 +19,8 @@ export declare class HubError extends Error {
 /** The caller passed a value of the wrong type or shape. `code` is `INVALID_INPUT`. */
 export declare class InvalidInputError extends HubError {}
 
+/** An object was used in a state that does not allow it. `code` is `INVALID_STATE`. */
+export declare class InvalidStateError extends HubError {}
+
 /** Reading the caller's Blob or stream failed; `cause` is the original error. `code` is `SOURCE_READ_FAILED`. */
 export declare class SourceReadError extends HubError {}

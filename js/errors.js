@@ -20,6 +20,14 @@ export class InvalidInputError extends HubError {
   }
 }
 
+/** An object was used in a state that does not allow it (e.g. `update()` after `finish()`). */
+export class InvalidStateError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "INVALID_STATE", ...options });
+    this.name = "InvalidStateError";
+  }
+}
+
 /** Reading a caller's Blob or ReadableStream failed; `cause` holds the original error. */
 export class SourceReadError extends HubError {
   constructor(message, options = {}) {
@@ -28,7 +36,7 @@ export class SourceReadError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, SourceReadError };
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError };
 
 export function makeHubError(className, message, status, requestId, cause) {
   const Class = classes[className] ?? HubError;

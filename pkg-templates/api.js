@@ -16,3 +16,13 @@ export function createSha256() {
   assertLoaded("createSha256");
   return bindings.createSha256();
 }
+
+export async function xetHash(input, options) {
+  await ready;
+  return bindings.xetHash(input, options);
+}
+
+export function createXetHasher(options) {
+  assertLoaded("createXetHasher");
+  return bindings.createXetHasher(options);
+}

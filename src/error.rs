@@ -19,6 +19,8 @@ extern "C" {
 pub enum Error {
     /// The caller passed a value of the wrong type or shape.
     InvalidInput(String),
+    /// The object was used after it finished (e.g. `update()` after `finish()`).
+    InvalidState(String),
     /// The caller's Blob or stream failed while we read it.
     SourceRead { message: String, cause: JsValue },
 }
@@ -34,6 +36,9 @@ impl From<Error> for JsValue {
         match err {
             Error::InvalidInput(message) => {
                 make_hub_error("InvalidInputError", &message, None, None, JsValue::UNDEFINED)
+            }
+            Error::InvalidState(message) => {
+                make_hub_error("InvalidStateError", &message, None, None, JsValue::UNDEFINED)
             }
             Error::SourceRead { message, cause } => {
                 make_hub_error("SourceReadError", &message, None, None, cause)

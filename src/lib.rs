@@ -7,6 +7,8 @@ mod error;
 mod pacing;
 mod sha256;
 mod source;
+mod xet;
 
 pub use error::Error;
 pub use sha256::{create_sha256, sha256, Sha256Hasher};
+pub use xet::{create_xet_hasher, xet_hash, XetHasher};

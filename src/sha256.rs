@@ -1,12 +1,11 @@
 //! SHA-256 for JavaScript: a streaming hasher and a one-call digest over any byte source.
 
-use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use hubwasm_core::lfs::Sha256;
 
 use crate::error::Error;
-use crate::source::{as_bytes, describe, ByteSource, BLOCK_SIZE};
+use crate::source::{as_bytes, copy_blocks_sync, describe, ByteSource};
 
 /// Incremental SHA-256. `digest()` may be called at any time and does not end the hasher.
 #[wasm_bindgen]
@@ -29,7 +28,8 @@ impl Sha256Hasher {
                 describe(&bytes)
             ))
         })?;
-        self.update_array(&bytes);
+        let state = &mut self.state;
+        copy_blocks_sync(&bytes, &mut self.scratch, |block| state.update(block));
         Ok(())
     }
 
@@ -42,22 +42,6 @@ impl Sha256Hasher {
     #[wasm_bindgen(getter, js_name = bytesHashed)]
     pub fn bytes_hashed(&self) -> f64 {
         self.state.len() as f64
-    }
-}
-
-impl Sha256Hasher {
-    fn update_array(&mut self, bytes: &Uint8Array) {
-        let len = bytes.length() as usize;
-        let mut offset = 0;
-        while offset < len {
-            let n = (len - offset).min(BLOCK_SIZE);
-            if self.scratch.len() < n {
-                self.scratch.resize(n, 0);
-            }
-            bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut self.scratch[..n]);
-            self.state.update(&self.scratch[..n]);
-            offset += n;
-        }
     }
 }
 

@@ -135,6 +135,21 @@ async fn copy_in_blocks(
     len as u64
 }
 
+/// Synchronous twin of [`copy_in_blocks`] for APIs that cannot await (streaming `update()`).
+pub fn copy_blocks_sync(bytes: &Uint8Array, buf: &mut Vec<u8>, mut sink: impl FnMut(&[u8])) {
+    let len = bytes.length() as usize;
+    let mut offset = 0;
+    while offset < len {
+        let n = (len - offset).min(BLOCK_SIZE);
+        if buf.len() < n {
+            buf.resize(n, 0);
+        }
+        bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut buf[..n]);
+        sink(&buf[..n]);
+        offset += n;
+    }
+}
+
 /// A byte view over any binary value: Uint8Array as is, other ArrayBufferViews and ArrayBuffers
 /// re-viewed as bytes without copying.
 pub fn as_bytes(value: &JsValue) -> Option<Uint8Array> {

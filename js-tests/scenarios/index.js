@@ -1,4 +1,5 @@
 // Every scenario, in order. Each runtime runner imports this list and nothing else.
 import sha256 from "./sha256.js";
+import xetHash from "./xet-hash.js";
 
-export const scenarios = [...sha256];
+export const scenarios = [...sha256, ...xetHash];

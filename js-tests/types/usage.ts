@@ -1,6 +1,18 @@
 // The public API used as a TypeScript user would; `tsc --noEmit` must accept it. The
 // `@ts-expect-error` lines prove the types are precise (they fail if a type degrades to `any`).
-import { createSha256, HubError, InvalidInputError, ready, sha256, Sha256Hasher, SourceReadError } from "hubwasm";
+import {
+  createSha256,
+  createXetHasher,
+  HubError,
+  InvalidInputError,
+  InvalidStateError,
+  ready,
+  sha256,
+  Sha256Hasher,
+  SourceReadError,
+  xetHash,
+  type XetFileDigest,
+} from "hubwasm";
 
 export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Promise<string[]> {
   await ready;
@@ -29,6 +41,16 @@ export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Pro
       digests.push(String(requestId));
     }
   }
+  const digest: XetFileDigest = await xetHash(file);
+  const legacy = await xetHash(stream, { boundaryRule: "legacy" });
+  digests.push(digest.hash, digest.sha256, String(digest.size), legacy.chunks.map((c) => `${c.hash}:${c.size}`).join());
+  // @ts-expect-error only "current" and "legacy" are rules
+  await xetHash(file, { boundaryRule: "fast" });
+  const xet = createXetHasher();
+  xet.update(new Uint8Array(3));
+  const finished: XetFileDigest = xet.finish();
+  digests.push(finished.hash, String(new InvalidStateError("x").code));
+
   // @ts-expect-error digest() returns a string, not a Promise
   digests.push((hasher.digest() as Promise<string>).then);
   return digests;

@@ -13,3 +13,6 @@ pub use hash::{
     aggregate_hash, chunk_hash, file_hash, hmac_chunk_hash, is_global_dedup_eligible, verification_hash, xorb_hash,
     ChunkHasher, XetHash,
 };
+pub mod file_hasher;
+
+pub use file_hasher::{hash_file, FileDigest, FileHasher};
