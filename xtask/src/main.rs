@@ -4,6 +4,7 @@
 //! build  release wasm build, wasm-bindgen, wasm-opt, then the npm package in dist/npm
 //! test   setup + build + every test suite; fails if any suite fails or runs no test
 //! demo   build, then the Node tour (examples/node/tour.mjs)
+//! xet-hash FILE…  native Xet hashes as JSON lines (used by the hf_xet comparison)
 
 mod build;
 mod counts;
@@ -11,6 +12,7 @@ mod demo;
 mod setup;
 mod shell;
 mod test;
+mod xet_hash;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,8 +26,9 @@ fn main() -> ExitCode {
         Some("build") => build::run().map(|_| ()),
         Some("test") => test::run(),
         Some("demo") => demo::run(),
+        Some("xet-hash") => xet_hash::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup | build | test | demo>");
+            eprintln!("usage: cargo xtask <setup | build | test | demo | xet-hash FILE…>");
             return ExitCode::from(2);
         }
     };

@@ -17,6 +17,7 @@ pub fn run() -> Result {
     for_build()?;
     wasm_pack()?;
     chromium()?;
+    peers_venv()?;
     println!("setup: everything is in place");
     Ok(())
 }
@@ -98,6 +99,30 @@ fn chromium() -> Result {
     exec(Command::new("apt-get")
         .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The Python venv with the official clients (peers/requirements.txt), used as referees.
+pub fn peers_python() -> std::path::PathBuf {
+    root().join("target/peers-venv/bin/python")
+}
+
+fn peers_venv() -> Result {
+    let requirements = root().join("peers/requirements.txt");
+    let wanted = fs::read(&requirements).map_err(|e| format!("peers/requirements.txt: {e}"))?;
+    let venv = root().join("target/peers-venv");
+    let stamp_path = venv.join(".hubwasm-requirements-stamp");
+    let stamp = format!("{:016x}", fnv1a(&wanted));
+    if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        return Ok(());
+    }
+    println!("setup: creating the peers venv (huggingface_hub, hf_xet)");
+    if !peers_python().exists() {
+        exec(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    exec(Command::new(peers_python())
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&requirements))?;
+    fs::write(&stamp_path, stamp).map_err(|e| e.to_string())
 }
 
 /// A small stable hash, enough to notice that a lockfile changed.
