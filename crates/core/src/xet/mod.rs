@@ -16,3 +16,8 @@ pub use hash::{
 pub mod file_hasher;
 
 pub use file_hasher::{hash_file, FileDigest, FileHasher};
+pub mod bg4;
+pub mod lz4_frame;
+pub mod xorb;
+
+pub use xorb::{Xorb, XorbBuilder, XorbError};

@@ -1,0 +1,406 @@
+//! Xorbs (spec §4): up to 8192 chunks / 64 MiB, each stored as an 8-byte header and its data,
+//! compressed with LZ4 or byte grouping + LZ4 when that is smaller. Uploaded without footer;
+//! stored xorbs may carry one, which [`parse_footer`] reads.
+
+use alloc::vec::Vec;
+
+use super::bg4;
+use super::chunker::MAX_CHUNK_SIZE;
+use super::hash::{chunk_hash, xorb_hash, XetHash};
+use super::lz4_frame::{self, Lz4FrameError};
+
+pub const MAX_XORB_BYTES: usize = 64 << 20;
+pub const MAX_XORB_CHUNKS: usize = 8192;
+pub const CHUNK_HEADER_LEN: usize = 8;
+const FOOTER_IDENT: &[u8; 7] = b"XETBLOB";
+
+/// How a chunk's bytes are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None = 0,
+    Lz4 = 1,
+    ByteGrouping4Lz4 = 2,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XorbError {
+    Truncated { offset: usize },
+    UnsupportedVersion { offset: usize, version: u8 },
+    UnknownCompression { offset: usize, scheme: u8 },
+    ChunkTooLarge { offset: usize, len: usize },
+    Lz4 { offset: usize, error: Lz4FrameError },
+    /// A stored chunk's length disagrees with its header.
+    LengthMismatch { offset: usize },
+    /// A chunk's content does not hash to the expected chunk hash.
+    ChunkHashMismatch { index: usize },
+    /// The chunks do not hash to the expected xorb hash.
+    XorbHashMismatch { actual: XetHash },
+    BadFooter,
+}
+
+/// Serializes one chunk (header + data), choosing the smallest of LZ4, BG4+LZ4 and raw.
+pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) -> Compression {
+    debug_assert!(data.len() <= MAX_CHUNK_SIZE);
+    let lz4 = lz4_frame::compress(data);
+    let grouped = lz4_frame::compress(&bg4::split(data));
+    let (scheme, stored): (Compression, &[u8]) = if grouped.len() < lz4.len() && grouped.len() < data.len() {
+        (Compression::ByteGrouping4Lz4, &grouped)
+    } else if lz4.len() < data.len() {
+        (Compression::Lz4, &lz4)
+    } else {
+        (Compression::None, data)
+    };
+    write_chunk_header(out, stored.len(), scheme, data.len());
+    out.extend_from_slice(stored);
+    scheme
+}
+
+fn write_chunk_header(out: &mut Vec<u8>, stored_len: usize, scheme: Compression, raw_len: usize) {
+    out.push(0); // version
+    out.extend_from_slice(&(stored_len as u32).to_le_bytes()[..3]);
+    out.push(scheme as u8);
+    out.extend_from_slice(&(raw_len as u32).to_le_bytes()[..3]);
+}
+
+/// A xorb being filled, and the finished result.
+#[derive(Clone, Debug, Default)]
+pub struct XorbBuilder {
+    bytes: Vec<u8>,
+    chunks: Vec<(XetHash, u64)>,
+    /// Serialized start offset of each chunk.
+    offsets: Vec<u32>,
+    raw_len: usize,
+}
+
+/// A complete xorb: its hash, upload body and chunk list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Xorb {
+    pub hash: XetHash,
+    /// Serialized chunks, no footer: the body of `POST /v1/xorbs/default/{hash}`.
+    pub bytes: Vec<u8>,
+    pub chunks: Vec<(XetHash, u64)>,
+    /// Serialized start offset of each chunk, plus the total length at the end.
+    pub offsets: Vec<u32>,
+}
+
+impl XorbBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Whether a chunk of `len` bytes still fits under every limit (count, raw and serialized size,
+    /// counting the worst case of a stored chunk).
+    pub fn fits(&self, len: usize) -> bool {
+        self.chunks.len() < MAX_XORB_CHUNKS
+            && self.raw_len + len <= MAX_XORB_BYTES
+            && self.bytes.len() + CHUNK_HEADER_LEN + len <= MAX_XORB_BYTES
+    }
+
+    /// Appends a chunk; the caller checks [`XorbBuilder::fits`] first. Returns its index.
+    pub fn push(&mut self, hash: XetHash, data: &[u8]) -> u32 {
+        debug_assert!(self.fits(data.len()));
+        self.offsets.push(self.bytes.len() as u32);
+        encode_chunk(data, &mut self.bytes);
+        self.chunks.push((hash, data.len() as u64));
+        self.raw_len += data.len();
+        (self.chunks.len() - 1) as u32
+    }
+
+    pub fn finish(self) -> Xorb {
+        let mut offsets = self.offsets;
+        offsets.push(self.bytes.len() as u32);
+        Xorb { hash: xorb_hash(&self.chunks), bytes: self.bytes, chunks: self.chunks, offsets }
+    }
+}
+
+/// One decoded chunk header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkHeader {
+    pub stored_len: usize,
+    pub compression: Compression,
+    pub raw_len: usize,
+}
+
+/// Reads the header at the start of `bytes`; `None` at a footer or the end. `offset` is only
+/// used in error positions.
+pub fn parse_chunk_header(bytes: &[u8], offset: usize) -> Result<Option<ChunkHeader>, XorbError> {
+    if bytes.is_empty() || bytes.starts_with(FOOTER_IDENT) {
+        return Ok(None);
+    }
+    if bytes.len() < CHUNK_HEADER_LEN {
+        return Err(XorbError::Truncated { offset });
+    }
+    if bytes[0] != 0 {
+        return Err(XorbError::UnsupportedVersion { offset, version: bytes[0] });
+    }
+    let u24 = |b: &[u8]| usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16;
+    let compression = match bytes[4] {
+        0 => Compression::None,
+        1 => Compression::Lz4,
+        2 => Compression::ByteGrouping4Lz4,
+        scheme => return Err(XorbError::UnknownCompression { offset, scheme }),
+    };
+    let header = ChunkHeader { stored_len: u24(&bytes[1..4]), compression, raw_len: u24(&bytes[5..8]) };
+    if header.raw_len > MAX_CHUNK_SIZE || header.stored_len > 2 * MAX_CHUNK_SIZE {
+        return Err(XorbError::ChunkTooLarge { offset, len: header.raw_len.max(header.stored_len) });
+    }
+    Ok(Some(header))
+}
+
+/// Decodes the chunk data that follows `header`.
+pub fn decode_chunk_data(header: &ChunkHeader, stored: &[u8], offset: usize) -> Result<Vec<u8>, XorbError> {
+    let lz4 = |data: &[u8]| {
+        lz4_frame::decompress(data, header.raw_len).map_err(|error| XorbError::Lz4 { offset, error })
+    };
+    match header.compression {
+        Compression::None if stored.len() == header.raw_len => Ok(stored.to_vec()),
+        Compression::None => Err(XorbError::LengthMismatch { offset }),
+        Compression::Lz4 => lz4(stored),
+        Compression::ByteGrouping4Lz4 => Ok(bg4::join(&lz4(stored)?)),
+    }
+}
+
+/// Iterates over the serialized chunks of a xorb (or of a fetched range of one), decoding each.
+pub struct ChunkReader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> ChunkReader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, offset: 0 }
+    }
+
+    /// Offset of the next chunk in the input.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+impl Iterator for ChunkReader<'_> {
+    type Item = Result<Vec<u8>, XorbError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = &self.bytes[self.offset..];
+        let header = match parse_chunk_header(rest, self.offset) {
+            Ok(Some(header)) => header,
+            Ok(None) => return None,
+            Err(e) => {
+                self.offset = self.bytes.len();
+                return Some(Err(e));
+            }
+        };
+        let end = CHUNK_HEADER_LEN + header.stored_len;
+        if rest.len() < end {
+            let offset = self.offset;
+            self.offset = self.bytes.len();
+            return Some(Err(XorbError::Truncated { offset }));
+        }
+        let result = decode_chunk_data(&header, &rest[CHUNK_HEADER_LEN..end], self.offset);
+        self.offset = if result.is_ok() { self.offset + end } else { self.bytes.len() };
+        Some(result)
+    }
+}
+
+/// Decodes a whole xorb and checks it hashes to `expected`; returns the chunks' contents.
+pub fn decode_and_verify(bytes: &[u8], expected: &XetHash) -> Result<Vec<Vec<u8>>, XorbError> {
+    let chunks = ChunkReader::new(bytes).collect::<Result<Vec<_>, _>>()?;
+    if chunks.len() > MAX_XORB_CHUNKS {
+        return Err(XorbError::BadFooter);
+    }
+    let list: Vec<(XetHash, u64)> = chunks.iter().map(|c| (chunk_hash(c), c.len() as u64)).collect();
+    let actual = xorb_hash(&list);
+    if actual != *expected {
+        return Err(XorbError::XorbHashMismatch { actual });
+    }
+    Ok(chunks)
+}
+
+/// Decodes chunks and checks each against its known hash (e.g. from a shard).
+pub fn decode_with_hashes(bytes: &[u8], hashes: &[XetHash]) -> Result<Vec<Vec<u8>>, XorbError> {
+    let mut out = Vec::with_capacity(hashes.len());
+    for (index, chunk) in ChunkReader::new(bytes).enumerate() {
+        let chunk = chunk?;
+        if hashes.get(index) != Some(&chunk_hash(&chunk)) {
+            return Err(XorbError::ChunkHashMismatch { index });
+        }
+        out.push(chunk);
+    }
+    if out.len() != hashes.len() {
+        return Err(XorbError::ChunkHashMismatch { index: out.len() });
+    }
+    Ok(out)
+}
+
+/// The footer of a stored xorb (§4.5), V1 or legacy V0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XorbFooter {
+    pub hash: XetHash,
+    pub chunk_hashes: Vec<XetHash>,
+    /// Serialized end offset of each chunk.
+    pub chunk_ends: Vec<u32>,
+    /// Uncompressed end offset of each chunk (V1 only; empty for V0).
+    pub raw_ends: Vec<u32>,
+}
+
+/// Parses the footer at the end of a stored xorb; returns it and where it starts.
+pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
+    let bad = XorbError::BadFooter;
+    let n_total = bytes.len();
+    let info_len = u32::from_le_bytes(bytes.get(n_total.checked_sub(4).ok_or(bad)?..).ok_or(bad)?.try_into().map_err(|_| bad)?) as usize;
+    let start = n_total.checked_sub(4 + info_len).ok_or(bad)?;
+    let mut r = FooterReader { bytes: &bytes[start..n_total - 4], pos: 0 };
+    if r.take(7)? != FOOTER_IDENT {
+        return Err(bad);
+    }
+    let version = r.take(1)?[0];
+    let hash = r.hash()?;
+    let footer = match version {
+        1 => {
+            if r.take(7)? != b"XBLBHSH" || r.take(1)?[0] != 0 {
+                return Err(bad);
+            }
+            let n = r.u32()? as usize;
+            if n > MAX_XORB_CHUNKS || info_len != 92 + 40 * n {
+                return Err(bad);
+            }
+            let chunk_hashes = (0..n).map(|_| r.hash()).collect::<Result<Vec<_>, _>>()?;
+            if r.take(7)? != b"XBLBBND" || r.take(1)?[0] != 1 || r.u32()? as usize != n {
+                return Err(bad);
+            }
+            let chunk_ends = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
+            let raw_ends = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
+            if r.u32()? as usize != n {
+                return Err(bad);
+            }
+            XorbFooter { hash, chunk_hashes, chunk_ends, raw_ends }
+        }
+        0 => {
+            let n = r.u32()? as usize;
+            if n > MAX_XORB_CHUNKS || info_len != 60 + 36 * n {
+                return Err(bad);
+            }
+            let chunk_ends = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
+            let chunk_hashes = (0..n).map(|_| r.hash()).collect::<Result<Vec<_>, _>>()?;
+            XorbFooter { hash, chunk_hashes, chunk_ends, raw_ends: Vec::new() }
+        }
+        _ => return Err(bad),
+    };
+    Ok((footer, start))
+}
+
+struct FooterReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> FooterReader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], XorbError> {
+        let slice = self.bytes.get(self.pos..self.pos + n).ok_or(XorbError::BadFooter)?;
+        self.pos += n;
+        Ok(slice)
+    }
+    fn u32(&mut self) -> Result<u32, XorbError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn hash(&mut self) -> Result<XetHash, XorbError> {
+        Ok(XetHash(self.take(32)?.try_into().expect("32 bytes")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xet::hash_file;
+    use crate::xet::test_data::splitmix64_bytes;
+    use crate::xet::BoundaryRule;
+
+    fn build(chunks: &[&[u8]]) -> Xorb {
+        let mut builder = XorbBuilder::new();
+        for c in chunks {
+            assert!(builder.fits(c.len()));
+            builder.push(chunk_hash(c), c);
+        }
+        builder.finish()
+    }
+
+    #[test]
+    fn round_trip_with_every_compression() {
+        let random = splitmix64_bytes(1, 70_000);
+        let text: Vec<u8> = b"0123456789abcdef".iter().copied().cycle().take(65_536).collect();
+        let floats: Vec<u8> = (0..16_384u32).flat_map(|i| (1.0f32 + i as f32 * 1e-4).to_le_bytes()).collect();
+        let xorb = build(&[&random, &text, &floats, b"tiny"]);
+        let schemes: Vec<u8> = xorb.offsets[..4].iter().map(|&o| xorb.bytes[o as usize + 4]).collect();
+        assert_eq!(schemes[0], Compression::None as u8, "random data is stored");
+        assert_eq!(schemes[1], Compression::Lz4 as u8, "text compresses with LZ4");
+        assert_eq!(schemes[2], Compression::ByteGrouping4Lz4 as u8, "floats compress better grouped");
+        let decoded = decode_and_verify(&xorb.bytes, &xorb.hash).unwrap();
+        assert_eq!(decoded, [random, text, floats, b"tiny".to_vec()]);
+        let hashes: Vec<XetHash> = xorb.chunks.iter().map(|c| c.0).collect();
+        assert_eq!(decode_with_hashes(&xorb.bytes, &hashes).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn xorb_hash_of_a_file_in_one_xorb_is_its_chunk_aggregate() {
+        let data = splitmix64_bytes(0, 1_000_000);
+        let digest = hash_file(&data, BoundaryRule::Current);
+        let mut start = 0;
+        let pieces: Vec<&[u8]> = digest
+            .chunks
+            .iter()
+            .map(|(_, len)| {
+                let piece = &data[start..start + *len as usize];
+                start += *len as usize;
+                piece
+            })
+            .collect();
+        let xorb = build(&pieces);
+        assert_eq!(xorb.chunks, digest.chunks);
+        assert_eq!(xorb.hash, xorb_hash(&digest.chunks));
+    }
+
+    #[test]
+    fn tampered_or_truncated_xorbs_are_typed_errors() {
+        let text: Vec<u8> = b"hello xorb ".iter().copied().cycle().take(20_000).collect();
+        let random = splitmix64_bytes(5, 10_000); // stored raw, so a flipped byte still decodes
+        let xorb = build(&[&text, &random]);
+        let mut tampered = xorb.bytes.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 0xff;
+        assert!(matches!(decode_and_verify(&tampered, &xorb.hash), Err(XorbError::XorbHashMismatch { .. })));
+        let mut broken_frame = xorb.bytes.clone();
+        broken_frame[CHUNK_HEADER_LEN + 12] ^= 0xff; // inside the first chunk's LZ4 frame
+        assert!(decode_and_verify(&broken_frame, &xorb.hash).is_err());
+        assert!(matches!(
+            decode_and_verify(&xorb.bytes[..xorb.bytes.len() - 5], &xorb.hash),
+            Err(XorbError::Truncated { .. })
+        ));
+        let mut bad_scheme = xorb.bytes.clone();
+        bad_scheme[4] = 7;
+        assert_eq!(
+            decode_and_verify(&bad_scheme, &xorb.hash),
+            Err(XorbError::UnknownCompression { offset: 0, scheme: 7 })
+        );
+        let hashes = [xorb.chunks[1].0, xorb.chunks[0].0];
+        assert_eq!(decode_with_hashes(&xorb.bytes, &hashes), Err(XorbError::ChunkHashMismatch { index: 0 }));
+    }
+
+    #[test]
+    fn limits_are_enforced_by_fits() {
+        let mut builder = XorbBuilder::new();
+        let chunk = [0u8; 16];
+        for _ in 0..MAX_XORB_CHUNKS {
+            builder.push(chunk_hash(&chunk), &chunk);
+        }
+        assert!(!builder.fits(16), "8192 chunks at most");
+        assert!(!XorbBuilder::new().fits(MAX_XORB_BYTES + 1));
+    }
+}
