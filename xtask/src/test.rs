@@ -32,6 +32,7 @@ pub fn run() -> Result {
     // Native suites first: they need no wasm build.
     outcomes.push(run_suite(native_tests(&root)));
     outcomes.push(run_check("no_std build", core_without_std(&root)));
+    outcomes.push(run_suite(hf_xet_store(&root)));
 
     let build_started = Instant::now();
     let build_result = build::run();
@@ -59,6 +60,17 @@ fn native_tests(root: &Path) -> Suite {
     let mut command = Command::new("cargo");
     command.args(["test", "--workspace"]).current_dir(root);
     Suite { name: "native (cargo test)", command, format: Format::Cargo }
+}
+
+/// Xorbs and shards written by the official hf_xet, decoded by hubwasm-core (an ignored test
+/// that needs the peers venv).
+fn hf_xet_store(root: &Path) -> Suite {
+    let mut command = Command::new("cargo");
+    command
+        .args(["test", "--package", "hubwasm-core", "--test", "hf_xet_store", "--", "--ignored"])
+        .env("HUBWASM_PEERS_PYTHON", setup::peers_python())
+        .current_dir(root);
+    Suite { name: "peers: hf_xet store", command, format: Format::Cargo }
 }
 
 fn core_without_std(root: &Path) -> Command {

@@ -21,3 +21,4 @@ pub mod lz4_frame;
 pub mod xorb;
 
 pub use xorb::{Xorb, XorbBuilder, XorbError};
+pub mod shard;

@@ -1,0 +1,342 @@
+//! Shards (MDB format, spec §5): the file reconstructions and xorb contents a commit registers,
+//! and the form global-dedup answers come in. Every record is 48 bytes; integers little-endian.
+//!
+//! [`parse`] reads the upload form (no footer), full shards (footer, lookup tables) and dedup
+//! answers (HMAC'd chunk hashes). [`write_upload`] writes the upload form: header with
+//! `footer_size = 0`, file blocks with verification and SHA-256 entries, xorb blocks.
+
+use alloc::vec::Vec;
+
+use super::hash::XetHash;
+
+const MAGIC: [u8; 32] = [
+    0x48, 0x46, 0x52, 0x65, 0x70, 0x6f, 0x4d, 0x65, 0x74, 0x61, 0x44, 0x61, 0x74, 0x61, 0x00, 0x55, 0x69, 0x67, 0x45,
+    0x6a, 0x7b, 0x81, 0x57, 0x83, 0xa5, 0xbd, 0xd9, 0x5c, 0xcd, 0xd1, 0x4a, 0xa9,
+];
+const HEADER_VERSION: u64 = 2;
+const FOOTER_VERSION: u64 = 1;
+const RECORD: usize = 48;
+const FOOTER_LEN: usize = 200;
+const FLAG_VERIFICATION: u32 = 0x8000_0000;
+const FLAG_METADATA_EXT: u32 = 0x4000_0000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardError {
+    Truncated,
+    BadMagic,
+    UnsupportedVersion(u64),
+    /// A record count does not fit in the bytes that follow.
+    BadCount,
+    BadFooter,
+    /// A term's chunk range is empty or reversed.
+    BadTerm { file: usize, term: usize },
+}
+
+/// One term of a file: chunks `[chunk_start, chunk_end)` of a xorb.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub xorb: XetHash,
+    /// Sum of the term's uncompressed chunk sizes.
+    pub raw_len: u32,
+    pub chunk_start: u32,
+    pub chunk_end: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    pub hash: XetHash,
+    pub terms: Vec<Term>,
+    /// One verification (range) hash per term, when present.
+    pub verification: Option<Vec<XetHash>>,
+    /// SHA-256 of the file in normal byte order, when the metadata extension is present.
+    pub sha256: Option<[u8; 32]>,
+}
+
+impl FileEntry {
+    pub fn size(&self) -> u64 {
+        self.terms.iter().map(|t| u64::from(t.raw_len)).sum()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct XorbChunk {
+    /// Chunk hash; HMAC'd with the footer's key in dedup answers.
+    pub hash: XetHash,
+    /// Uncompressed offset of the chunk inside the xorb.
+    pub raw_offset: u32,
+    pub len: u32,
+    /// Bit 31: eligible for global dedup (set by the server).
+    pub flags: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XorbEntry {
+    pub hash: XetHash,
+    pub raw_len: u32,
+    pub bytes_on_disk: u32,
+    pub chunks: Vec<XorbChunk>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardFooter {
+    /// Key that chunk hashes are HMAC'd with; zero when they are plain.
+    pub chunk_hash_key: XetHash,
+    pub creation_timestamp: u64,
+    pub key_expiry: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Shard {
+    pub files: Vec<FileEntry>,
+    pub xorbs: Vec<XorbEntry>,
+    pub footer: Option<ShardFooter>,
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(32)? != MAGIC {
+        return Err(ShardError::BadMagic);
+    }
+    let version = r.u64()?;
+    if version != HEADER_VERSION {
+        return Err(ShardError::UnsupportedVersion(version));
+    }
+    let footer_size = r.u64()?;
+    let footer = match footer_size {
+        0 => None,
+        200 => Some(parse_footer(bytes)?),
+        _ => return Err(ShardError::BadFooter),
+    };
+    // Sections never reach into the footer.
+    let body_end = bytes.len() - if footer.is_some() { FOOTER_LEN } else { 0 };
+    let mut r = Reader { bytes: &bytes[..body_end], pos: RECORD };
+
+    let mut files = Vec::new();
+    loop {
+        let hash = r.hash()?;
+        let flags = r.u32()?;
+        let n = r.u32()? as usize;
+        r.skip(8)?;
+        if hash.0 == [0xff; 32] {
+            break;
+        }
+        let records = n
+            + if flags & FLAG_VERIFICATION != 0 { n } else { 0 }
+            + usize::from(flags & FLAG_METADATA_EXT != 0);
+        r.check_records(records)?;
+        let mut terms = Vec::with_capacity(n);
+        for index in 0..n {
+            let term = Term { xorb: r.hash()?, raw_len: { r.skip(4)?; r.u32()? }, chunk_start: r.u32()?, chunk_end: r.u32()? };
+            if term.chunk_end <= term.chunk_start {
+                return Err(ShardError::BadTerm { file: files.len(), term: index });
+            }
+            terms.push(term);
+        }
+        let verification = if flags & FLAG_VERIFICATION != 0 {
+            let mut hashes = Vec::with_capacity(n);
+            for _ in 0..n {
+                hashes.push(r.hash()?);
+                r.skip(16)?;
+            }
+            Some(hashes)
+        } else {
+            None
+        };
+        let sha256 = if flags & FLAG_METADATA_EXT != 0 {
+            let stored = r.hash()?;
+            r.skip(16)?;
+            Some(stored.to_sha256())
+        } else {
+            None
+        };
+        files.push(FileEntry { hash, terms, verification, sha256 });
+    }
+
+    let mut xorbs = Vec::new();
+    loop {
+        let hash = r.hash()?;
+        let _flags = r.u32()?;
+        let n = r.u32()? as usize;
+        let raw_len = r.u32()?;
+        let bytes_on_disk = r.u32()?;
+        if hash.0 == [0xff; 32] {
+            break;
+        }
+        r.check_records(n)?;
+        let mut chunks = Vec::with_capacity(n);
+        for _ in 0..n {
+            chunks.push(XorbChunk { hash: r.hash()?, raw_offset: r.u32()?, len: r.u32()?, flags: r.u32()? });
+            r.skip(4)?;
+        }
+        xorbs.push(XorbEntry { hash, raw_len, bytes_on_disk, chunks });
+    }
+    Ok(Shard { files, xorbs, footer })
+}
+
+fn parse_footer(bytes: &[u8]) -> Result<ShardFooter, ShardError> {
+    if bytes.len() < RECORD + FOOTER_LEN {
+        return Err(ShardError::Truncated);
+    }
+    let start = bytes.len() - FOOTER_LEN;
+    let mut r = Reader { bytes, pos: start };
+    if r.u64()? != FOOTER_VERSION {
+        return Err(ShardError::BadFooter);
+    }
+    r.skip(64)?; // section offsets and lookup-table sizes: not needed to read the sections in order
+    let chunk_hash_key = r.hash()?;
+    let creation_timestamp = r.u64()?;
+    let key_expiry = r.u64()?;
+    r.skip(48 + 24)?;
+    if r.u64()? != start as u64 {
+        return Err(ShardError::BadFooter);
+    }
+    Ok(ShardFooter { chunk_hash_key, creation_timestamp, key_expiry })
+}
+
+/// Serializes the upload form (§5.6): header with `footer_size = 0`, the file blocks (with
+/// verification and SHA-256 entries where given) and the xorb blocks, each section closed by a
+/// bookend.
+pub fn write_upload(files: &[FileEntry], xorbs: &[XorbEntry]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&HEADER_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
+    for file in files {
+        let mut flags = 0;
+        if file.verification.is_some() {
+            flags |= FLAG_VERIFICATION;
+        }
+        if file.sha256.is_some() {
+            flags |= FLAG_METADATA_EXT;
+        }
+        record(&mut out, &file.hash, &[flags, file.terms.len() as u32, 0, 0]);
+        for t in &file.terms {
+            record(&mut out, &t.xorb, &[0, t.raw_len, t.chunk_start, t.chunk_end]);
+        }
+        for hash in file.verification.iter().flatten() {
+            record(&mut out, hash, &[0; 4]);
+        }
+        if let Some(sha256) = &file.sha256 {
+            record(&mut out, &XetHash::from_sha256(sha256), &[0; 4]);
+        }
+    }
+    bookend(&mut out);
+    for xorb in xorbs {
+        record(&mut out, &xorb.hash, &[0, xorb.chunks.len() as u32, xorb.raw_len, xorb.bytes_on_disk]);
+        for c in &xorb.chunks {
+            record(&mut out, &c.hash, &[c.raw_offset, c.len, c.flags, 0]);
+        }
+    }
+    bookend(&mut out);
+    out
+}
+
+fn record(out: &mut Vec<u8>, hash: &XetHash, words: &[u32; 4]) {
+    out.extend_from_slice(&hash.0);
+    for w in words {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+}
+
+fn bookend(out: &mut Vec<u8>) {
+    out.extend_from_slice(&[0xff; 32]);
+    out.extend_from_slice(&[0; 16]);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ShardError> {
+        let slice = self.bytes.get(self.pos..self.pos.checked_add(n).ok_or(ShardError::Truncated)?).ok_or(ShardError::Truncated)?;
+        self.pos += n;
+        Ok(slice)
+    }
+    fn skip(&mut self, n: usize) -> Result<(), ShardError> {
+        self.take(n).map(|_| ())
+    }
+    fn u32(&mut self) -> Result<u32, ShardError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> Result<u64, ShardError> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    fn hash(&mut self) -> Result<XetHash, ShardError> {
+        Ok(XetHash(self.take(32)?.try_into().expect("32 bytes")))
+    }
+    /// Refuses counts that cannot fit in the remaining bytes, before anything is allocated.
+    fn check_records(&self, records: usize) -> Result<(), ShardError> {
+        let need = records.checked_mul(RECORD).ok_or(ShardError::BadCount)?;
+        if need > self.bytes.len() - self.pos {
+            return Err(ShardError::BadCount);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(byte: u8) -> XetHash {
+        XetHash([byte; 32])
+    }
+
+    fn sample() -> (Vec<FileEntry>, Vec<XorbEntry>) {
+        let files = alloc::vec![FileEntry {
+            hash: h(1),
+            terms: alloc::vec![
+                Term { xorb: h(2), raw_len: 300, chunk_start: 0, chunk_end: 2 },
+                Term { xorb: h(3), raw_len: 50, chunk_start: 4, chunk_end: 5 },
+            ],
+            verification: Some(alloc::vec![h(4), h(5)]),
+            sha256: Some([7; 32]),
+        }];
+        let xorbs = alloc::vec![XorbEntry {
+            hash: h(2),
+            raw_len: 300,
+            bytes_on_disk: 316,
+            chunks: alloc::vec![
+                XorbChunk { hash: h(8), raw_offset: 0, len: 100, flags: 0 },
+                XorbChunk { hash: h(9), raw_offset: 100, len: 200, flags: 0 },
+            ],
+        }];
+        (files, xorbs)
+    }
+
+    #[test]
+    fn upload_form_layout_and_round_trip() {
+        let (files, xorbs) = sample();
+        let bytes = write_upload(&files, &xorbs);
+        // header + file header + 2 terms + 2 verification + 1 metadata + bookend + xorb header + 2 chunks + bookend
+        assert_eq!(bytes.len(), 48 * (1 + 1 + 2 + 2 + 1 + 1 + 1 + 2 + 1));
+        assert_eq!(&bytes[32..48], &[2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], "version 2, no footer");
+        assert_eq!(&bytes[48 + 32..48 + 40], &[0, 0, 0, 0xc0, 2, 0, 0, 0], "both flags, two terms");
+        let shard = parse(&bytes).unwrap();
+        assert_eq!(shard.files, files);
+        assert_eq!(shard.xorbs, xorbs);
+        assert_eq!(shard.files[0].size(), 350);
+        assert!(shard.footer.is_none());
+    }
+
+    #[test]
+    fn corrupt_shards_are_typed_errors() {
+        let (files, xorbs) = sample();
+        let bytes = write_upload(&files, &xorbs);
+        assert_eq!(parse(&bytes[..bytes.len() - 1]), Err(ShardError::Truncated));
+        let mut bad = bytes.clone();
+        bad[0] ^= 1;
+        assert_eq!(parse(&bad), Err(ShardError::BadMagic));
+        let mut huge = bytes.clone();
+        huge[48 + 36..48 + 40].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(parse(&huge), Err(ShardError::BadCount), "no allocation from a forged count");
+        let mut reversed = bytes.clone();
+        reversed[96 + 40..96 + 44].copy_from_slice(&9u32.to_le_bytes());
+        assert_eq!(parse(&reversed), Err(ShardError::BadTerm { file: 0, term: 0 }));
+        for cut in 0..bytes.len() {
+            assert!(parse(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}
