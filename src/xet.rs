@@ -25,8 +25,8 @@ export interface XetFileDigest {
   hash: string;
   /** Size in bytes. */
   size: number;
-  /** Lowercase hex SHA-256: the LFS oid. */
-  sha256: string;
+  /** Lowercase hex SHA-256 (the LFS oid), or null when `sha256: false` was passed. */
+  sha256: string | null;
   /** The chunks, in file order. */
   chunks: XetChunk[];
 }
@@ -37,6 +37,8 @@ export interface XetHashOptions {
    * huggingface.js, which still uses the boundary rule xet-core dropped in September 2025.
    */
   boundaryRule?: "current" | "legacy";
+  /** Also compute the SHA-256 (default true). It costs about as much as the Xet hash itself. */
+  sha256?: boolean;
 }
 
 /**
@@ -98,24 +100,35 @@ fn finished_error() -> JsValue {
 /// Starts a streaming Xet hash (TypeScript signature in the custom section above: optional options).
 #[wasm_bindgen(js_name = createXetHasher, skip_typescript)]
 pub fn create_xet_hasher(options: Option<JsValue>) -> Result<XetHasher, JsValue> {
-    Ok(XetHasher { inner: Some(FileHasher::new(boundary_rule(&options)?)), scratch: Vec::new() })
+    Ok(XetHasher { inner: Some(file_hasher(&options)?), scratch: Vec::new() })
 }
 
 /// The Xet hash, size, SHA-256 and chunks of a Blob, byte array or stream, in one pass and in
 /// bounded memory, yielding to the event loop as it goes (TypeScript signature above).
 #[wasm_bindgen(js_name = xetHash, skip_typescript)]
 pub async fn xet_hash(input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let mut hasher = FileHasher::new(boundary_rule(&options)?);
+    let mut hasher = file_hasher(&options)?;
     let source = ByteSource::from_js(input, "xetHash() input")?;
     source.for_each_block(|block| hasher.update(block)).await?;
     Ok(digest_to_js(&hasher.finish()))
 }
 
-fn boundary_rule(options: &Option<JsValue>) -> Result<BoundaryRule, Error> {
+/// A [`FileHasher`] configured from `XetHashOptions`.
+fn file_hasher(options: &Option<JsValue>) -> Result<FileHasher, Error> {
     let Some(options) = options.as_ref().filter(|o| !o.is_null() && !o.is_undefined()) else {
-        return Ok(BoundaryRule::Current);
+        return Ok(FileHasher::new(BoundaryRule::Current));
     };
-    let value = Reflect::get(options, &JsValue::from_str("boundaryRule")).unwrap_or(JsValue::UNDEFINED);
+    let field = |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let sha256 = match field("sha256") {
+        v if v.is_undefined() => true,
+        v => v.as_bool().ok_or_else(|| {
+            Error::invalid_input(format!("options.sha256 must be a boolean, got {}", describe(&v)))
+        })?,
+    };
+    Ok(FileHasher::with_sha256(boundary_rule(field("boundaryRule"))?, sha256))
+}
+
+fn boundary_rule(value: JsValue) -> Result<BoundaryRule, Error> {
     match value.as_string().as_deref() {
         None if value.is_undefined() => Ok(BoundaryRule::Current),
         Some("current") => Ok(BoundaryRule::Current),
@@ -141,7 +154,8 @@ fn digest_to_js(digest: &FileDigest) -> JsValue {
     let out = Object::new();
     set(&out, "hash", &digest.hash.to_hex().into());
     set(&out, "size", &(digest.size as f64).into());
-    set(&out, "sha256", &hubwasm_core::hex::encode(&digest.sha256).into());
+    let sha256 = digest.sha256.map_or(JsValue::NULL, |d| hubwasm_core::hex::encode(&d).into());
+    set(&out, "sha256", &sha256);
     set(&out, "chunks", &chunks.into());
     out.into()
 }

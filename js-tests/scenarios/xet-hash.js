@@ -57,6 +57,19 @@ export default [
     },
   },
   {
+    name: "xetHash: sha256: false skips the SHA-256 and keeps the Xet hash",
+    async run() {
+      const data = splitmix64Bytes(0, 1_000_000);
+      const light = await xetHash(data, { sha256: false });
+      equal(light.sha256, null);
+      equal(endOffsets(light.chunks).join(), SPLITMIX_ENDS.join());
+      equal(light.hash, (await xetHash(data)).hash);
+      const hasher = createXetHasher({ sha256: false });
+      hasher.update(data);
+      equal(hasher.finish().sha256, null);
+    },
+  },
+  {
     name: "createXetHasher: pieces of any size give the one-shot digest; finish() ends it",
     async run() {
       const data = splitmix64Bytes(0, 1_000_000);
@@ -80,6 +93,7 @@ export default [
         message: /boundaryRule must be "current" or "legacy", got string/,
       });
       throws(() => createXetHasher({ boundaryRule: 3 }), { instanceOf: InvalidInputError });
+      await rejects(xetHash(new Uint8Array(1), { sha256: "no" }), { instanceOf: InvalidInputError, message: /options.sha256 must be a boolean/ });
     },
   },
 ];

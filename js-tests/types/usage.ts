@@ -43,9 +43,12 @@ export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Pro
   }
   const digest: XetFileDigest = await xetHash(file);
   const legacy = await xetHash(stream, { boundaryRule: "legacy" });
-  digests.push(digest.hash, digest.sha256, String(digest.size), legacy.chunks.map((c) => `${c.hash}:${c.size}`).join());
+  const oid: string | null = digest.sha256;
+  digests.push(digest.hash, oid ?? "", String(digest.size), legacy.chunks.map((c) => `${c.hash}:${c.size}`).join());
   // @ts-expect-error only "current" and "legacy" are rules
   await xetHash(file, { boundaryRule: "fast" });
+  const light = await xetHash(file, { sha256: false });
+  digests.push(String(light.sha256));
   const xet = createXetHasher();
   xet.update(new Uint8Array(3));
   const finished: XetFileDigest = xet.finish();

@@ -4,8 +4,10 @@
 //! build  release wasm build, wasm-bindgen, wasm-opt, then the npm package in dist/npm
 //! test   setup + build + every test suite; fails if any suite fails or runs no test
 //! demo   build, then the Node tour (examples/node/tour.mjs)
+//! bench  side-by-side throughput against the peers (figures, never assertions)
 //! xet-hash FILE…  native Xet hashes as JSON lines (used by the hf_xet comparison)
 
+mod bench;
 mod build;
 mod counts;
 mod demo;
@@ -26,9 +28,10 @@ fn main() -> ExitCode {
         Some("build") => build::run().map(|_| ()),
         Some("test") => test::run(),
         Some("demo") => demo::run(),
+        Some("bench") => bench::run(),
         Some("xet-hash") => xet_hash::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup | build | test | demo | xet-hash FILE…>");
+            eprintln!("usage: cargo xtask <setup | build | test | demo | bench | xet-hash FILE…>");
             return ExitCode::from(2);
         }
     };

@@ -26,7 +26,14 @@ pub fn run() -> Result {
 pub fn for_build() -> Result {
     rust_targets()?;
     wasm_bindgen_cli()?;
-    npm_packages()
+    npm_packages(&root().join("js-tests"))
+}
+
+/// What `cargo xtask bench` needs on top of the build: the peers' npm packages and the venv.
+pub fn for_bench() -> Result {
+    for_build()?;
+    npm_packages(&root().join("bench"))?;
+    peers_venv()
 }
 
 fn rust_targets() -> Result {
@@ -69,19 +76,18 @@ fn wasm_pack() -> Result {
     Ok(())
 }
 
-/// Installs js-tests' npm packages at the committed lockfile's versions, skipped while
+/// Installs a folder's npm packages at the committed lockfile's versions, skipped while
 /// node_modules matches it. Not `npm ci`: the registry mirror lacks some other platforms'
 /// optional binaries (e.g. `@deno/darwin-arm64`), which `npm ci` refuses as an out-of-sync lock.
-fn npm_packages() -> Result {
-    let dir = root().join("js-tests");
-    let lock = fs::read(dir.join("package-lock.json")).map_err(|e| format!("js-tests/package-lock.json: {e}"))?;
+fn npm_packages(dir: &Path) -> Result {
+    let lock = fs::read(dir.join("package-lock.json")).map_err(|e| format!("{}/package-lock.json: {e}", dir.display()))?;
     let stamp_path = dir.join("node_modules/.hubwasm-lock-stamp");
     let stamp = format!("{:016x}", fnv1a(&lock));
     if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
         return Ok(());
     }
-    println!("setup: npm install in js-tests (lockfile versions)");
-    exec(Command::new("npm").args(["install", "--no-save", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    println!("setup: npm install in {} (lockfile versions)", dir.display());
+    exec(Command::new("npm").args(["install", "--no-save", "--no-audit", "--no-fund"]).current_dir(dir))?;
     fs::write(&stamp_path, stamp).map_err(|e| e.to_string())
 }
 

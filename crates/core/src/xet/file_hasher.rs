@@ -13,8 +13,8 @@ pub struct FileDigest {
     /// Xet file hash (the Hub's `xetHash`).
     pub hash: XetHash,
     pub size: u64,
-    /// Plain SHA-256 of the content (the LFS oid).
-    pub sha256: [u8; 32],
+    /// Plain SHA-256 of the content (the LFS oid), unless it was turned off.
+    pub sha256: Option<[u8; 32]>,
     /// `(chunk hash, chunk length)` in file order.
     pub chunks: Vec<(XetHash, u64)>,
 }
@@ -24,17 +24,34 @@ pub struct FileDigest {
 pub struct FileHasher {
     chunker: Chunker,
     chunk: ChunkHasher,
-    sha256: Sha256,
+    sha256: Option<Sha256>,
+    size: u64,
     chunks: Vec<(XetHash, u64)>,
 }
 
 impl FileHasher {
+    /// A hasher that also computes the SHA-256 (needed to commit the file).
     pub fn new(rule: BoundaryRule) -> Self {
-        Self { chunker: Chunker::new(rule), chunk: ChunkHasher::new(), sha256: Sha256::new(), chunks: Vec::new() }
+        Self::with_sha256(rule, true)
+    }
+
+    /// `sha256: false` skips the SHA-256 when only the Xet identity is wanted (it costs about as
+    /// much as chunking and hashing together).
+    pub fn with_sha256(rule: BoundaryRule, sha256: bool) -> Self {
+        Self {
+            chunker: Chunker::new(rule),
+            chunk: ChunkHasher::new(),
+            sha256: sha256.then(Sha256::new),
+            size: 0,
+            chunks: Vec::new(),
+        }
     }
 
     pub fn update(&mut self, mut data: &[u8]) {
-        self.sha256.update(data);
+        self.size += data.len() as u64;
+        if let Some(sha256) = &mut self.sha256 {
+            sha256.update(data);
+        }
         loop {
             let pending = self.chunker.pending_len();
             match self.chunker.next_boundary(data) {
@@ -53,7 +70,7 @@ impl FileHasher {
 
     /// Bytes fed so far.
     pub fn len(&self) -> u64 {
-        self.sha256.len()
+        self.size
     }
 
     pub fn is_empty(&self) -> bool {
@@ -66,8 +83,8 @@ impl FileHasher {
         }
         FileDigest {
             hash: file_hash(&self.chunks),
-            size: self.sha256.len(),
-            sha256: self.sha256.finalize(),
+            size: self.size,
+            sha256: self.sha256.map(Sha256::finalize),
             chunks: self.chunks,
         }
     }
@@ -103,7 +120,13 @@ mod tests {
         assert_eq!(whole.chunks, expected);
         assert_eq!(whole.hash, file_hash(&expected));
         assert_eq!(whole.size, data.len() as u64);
-        assert_eq!(whole.sha256, Sha256::digest(&data));
+        assert_eq!(whole.sha256, Some(Sha256::digest(&data)));
+        let without = {
+            let mut h = FileHasher::with_sha256(BoundaryRule::Current, false);
+            h.update(&data);
+            h.finish()
+        };
+        assert_eq!((without.hash, without.sha256), (whole.hash, None));
         for piece in [1usize, 1000, 65_536, 131_073] {
             let mut hasher = FileHasher::new(BoundaryRule::Current);
             data.chunks(piece).for_each(|p| hasher.update(p));

@@ -1,0 +1,14 @@
+//! `cargo xtask bench`: hubwasm beside its peers on the same bytes in one run (bench/*.mjs).
+//! Machines here are noisy: read the ratios, not the absolute figures.
+
+use std::process::Command;
+
+use crate::shell::exec;
+use crate::{build, root, setup, Result};
+
+pub fn run() -> Result {
+    setup::for_bench()?;
+    build::run()?;
+    // The native side runs through this xtask binary (`xet-hash`), already built by cargo.
+    exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))
+}
