@@ -4,8 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use hubwasm_core::lfs::Sha256;
 
-use crate::error::Error;
-use crate::source::{as_bytes, copy_blocks_sync, describe, ByteSource};
+use crate::source::{copy_blocks_sync, update_argument, ByteSource};
 
 /// Incremental SHA-256. `digest()` may be called at any time and does not end the hasher.
 #[wasm_bindgen]
@@ -22,12 +21,7 @@ impl Sha256Hasher {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")]
         bytes: JsValue,
     ) -> Result<(), JsValue> {
-        let bytes = as_bytes(&bytes).ok_or_else(|| {
-            Error::invalid_input(format!(
-                "update() takes a Uint8Array, ArrayBuffer or ArrayBufferView, got {}",
-                describe(&bytes)
-            ))
-        })?;
+        let bytes = update_argument(&bytes)?;
         let state = &mut self.state;
         copy_blocks_sync(&bytes, &mut self.scratch, |block| state.update(block));
         Ok(())

@@ -113,7 +113,8 @@ async fn read_stream(
     }
 }
 
-/// Copies `bytes` into `buf` one block at a time and hands each block to `sink`.
+/// Copies `bytes` into `buf` one block at a time and hands each block to `sink`, yielding to the
+/// event loop between time slices.
 async fn copy_in_blocks(
     bytes: &Uint8Array,
     buf: &mut Vec<u8>,
@@ -121,15 +122,8 @@ async fn copy_in_blocks(
     pacer: &mut Pacer,
 ) -> u64 {
     let len = bytes.length() as usize;
-    let mut offset = 0;
-    while offset < len {
-        let n = (len - offset).min(BLOCK_SIZE);
-        if buf.len() < n {
-            buf.resize(n, 0);
-        }
-        bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut buf[..n]);
-        sink(&buf[..n]);
-        offset += n;
+    for (offset, n) in block_ranges(len) {
+        sink(copy_block(bytes, buf, offset, n));
         pacer.maybe_yield(n).await;
     }
     len as u64
@@ -137,17 +131,33 @@ async fn copy_in_blocks(
 
 /// Synchronous twin of [`copy_in_blocks`] for APIs that cannot await (streaming `update()`).
 pub fn copy_blocks_sync(bytes: &Uint8Array, buf: &mut Vec<u8>, mut sink: impl FnMut(&[u8])) {
-    let len = bytes.length() as usize;
-    let mut offset = 0;
-    while offset < len {
-        let n = (len - offset).min(BLOCK_SIZE);
-        if buf.len() < n {
-            buf.resize(n, 0);
-        }
-        bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut buf[..n]);
-        sink(&buf[..n]);
-        offset += n;
+    for (offset, n) in block_ranges(bytes.length() as usize) {
+        sink(copy_block(bytes, buf, offset, n));
     }
+}
+
+/// `(offset, length)` of each block of a `len`-byte input.
+fn block_ranges(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len).step_by(BLOCK_SIZE).map(move |offset| (offset, (len - offset).min(BLOCK_SIZE)))
+}
+
+/// Copies `bytes[offset..offset + n]` into the reusable buffer and returns that part of it.
+fn copy_block<'a>(bytes: &Uint8Array, buf: &'a mut Vec<u8>, offset: usize, n: usize) -> &'a [u8] {
+    if buf.len() < n {
+        buf.resize(n, 0);
+    }
+    bytes.subarray(offset as u32, (offset + n) as u32).copy_to(&mut buf[..n]);
+    &buf[..n]
+}
+
+/// The byte argument of a streaming `update()`: any binary value, or a typed error.
+pub fn update_argument(value: &JsValue) -> Result<Uint8Array, Error> {
+    as_bytes(value).ok_or_else(|| {
+        Error::invalid_input(format!(
+            "update() takes a Uint8Array, ArrayBuffer or ArrayBufferView, got {}",
+            describe(value)
+        ))
+    })
 }
 
 /// A byte view over any binary value: Uint8Array as is, other ArrayBufferViews and ArrayBuffers

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use hubwasm_core::xet::{BoundaryRule, FileDigest, FileHasher};
 
 use crate::error::Error;
-use crate::source::{as_bytes, describe, ByteSource};
+use crate::source::{copy_blocks_sync, describe, update_argument, ByteSource};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -68,14 +68,9 @@ impl XetHasher {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
-        let bytes = as_bytes(&bytes).ok_or_else(|| {
-            Error::invalid_input(format!(
-                "update() takes a Uint8Array, ArrayBuffer or ArrayBufferView, got {}",
-                describe(&bytes)
-            ))
-        })?;
+        let bytes = update_argument(&bytes)?;
         let inner = self.inner.as_mut().ok_or_else(finished_error)?;
-        crate::source::copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
+        copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
         Ok(())
     }
 
