@@ -5,12 +5,14 @@
 //! test   setup + build + every test suite; fails if any suite fails or runs no test
 //! demo   build, then the Node tour (examples/node/tour.mjs)
 //! bench  side-by-side throughput against the peers (figures, never assertions)
+//! fuzz [SECONDS]  every fuzz target for a bounded time (default 60 s each)
 //! xet-hash FILE…  native Xet hashes as JSON lines (used by the hf_xet comparison)
 
 mod bench;
 mod build;
 mod counts;
 mod demo;
+mod fuzz;
 mod setup;
 mod shell;
 mod test;
@@ -29,9 +31,10 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("xet-hash") => xet_hash::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup | build | test | demo | bench | xet-hash FILE…>");
+            eprintln!("usage: cargo xtask <setup | build | test | demo | bench | fuzz [SECONDS] | xet-hash FILE…>");
             return ExitCode::from(2);
         }
     };
