@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::shell::{cargo_bin, exec, read};
 use crate::{root, Result};
 
-const TARGETS: &[&str] = &["xorb_decode", "lz4_frame", "shard_parse"];
+const TARGETS: &[&str] = &["xorb_decode", "lz4_frame", "shard_parse", "reconstruct_json"];
 
 pub fn run(args: &[String]) -> Result {
     let seconds: u64 = match args.first() {
@@ -23,9 +23,18 @@ pub fn run(args: &[String]) -> Result {
     }
     for target in TARGETS {
         println!("\n=== fuzz {target} ({seconds} s) ===");
-        exec(Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target, "--", &format!("-max_total_time={seconds}"), "-rss_limit_mb=2048"])
-            .current_dir(root().join("fuzz")))?;
+        // The working corpus grows in fuzz/corpus (ignored by git); fuzz/seeds holds committed
+        // starting points for inputs random bytes rarely reach (JSON shapes).
+        let corpus = root().join("fuzz/corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("creating {}: {e}", corpus.display()))?;
+        let mut cmd = Command::new("cargo");
+        cmd.args(["+nightly", "fuzz", "run", target]).arg(&corpus);
+        let seeds = root().join("fuzz/seeds").join(target);
+        if seeds.is_dir() {
+            cmd.arg(seeds);
+        }
+        cmd.args(["--", &format!("-max_total_time={seconds}"), "-rss_limit_mb=2048"]);
+        exec(cmd.current_dir(root().join("fuzz")))?;
     }
     println!("fuzz: {} targets ran {seconds} s each without a crash", TARGETS.len());
     Ok(())

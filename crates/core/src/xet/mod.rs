@@ -22,3 +22,6 @@ pub mod xorb;
 
 pub use xorb::{Xorb, XorbBuilder, XorbError};
 pub mod shard;
+pub mod reconstruct;
+
+pub use reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
