@@ -25,3 +25,6 @@ pub mod shard;
 pub mod reconstruct;
 
 pub use reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
+pub mod upload;
+
+pub use upload::{ChunkIndex, NoIndex, PlannedFileInfo, ShardIndex, UploadPlanner, UploadStats};

@@ -1,0 +1,462 @@
+//! The sans-I/O upload planner (spec §8.1). Fed each file's bytes once, it computes in the same
+//! pass the SHA-256, the chunks and their hashes and the Xet file hash; it packs chunks it has not
+//! seen into xorbs (deduplicating against this session and against an injected [`ChunkIndex`]),
+//! hands finished xorbs out as soon as they are full, and at the end writes the shard that
+//! registers every file.
+//!
+//! Memory: the xorb being filled (≤ 64 MiB), the chunk being cut (≤ 128 KiB), finished xorbs the
+//! caller has not taken yet, and 40-odd bytes of metadata per chunk. Take xorbs after each
+//! `update` to keep it there.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+
+use super::chunker::{BoundaryRule, Chunker};
+use super::hash::{chunk_hash, file_hash, hmac_chunk_hash, verification_hash, XetHash};
+use super::shard::{self, FileEntry, Shard, Term, XorbChunk, XorbEntry};
+use super::xorb::{Xorb, XorbBuilder};
+use crate::lfs::Sha256;
+
+/// Where already-stored chunks live: `(xorb hash, chunk index)`. Implement it over whatever the
+/// caller knows (global-dedup answers, a local cache); lookups must not do I/O.
+pub trait ChunkIndex {
+    fn find(&self, chunk: &XetHash) -> Option<(XetHash, u32)>;
+}
+
+/// No known chunks: only in-session deduplication.
+pub struct NoIndex;
+
+impl ChunkIndex for NoIndex {
+    fn find(&self, _: &XetHash) -> Option<(XetHash, u32)> {
+        None
+    }
+}
+
+/// The chunks of parsed shards (e.g. global-dedup answers, §5.7), matching HMAC-protected chunk
+/// hashes with the shard's key.
+#[derive(Default)]
+pub struct ShardIndex {
+    /// Per key (zero = plain hashes): chunk hash as listed → location.
+    by_key: BTreeMap<XetHash, BTreeMap<XetHash, (XetHash, u32)>>,
+}
+
+impl ShardIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, shard: &Shard) {
+        let key = shard.footer.map(|f| f.chunk_hash_key).unwrap_or(XetHash::ZERO);
+        let map = self.by_key.entry(key).or_default();
+        for xorb in &shard.xorbs {
+            for (i, c) in xorb.chunks.iter().enumerate() {
+                map.insert(c.hash, (xorb.hash, i as u32));
+            }
+        }
+    }
+}
+
+impl ChunkIndex for ShardIndex {
+    fn find(&self, chunk: &XetHash) -> Option<(XetHash, u32)> {
+        self.by_key.iter().find_map(|(key, map)| {
+            let listed = if *key == XetHash::ZERO { *chunk } else { hmac_chunk_hash(chunk, key) };
+            map.get(&listed).copied()
+        })
+    }
+}
+
+/// A xorb named before it is finished: session xorbs get their hash when they close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum XorbRef {
+    Session(u32),
+    Stored(XetHash),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PlannedTerm {
+    xorb: XorbRef,
+    chunk_start: u32,
+    chunk_end: u32,
+    raw_len: u32,
+    /// Index of the term's first chunk in the file's chunk list.
+    first_file_chunk: usize,
+}
+
+struct PlannedFile {
+    hash: XetHash,
+    sha256: [u8; 32],
+    terms: Vec<PlannedTerm>,
+    /// One verification hash per term.
+    verification: Vec<XetHash>,
+}
+
+/// What a finished file is known by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlannedFileInfo {
+    pub hash: XetHash,
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+/// Counters for progress and dedup reporting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UploadStats {
+    pub bytes_in: u64,
+    pub chunks: u64,
+    /// Chunks found in this session or in the index, and their bytes.
+    pub deduplicated_chunks: u64,
+    pub deduplicated_bytes: u64,
+    pub xorbs: u64,
+    /// Serialized bytes of finished xorbs (what goes over the wire).
+    pub xorb_bytes: u64,
+}
+
+struct CurrentFile {
+    chunker: Chunker,
+    sha256: Sha256,
+    /// Bytes of a chunk that began in an earlier `update`.
+    pending: Vec<u8>,
+    size: u64,
+    chunks: Vec<(XetHash, u64)>,
+    terms: Vec<PlannedTerm>,
+}
+
+impl CurrentFile {
+    fn new(rule: BoundaryRule) -> Self {
+        Self { chunker: Chunker::new(rule), sha256: Sha256::new(), pending: Vec::new(), size: 0, chunks: Vec::new(), terms: Vec::new() }
+    }
+}
+
+pub struct UploadPlanner<I: ChunkIndex = NoIndex> {
+    index: I,
+    rule: BoundaryRule,
+    /// Chunks stored by this session or found in the index.
+    seen: BTreeMap<XetHash, (XorbRef, u32)>,
+    builder: XorbBuilder,
+    /// Hashes of this session's finished xorbs, by session number.
+    closed: Vec<XetHash>,
+    xorb_entries: Vec<XorbEntry>,
+    ready: VecDeque<Xorb>,
+    files: Vec<PlannedFile>,
+    file: Option<CurrentFile>,
+    stats: UploadStats,
+}
+
+impl UploadPlanner<NoIndex> {
+    pub fn new(rule: BoundaryRule) -> Self {
+        Self::with_index(rule, NoIndex)
+    }
+}
+
+impl<I: ChunkIndex> UploadPlanner<I> {
+    pub fn with_index(rule: BoundaryRule, index: I) -> Self {
+        Self {
+            index,
+            rule,
+            seen: BTreeMap::new(),
+            builder: XorbBuilder::new(),
+            closed: Vec::new(),
+            xorb_entries: Vec::new(),
+            ready: VecDeque::new(),
+            files: Vec::new(),
+            file: None,
+            stats: UploadStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> UploadStats {
+        self.stats
+    }
+
+    /// Feeds the next bytes of the current file (a file starts implicitly).
+    pub fn update(&mut self, mut data: &[u8]) {
+        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
+        file.sha256.update(data);
+        file.size += data.len() as u64;
+        self.stats.bytes_in += data.len() as u64;
+        while let Some(n) = file.chunker.next_boundary(data) {
+            if file.pending.is_empty() {
+                self.add_chunk(&mut file, &data[..n]);
+            } else {
+                let mut chunk = core::mem::take(&mut file.pending);
+                chunk.extend_from_slice(&data[..n]);
+                self.add_chunk(&mut file, &chunk);
+                chunk.clear();
+                file.pending = chunk; // keep the allocation for the next straddling chunk
+            }
+            data = &data[n..];
+        }
+        file.pending.extend_from_slice(data);
+        self.file = Some(file);
+    }
+
+    /// Ends the current file (an empty one if nothing was fed) and returns its identity.
+    pub fn finish_file(&mut self) -> PlannedFileInfo {
+        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
+        if file.chunker.finish().is_some() {
+            let last = core::mem::take(&mut file.pending);
+            self.add_chunk(&mut file, &last);
+        }
+        let hash = file_hash(&file.chunks);
+        let sha256 = file.sha256.finalize();
+        let verification = file
+            .terms
+            .iter()
+            .map(|t| {
+                let n = (t.chunk_end - t.chunk_start) as usize;
+                verification_hash(file.chunks[t.first_file_chunk..t.first_file_chunk + n].iter().map(|c| c.0))
+            })
+            .collect();
+        // An empty file has no terms: the Hub stores it as a regular (non-Xet) file.
+        if !file.terms.is_empty() {
+            self.files.push(PlannedFile { hash, sha256, terms: file.terms, verification });
+        }
+        PlannedFileInfo { hash, size: file.size, sha256 }
+    }
+
+    /// A finished xorb ready to upload (`POST /v1/xorbs/default/{hash}`), oldest first.
+    pub fn take_xorb(&mut self) -> Option<Xorb> {
+        self.ready.pop_front()
+    }
+
+    /// Closes the last xorb and writes the shard. Upload every xorb from [`UploadPlanner::take_xorb`]
+    /// (call it until `None` after this) before the shard. Returns `None` when no file had content.
+    pub fn finish(&mut self) -> Option<Vec<u8>> {
+        if self.file.is_some() {
+            self.finish_file();
+        }
+        if !self.builder.is_empty() {
+            self.close_xorb();
+        }
+        if self.files.is_empty() {
+            return None;
+        }
+        let closed = &self.closed;
+        let resolve = |x: XorbRef| match x {
+            XorbRef::Session(n) => closed[n as usize],
+            XorbRef::Stored(hash) => hash,
+        };
+        let files: Vec<FileEntry> = self
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                hash: f.hash,
+                terms: f
+                    .terms
+                    .iter()
+                    .map(|t| Term {
+                        xorb: resolve(t.xorb),
+                        raw_len: t.raw_len,
+                        chunk_start: t.chunk_start,
+                        chunk_end: t.chunk_end,
+                    })
+                    .collect(),
+                verification: Some(f.verification.clone()),
+                sha256: Some(f.sha256),
+            })
+            .collect();
+        Some(shard::write_upload(&files, &self.xorb_entries))
+    }
+
+    fn add_chunk(&mut self, file: &mut CurrentFile, data: &[u8]) {
+        let hash = chunk_hash(data);
+        let len = data.len() as u64;
+        self.stats.chunks += 1;
+        let known = self.seen.get(&hash).copied().or_else(|| {
+            let (xorb, index) = self.index.find(&hash)?;
+            self.seen.insert(hash, (XorbRef::Stored(xorb), index));
+            Some((XorbRef::Stored(xorb), index))
+        });
+        let (xorb, index) = match known {
+            Some(location) => {
+                self.stats.deduplicated_chunks += 1;
+                self.stats.deduplicated_bytes += len;
+                location
+            }
+            None => {
+                if !self.builder.fits(data.len()) {
+                    self.close_xorb();
+                }
+                let location = (XorbRef::Session(self.closed.len() as u32), self.builder.push(hash, data));
+                self.seen.insert(hash, location);
+                location
+            }
+        };
+        file.chunks.push((hash, len));
+        match file.terms.last_mut() {
+            Some(t) if t.xorb == xorb && t.chunk_end == index => {
+                t.chunk_end += 1;
+                t.raw_len += len as u32;
+            }
+            _ => file.terms.push(PlannedTerm {
+                xorb,
+                chunk_start: index,
+                chunk_end: index + 1,
+                raw_len: len as u32,
+                first_file_chunk: file.chunks.len() - 1,
+            }),
+        }
+    }
+
+    fn close_xorb(&mut self) {
+        let xorb = core::mem::take(&mut self.builder).finish();
+        let mut raw_offset = 0u32;
+        let chunks = xorb
+            .chunks
+            .iter()
+            .map(|&(hash, len)| {
+                let c = XorbChunk { hash, raw_offset, len: len as u32, flags: 0 };
+                raw_offset += len as u32;
+                c
+            })
+            .collect();
+        self.xorb_entries.push(XorbEntry { hash: xorb.hash, raw_len: raw_offset, bytes_on_disk: xorb.bytes.len() as u32, chunks });
+        self.closed.push(xorb.hash);
+        self.stats.xorbs += 1;
+        self.stats.xorb_bytes += xorb.bytes.len() as u64;
+        self.ready.push_back(xorb);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xet::test_data::splitmix64_bytes;
+    use crate::xet::{hash_file, xorb};
+
+    /// Every xorb the planner produced, and the shard; rebuilds each file from them alone.
+    struct Uploaded {
+        xorbs: BTreeMap<XetHash, Vec<Vec<u8>>>,
+        shard: Shard,
+    }
+
+    impl Uploaded {
+        fn take_all<I: ChunkIndex>(p: &mut UploadPlanner<I>, into: &mut BTreeMap<XetHash, Vec<Vec<u8>>>) {
+            while let Some(x) = p.take_xorb() {
+                let chunks = xorb::decode_and_verify(&x.bytes, &x.hash).expect("planner xorbs decode and verify");
+                into.insert(x.hash, chunks);
+            }
+        }
+
+        fn file(&self, hash: &XetHash) -> Vec<u8> {
+            let entry = self.shard.files.iter().find(|f| f.hash == *hash).expect("file registered");
+            let mut out = Vec::new();
+            for t in &entry.terms {
+                let chunks = &self.xorbs[&t.xorb][t.chunk_start as usize..t.chunk_end as usize];
+                let before = out.len();
+                chunks.iter().for_each(|c| out.extend_from_slice(c));
+                assert_eq!(out.len() - before, t.raw_len as usize);
+            }
+            out
+        }
+    }
+
+    fn plan(files: &[&[u8]], piece: usize, index: impl ChunkIndex) -> (Vec<PlannedFileInfo>, Uploaded) {
+        let mut p = UploadPlanner::with_index(BoundaryRule::Current, index);
+        let mut xorbs = BTreeMap::new();
+        let mut infos = Vec::new();
+        for data in files {
+            for part in data.chunks(piece) {
+                p.update(part);
+                Uploaded::take_all(&mut p, &mut xorbs);
+            }
+            infos.push(p.finish_file());
+        }
+        let shard = shard::parse(&p.finish().expect("a shard")).expect("our shard parses");
+        Uploaded::take_all(&mut p, &mut xorbs);
+        (infos, Uploaded { xorbs, shard })
+    }
+
+    #[test]
+    fn one_pass_gives_the_hashes_and_a_reconstructible_file() {
+        let data = splitmix64_bytes(11, 3_000_000);
+        let (infos, up) = plan(&[&data], 1 << 20, NoIndex);
+        let digest = hash_file(&data, BoundaryRule::Current);
+        assert_eq!(infos[0], PlannedFileInfo { hash: digest.hash, size: data.len() as u64, sha256: digest.sha256.unwrap() });
+        assert_eq!(up.file(&digest.hash), data);
+        let entry = &up.shard.files[0];
+        assert_eq!(entry.sha256, digest.sha256);
+        let verification = entry.verification.as_ref().unwrap();
+        assert_eq!(verification.len(), entry.terms.len());
+        assert_eq!(verification[0], verification_hash(digest.chunks.iter().map(|c| c.0)));
+        assert_eq!(up.shard.xorbs.len(), up.xorbs.len());
+    }
+
+    #[test]
+    fn output_does_not_depend_on_how_the_bytes_are_split() {
+        let data = splitmix64_bytes(5, 700_000);
+        let (_, whole) = plan(&[&data], data.len(), NoIndex);
+        for piece in [1, 37, 8191, 70_000] {
+            let (_, split) = plan(&[&data], piece, NoIndex);
+            assert_eq!(split.shard, whole.shard, "piece {piece}");
+        }
+    }
+
+    #[test]
+    fn an_edited_copy_reuses_the_session_chunks() {
+        let a = splitmix64_bytes(1, 4_000_000);
+        let mut b = a.clone();
+        b[2_000_000..2_000_100].fill(0);
+        let (infos, up) = plan(&[&a, &b], 1 << 20, NoIndex);
+        assert_eq!(up.file(&infos[0].hash), a);
+        assert_eq!(up.file(&infos[1].hash), b);
+        let new_in_b: usize = up.xorbs.values().map(|x| x.iter().map(Vec::len).sum::<usize>()).sum::<usize>() - a.len();
+        assert!(new_in_b < 300_000, "only the edited chunks are new, got {new_in_b} bytes");
+        assert!(up.shard.files[1].terms.len() >= 2);
+    }
+
+    #[test]
+    fn chunks_in_the_index_are_referenced_not_uploaded() {
+        let a = splitmix64_bytes(2, 2_000_000);
+        let (_, first) = plan(&[&a], 1 << 20, NoIndex);
+        let mut index = ShardIndex::new();
+        index.add(&first.shard);
+        let mut p = UploadPlanner::with_index(BoundaryRule::Current, index);
+        p.update(&a);
+        let info = p.finish_file();
+        let shard = shard::parse(&p.finish().unwrap()).unwrap();
+        assert!(p.take_xorb().is_none(), "nothing new to upload");
+        assert!(shard.xorbs.is_empty());
+        assert_eq!(shard.files[0].terms, first.shard.files[0].terms);
+        assert_eq!(info.hash, first.shard.files[0].hash);
+        assert_eq!(p.stats().deduplicated_bytes, a.len() as u64);
+    }
+
+    #[test]
+    fn hmac_protected_index_entries_match() {
+        let a = splitmix64_bytes(3, 300_000);
+        let (_, first) = plan(&[&a], 1 << 20, NoIndex);
+        let key = XetHash([9; 32]);
+        let mut dedup = first.shard.clone();
+        for x in &mut dedup.xorbs {
+            x.chunks.iter_mut().for_each(|c| c.hash = hmac_chunk_hash(&c.hash, &key));
+        }
+        dedup.footer = Some(shard::ShardFooter { chunk_hash_key: key, creation_timestamp: 0, key_expiry: u64::MAX });
+        let mut index = ShardIndex::new();
+        index.add(&dedup);
+        let (_, second) = plan(&[&a], 1 << 20, index);
+        assert!(second.xorbs.is_empty());
+    }
+
+    #[test]
+    fn xorbs_close_at_the_size_limit() {
+        // 70 MiB of low-entropy data: max-size chunks that compress, more than one xorb's worth raw.
+        let data: Vec<u8> = splitmix64_bytes(4, 70 << 20).iter().map(|b| b & 3).collect();
+        let (infos, up) = plan(&[&data], 8 << 20, NoIndex);
+        assert!(up.xorbs.len() >= 2);
+        for x in &up.shard.xorbs {
+            assert!(x.raw_len as usize <= xorb::MAX_XORB_BYTES && x.chunks.len() <= xorb::MAX_XORB_CHUNKS);
+        }
+        assert_eq!(up.file(&infos[0].hash), data);
+    }
+
+    #[test]
+    fn empty_files_are_hashed_but_not_registered() {
+        let mut p = UploadPlanner::new(BoundaryRule::Current);
+        let info = p.finish_file();
+        assert_eq!(info.hash, XetHash::ZERO);
+        assert_eq!(info.size, 0);
+        assert_eq!(p.finish(), None);
+        assert_eq!(plan(&[b"", b"x"], 1, NoIndex).1.shard.files.len(), 1);
+    }
+}
