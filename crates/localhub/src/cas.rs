@@ -364,15 +364,28 @@ fn reconstruction(app: &App, ctx: &Ctx, hash: &XetHash, v2: bool) -> HubResult {
     Ok(http::ok_json(json!({ "offset_into_first_range": plan.offset_into_first_range, "terms": terms, key: by_xorb })))
 }
 
-/// Presigned xorb bytes: the `Range` header must be exactly the signed set.
+/// Presigned xorb bytes. The URL signs a set of ranges; a request may ask for all of them at
+/// once (`multipart/byteranges`) or for any of them alone — hf_xet 1.8 fetches the ranges of a
+/// multi-range V2 entry one request at a time.
 fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     let signed = ctx.query("X-Xet-Signed-Range").unwrap_or_default();
     let list = signed.strip_prefix("bytes=").unwrap_or_default();
     check_signature(app, ctx, &format!("{xorb}:{list}"))?;
-    if ctx.header("range") != Some(signed) {
-        return Err(HubError::forbidden("The Range header does not match the signed ranges"));
-    }
     let bytes = app.store.get_object("xorbs", &xorb.to_hex())?;
+    let size = bytes.len() as u64;
+    let spans = |value: Option<&str>| match value.and_then(|v| header::HeaderValue::from_str(v).ok()) {
+        Some(v) => match http::parse_range(Some(&v), size) {
+            RangeRequest::Spans(s) => s,
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let allowed = spans(Some(signed));
+    let requested = spans(ctx.header("range"));
+    let covered = |r: &http::ByteSpan| allowed.iter().any(|a| a.start <= r.start && r.end <= a.end);
+    if requested.is_empty() || !requested.iter().all(covered) {
+        return Err(HubError::forbidden("The Range header asks for bytes this URL was not signed for"));
+    }
     Ok(http::ranged_body(&ctx.headers, bytes, "application/octet-stream", false))
 }
 
