@@ -13,6 +13,7 @@ mod build;
 mod counts;
 mod demo;
 mod fuzz;
+mod localhub;
 mod setup;
 mod shell;
 mod test;

@@ -33,6 +33,17 @@ pub fn run() -> Result {
     outcomes.push(run_suite(native_tests(&root)));
     outcomes.push(run_check("no_std build", core_without_std(&root)));
     outcomes.push(run_suite(hf_xet_store(&root)));
+    outcomes.push(run_suite(hf_xet_restores_ours(&root)));
+    outcomes.push(with_localhub("conformance: Python clients", |url| {
+        let mut command = Command::new(setup::peers_python());
+        command.arg(root.join("peers/conformance_hub.py")).arg(url).current_dir(&root);
+        Suite { name: "conformance: Python clients", command, format: Format::Plain }
+    }));
+    outcomes.push(with_localhub("conformance: npm clients", |url| {
+        let mut command = Command::new("node");
+        command.arg("conformance/official-js.mjs").arg(url).current_dir(root.join("js-tests"));
+        Suite { name: "conformance: npm clients", command, format: Format::Plain }
+    }));
 
     let build_started = Instant::now();
     let build_result = build::run();
@@ -71,6 +82,28 @@ fn hf_xet_store(root: &Path) -> Suite {
         .env("HUBWASM_PEERS_PYTHON", setup::peers_python())
         .current_dir(root);
     Suite { name: "peers: hf_xet store", command, format: Format::Cargo }
+}
+
+/// Xorbs and a shard written by hubwasm-core's upload planner, stored by localhub, restored by
+/// the official hf_xet and huggingface_hub (an ignored localhub test that needs the peers venv).
+fn hf_xet_restores_ours(root: &Path) -> Suite {
+    let mut command = Command::new("cargo");
+    command
+        .args(["test", "--package", "localhub", "--test", "hf_xet_restore", "--", "--ignored"])
+        .env("HUBWASM_PEERS_PYTHON", setup::peers_python())
+        .current_dir(root);
+    Suite { name: "peers: hf_xet restores ours", command, format: Format::Cargo }
+}
+
+/// Runs a suite against a fresh localhub; a server that does not start fails the suite.
+fn with_localhub(name: &'static str, suite: impl FnOnce(&str) -> Suite) -> Outcome {
+    match crate::localhub::Localhub::start(&name.replace([' ', ':'], "-")) {
+        Ok(server) => run_suite(suite(&server.url)),
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            Outcome { name, counts: Counts { passed: 0, failed: 1 }, ok: false, seconds: 0.0, note: "" }
+        }
+    }
 }
 
 fn core_without_std(root: &Path) -> Command {

@@ -149,7 +149,10 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 ops.push(Op::Lfs { path: path()?, sha256, size: value.get("size").and_then(Value::as_u64) });
             }
             "deletedFile" => ops.push(Op::DeleteFile(path()?)),
-            "deletedFolder" => ops.push(Op::DeleteFolder(path()?.trim_end_matches('/').to_string())),
+            "deletedFolder" => {
+                let raw = value.get("path").and_then(Value::as_str).unwrap_or_default();
+                ops.push(Op::DeleteFolder(check_path(raw.trim_end_matches('/'))?));
+            }
             other => return Err(HubError::bad_request(format!("Bad request for commit endpoint: unknown key {other:?}"))),
         }
     }

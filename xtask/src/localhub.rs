@@ -1,0 +1,59 @@
+//! Starts the `localhub` binary for suites and demos that talk to a Hub over HTTP, and stops it
+//! (and removes its data folder) when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use crate::shell::exec;
+use crate::{root, Result};
+
+pub struct Localhub {
+    child: Child,
+    pub url: String,
+    data: PathBuf,
+}
+
+impl Localhub {
+    /// Builds localhub (debug: quick, and fast enough for tests) and starts it on free ports in a
+    /// fresh data folder, with the extra users the conformance checks need.
+    pub fn start(name: &str) -> Result<Self> {
+        exec(Command::new("cargo").args(["build", "--quiet", "--package", "localhub"]).current_dir(root()))?;
+        let data = root().join("target/localhub-runs").join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut child = Command::new(root().join("target/debug/localhub"))
+            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--data"])
+            .arg(&data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("starting localhub: {e}"))?;
+        let stdout = child.stdout.take().ok_or("localhub stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("localhub ready at ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    return Err("localhub exited before printing its ready line".into());
+                }
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        println!("localhub for {name}: {url}");
+        Ok(Self { child, url, data })
+    }
+}
+
+impl Drop for Localhub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
