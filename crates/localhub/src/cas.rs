@@ -101,11 +101,9 @@ pub fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             let body = format!("{}\n{last}\n", json!({ "type": "validating", "verified": 1, "total": 1 }));
             Ok(Response::builder().header(header::CONTENT_TYPE, "application/x-ndjson").body(Body::from(body)).expect("valid"))
         }
-        (Method::GET, ["v1", "chunks", _prefix, hash]) => {
+        (Method::GET, ["v1", "chunks", "default" | "default-merkledb", hash]) => {
             require_token(app, ctx, false)?;
-            parse_hash(hash)?;
-            // Global dedup answers are an optimisation; "unknown chunk" is always a valid answer.
-            Err(HubError::not_found("Chunk not found"))
+            dedup_answer(app, &parse_hash(hash)?)
         }
         (Method::GET, [version @ ("v1" | "v2"), "reconstructions", hash]) => {
             require_token(app, ctx, false)?;
@@ -197,6 +195,7 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
         }
     }
     let mut registrations = Vec::new();
+    let mut eligible = Vec::new();
     for (i, f) in parsed.files.iter().enumerate() {
         let mut chunks = Vec::new();
         let mut terms = Vec::new();
@@ -219,6 +218,11 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
         if actual != f.hash {
             return Err(HubError::bad_request(format!("Shard rejected: file {i} hashes to {actual}, not {}", f.hash)));
         }
+        for (index, (chunk, _)) in chunks.iter().enumerate() {
+            if xet::is_global_dedup_eligible(chunk, index == 0) {
+                eligible.push((chunk.to_hex(), chunk_xorb(&f.terms, index).to_hex()));
+            }
+        }
         registrations.push((f.hash.to_hex(), f.size(), f.sha256.map(hex::encode), Value::Array(terms).to_string()));
     }
     app.store.put_object("shards", &id, bytes)?;
@@ -231,6 +235,9 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
                 params![hash, *size as i64, sha256, terms],
             )?;
         }
+        for (chunk, xorb) in &eligible {
+            tx.execute("INSERT OR IGNORE INTO dedup_chunks(chunk, xorb) VALUES (?1, ?2)", params![chunk, xorb])?;
+        }
         tx.execute("INSERT INTO shards(hash) VALUES (?1)", [&id])?;
         tx.commit()?;
     }
@@ -240,6 +247,58 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
         }
     }
     Ok(true)
+}
+
+/// The xorb holding the `index`-th chunk of a file with these terms.
+fn chunk_xorb(terms: &[shard::Term], mut index: usize) -> XetHash {
+    for t in terms {
+        let n = (t.chunk_end - t.chunk_start) as usize;
+        if index < n {
+            return t.xorb;
+        }
+        index -= n;
+    }
+    unreachable!("chunk index within the file's terms")
+}
+
+/// How long clients may use the chunk list of a dedup answer (observed on the Hub: 7 days).
+const DEDUP_KEY_LIFETIME_SECS: u64 = 7 * 24 * 3600;
+
+/// `GET /v1/chunks/default/{chunk}`: for a known global-dedup-eligible chunk, a shard listing the
+/// xorb that holds it, chunk hashes keyed with a key derived per xorb (§5.7); 404 otherwise.
+fn dedup_answer(app: &App, chunk: &XetHash) -> HubResult {
+    let xorb: Option<String> = app
+        .store
+        .db()
+        .query_row("SELECT xorb FROM dedup_chunks WHERE chunk = ?1", [chunk.to_hex()], |r| r.get(0))
+        .optional()?;
+    let Some(xorb) = xorb else { return Err(HubError::not_found("Chunk not found")) };
+    let xorb = parse_hash(&xorb)?;
+    let meta = xorb_meta(app, &xorb)?.ok_or_else(|| HubError::internal("dedup index names a missing xorb"))?;
+    let mut raw_offset = 0u32;
+    let chunks = meta
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(i, &(hash, len))| {
+            let flags = if xet::is_global_dedup_eligible(&hash, i == 0) { 0x8000_0000 } else { 0 };
+            let c = shard::XorbChunk { hash, raw_offset, len: len as u32, flags };
+            raw_offset += len as u32;
+            c
+        })
+        .collect();
+    let entry = shard::XorbEntry { hash: xorb, raw_len: raw_offset, bytes_on_disk: meta.size as u32, chunks };
+    let mut key = Sha256::new();
+    key.update(app.signing_key);
+    key.update(xorb.0);
+    let now = http::now_unix() as u64;
+    let footer = shard::ShardFooter {
+        chunk_hash_key: XetHash(key.finalize().into()),
+        creation_timestamp: now,
+        key_expiry: now + DEDUP_KEY_LIFETIME_SECS,
+    };
+    let body = shard::write_dedup_answer(&[entry], &footer);
+    Ok(Response::builder().header(header::CONTENT_TYPE, "application/octet-stream").body(Body::from(body)).expect("valid"))
 }
 
 pub struct XetFile {

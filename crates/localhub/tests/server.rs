@@ -301,3 +301,31 @@ fn data_survives_a_restart() {
     assert!(bridged.body == big);
     s.stop();
 }
+
+#[test]
+fn global_dedup_answers_let_a_planner_skip_known_chunks() {
+    use hubwasm_core::xet::{shard, ShardIndex};
+    let s = start(fresh_dir("dedup"));
+    create_repo(&s.url, "d", false);
+    let data = splitmix(12, 2_000_000);
+    upload_with_planner(&s.url, "d", &[&data]);
+    let (cas, token, _) = xet_write_token(&s.url, "d");
+    // The first chunk of a file is always eligible (§3.9).
+    let first = hubwasm_core::xet::hash_file(&data, BoundaryRule::Current).chunks[0].0;
+    let r = get(&format!("{cas}/v1/chunks/default/{first}"), Some(&token), &[]);
+    assert_eq!(r.status, 200);
+    let answer = shard::parse(&r.body).unwrap();
+    let footer = answer.footer.unwrap();
+    assert_ne!(footer.chunk_hash_key, hubwasm_core::xet::XetHash::ZERO, "chunk hashes are keyed");
+    assert!(answer.xorbs[0].chunks.iter().all(|c| c.hash != first), "no plain chunk hash leaks");
+    let mut index = ShardIndex::new();
+    index.add(&answer);
+    let mut planner = UploadPlanner::with_index(BoundaryRule::Current, index);
+    planner.update(&data);
+    planner.finish_file();
+    planner.finish();
+    assert!(planner.take_xorb().is_none(), "every chunk was found through the dedup answer");
+    let unknown = get(&format!("{cas}/v1/chunks/default/{}", "cd".repeat(32)), Some(&token), &[]);
+    assert_eq!(unknown.status, 404);
+    s.stop();
+}

@@ -231,6 +231,41 @@ pub fn write_upload(files: &[FileEntry], xorbs: &[XorbEntry]) -> Vec<u8> {
     out
 }
 
+/// Serializes a global-dedup answer (§5.7): header with a footer, no files, the xorb blocks with
+/// every chunk hash keyed by `footer.chunk_hash_key` (HMAC, §3.7; plain when the key is zero), and
+/// the 200-byte footer without lookup tables.
+pub fn write_dedup_answer(xorbs: &[XorbEntry], footer: &ShardFooter) -> Vec<u8> {
+    let keyed = footer.chunk_hash_key != XetHash::ZERO;
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&HEADER_VERSION.to_le_bytes());
+    out.extend_from_slice(&(FOOTER_LEN as u64).to_le_bytes());
+    bookend(&mut out);
+    let xorb_info_offset = out.len() as u64;
+    for xorb in xorbs {
+        record(&mut out, &xorb.hash, &[0, xorb.chunks.len() as u32, xorb.raw_len, xorb.bytes_on_disk]);
+        for c in &xorb.chunks {
+            let hash = if keyed { super::hash::hmac_chunk_hash(&c.hash, &footer.chunk_hash_key) } else { c.hash };
+            record(&mut out, &hash, &[c.raw_offset, c.len, c.flags, 0]);
+        }
+    }
+    bookend(&mut out);
+    let footer_offset = out.len() as u64;
+    let stored: u64 = xorbs.iter().map(|x| u64::from(x.bytes_on_disk)).sum();
+    let materialized: u64 = xorbs.iter().map(|x| u64::from(x.raw_len)).sum();
+    let words: [u64; 8] = [RECORD as u64, xorb_info_offset, footer_offset, 0, footer_offset, 0, footer_offset, 0];
+    out.extend_from_slice(&FOOTER_VERSION.to_le_bytes());
+    words.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+    out.extend_from_slice(&footer.chunk_hash_key.0);
+    out.extend_from_slice(&footer.creation_timestamp.to_le_bytes());
+    out.extend_from_slice(&footer.key_expiry.to_le_bytes());
+    out.extend_from_slice(&[0; 48]);
+    for w in [stored, materialized, materialized, footer_offset] {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
 fn record(out: &mut Vec<u8>, hash: &XetHash, words: &[u32; 4]) {
     out.extend_from_slice(&hash.0);
     for w in words {
@@ -338,5 +373,29 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(parse(&bytes[..cut]).is_err(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn dedup_answers_round_trip_and_key_their_chunk_hashes() {
+        let plain = XetHash([5; 32]);
+        let xorb = XorbEntry {
+            hash: XetHash([1; 32]),
+            raw_len: 30,
+            bytes_on_disk: 46,
+            chunks: alloc::vec![
+                XorbChunk { hash: plain, raw_offset: 0, len: 10, flags: 0x8000_0000 },
+                XorbChunk { hash: XetHash([6; 32]), raw_offset: 10, len: 20, flags: 0 },
+            ],
+        };
+        let footer = ShardFooter { chunk_hash_key: XetHash([9; 32]), creation_timestamp: 1_700_000_000, key_expiry: 1_700_604_800 };
+        let bytes = write_dedup_answer(core::slice::from_ref(&xorb), &footer);
+        // Header, file bookend, xorb header + 2 chunks, bookend, footer.
+        assert_eq!(bytes.len(), 48 * 6 + 200);
+        assert_eq!(&bytes[40..48], &200u64.to_le_bytes());
+        let parsed = parse(&bytes).unwrap();
+        assert!(parsed.files.is_empty());
+        assert_eq!(parsed.footer, Some(footer));
+        assert_eq!(parsed.xorbs[0].chunks[0].hash, super::super::hash::hmac_chunk_hash(&plain, &footer.chunk_hash_key));
+        assert_eq!(parsed.xorbs[0].chunks[1].raw_offset, 10);
     }
 }
