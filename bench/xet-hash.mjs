@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createChunker, fileHash, finalize, hashToHex, nextBlock } from "@huggingface/xetchunk-wasm";
 import { createSHA256 } from "hash-wasm";
-import { sha256, xetHash } from "hubwasm";
+import { createXetUploadPlanner, sha256, xetHash } from "hubwasm";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SIZE = Number(process.env.BENCH_MIB ?? 256) * 1024 * 1024;
@@ -54,6 +54,19 @@ row("@huggingface/xetchunk-wasm (chunk + BLAKE3)", await best(() => {
   if (last) chunks.push(last);
   return hashToHex(fileHash(chunks));
 }), "legacy boundary rule");
+row("hubwasm XetUploadPlanner (wasm: SHA-256 + chunk + BLAKE3 + LZ4/BG4 + xorbs + shard)", await best(() => {
+  const planner = createXetUploadPlanner();
+  let xorbBytes = 0;
+  for (let i = 0; i < SIZE; i += SLICE) {
+    planner.update(data.subarray(i, i + SLICE));
+    for (let x = planner.takeXorb(); x; x = planner.takeXorb()) xorbBytes += x.bytes.length;
+  }
+  const file = planner.finishFile();
+  planner.finish();
+  for (let x = planner.takeXorb(); x; x = planner.takeXorb()) xorbBytes += x.bytes.length;
+  planner.free();
+  return `${file.hash} (${xorbBytes} xorb bytes)`;
+}), "one thread");
 row("hubwasm sha256 (wasm)", await best(() => sha256(data)));
 row("hash-wasm sha256", await best(async () => {
   const h = await createSHA256();
@@ -76,9 +89,24 @@ t = time.perf_counter(); r = hf_xet.hash_files([sys.argv[1]]); t = time.perf_cou
 print(json.dumps({"s": t, "hash": r[0].hash}))`, file], { encoding: "utf8" });
     return JSON.parse(out);
   });
-  rows.push({ name: "hf_xet.hash_files (native, from disk, in-process time)", mbps: SIZE / 1e6 / hfXet.result.s, result: hfXet.result.hash, note: "" });
+  rows.push({ name: "hf_xet.hash_files (native, from disk, in-process time)", mbps: SIZE / 1e6 / hfXet.result.s, result: hfXet.result.hash, note: "all cores" });
   const xtask = join(root, "target/debug/xtask");
-  row("hubwasm-core native (file read + chunk + BLAKE3)", await best(() => JSON.parse(execFileSync(xtask, ["xet-hash", "--no-sha256", file], { encoding: "utf8" })).hash), "one thread, incl. process start");
+  row("hubwasm-core native (file read + chunk + BLAKE3)", await best(() => JSON.parse(execFileSync(xtask, ["xet-hash", "--no-sha256", file], { encoding: "utf8" })).hash), "2-thread pipeline, incl. process start");
+  const hfXetUpload = await best(() => {
+    const store = mkdtempSync(join(dir, "store-"));
+    const out = execFileSync(python, ["-c", `
+import os, sys, time, json
+os.environ["HF_XET_TELEMETRY_ENABLED"] = "false"
+import hf_xet
+t = time.perf_counter()
+with hf_xet.XetSession().new_upload_commit(endpoint="local://" + sys.argv[2]) as c:
+    u = c.start_upload_file(sys.argv[1])
+t = time.perf_counter() - t
+print(json.dumps({"s": t, "hash": u.result().xet_info.hash}))`, file, store], { encoding: "utf8" });
+    rmSync(store, { recursive: true, force: true });
+    return JSON.parse(out);
+  });
+  rows.push({ name: "hf_xet upload to local:// (chunk + hash + compress + write)", mbps: SIZE / 1e6 / hfXetUpload.result.s, result: hfXetUpload.result.hash, note: "all cores, in-process time" });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -88,4 +116,5 @@ for (const r of rows) console.log(`${r.mbps.toFixed(0).padStart(7)}  ${r.name}${
 const by = (prefix) => rows.find((r) => r.name.startsWith(prefix)).mbps;
 console.log(`\nratios: xetHash / xetchunk-wasm = ${(by("hubwasm xetHash (wasm: chunk + BLAKE3)") / by("@huggingface/xetchunk-wasm")).toFixed(2)}x, ` +
   `sha256 / hash-wasm = ${(by("hubwasm sha256") / by("hash-wasm")).toFixed(2)}x, ` +
-  `native / hf_xet = ${(by("hubwasm-core native") / by("hf_xet")).toFixed(2)}x`);
+  `native / hf_xet = ${(by("hubwasm-core native") / by("hf_xet.hash_files")).toFixed(2)}x, ` +
+  `wasm planner / hf_xet local upload = ${(by("hubwasm XetUploadPlanner") / by("hf_xet upload")).toFixed(2)}x`);

@@ -26,3 +26,8 @@ export function createXetHasher(options) {
   assertLoaded("createXetHasher");
   return bindings.createXetHasher(options);
 }
+
+export function createXetUploadPlanner() {
+  assertLoaded("createXetUploadPlanner");
+  return bindings.createXetUploadPlanner();
+}

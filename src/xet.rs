@@ -155,7 +155,7 @@ fn digest_to_js(digest: &FileDigest) -> JsValue {
     out.into()
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
+pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
     // Defining a data property on a fresh plain object cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }

@@ -1,5 +1,6 @@
 // Every scenario, in order. Each runtime runner imports this list and nothing else.
 import sha256 from "./sha256.js";
 import xetHash from "./xet-hash.js";
+import xetUpload from "./xet-upload.js";
 
-export const scenarios = [...sha256, ...xetHash];
+export const scenarios = [...sha256, ...xetHash, ...xetUpload];

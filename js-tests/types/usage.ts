@@ -3,6 +3,7 @@
 import {
   createSha256,
   createXetHasher,
+  createXetUploadPlanner,
   HubError,
   InvalidInputError,
   InvalidStateError,
@@ -12,6 +13,9 @@ import {
   SourceReadError,
   xetHash,
   type XetFileDigest,
+  type XetPlannedFile,
+  type XetUploadStats,
+  type XetXorb,
 } from "hubwasm";
 
 export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Promise<string[]> {
@@ -53,6 +57,16 @@ export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Pro
   xet.update(new Uint8Array(3));
   const finished: XetFileDigest = xet.finish();
   digests.push(finished.hash, String(new InvalidStateError("x").code));
+
+  const planner = createXetUploadPlanner();
+  planner.update(new Uint8Array(10));
+  const planned: XetPlannedFile = planner.finishFile();
+  const shard: Uint8Array | undefined = planner.finish();
+  for (let x: XetXorb | undefined = planner.takeXorb(); x; x = planner.takeXorb()) {
+    digests.push(x.hash, String(x.bytes.byteLength + x.chunkCount));
+  }
+  const stats: XetUploadStats = planner.stats;
+  digests.push(planned.sha256, String(shard?.byteLength), String(stats.deduplicatedBytes));
 
   // @ts-expect-error digest() returns a string, not a Promise
   digests.push((hasher.digest() as Promise<string>).then);
