@@ -111,6 +111,28 @@ def upload_large_file_through_xet():
 
 
 @check
+def legacy_lfs_upload_basic_and_multipart():
+    # Without hf_xet the client negotiates LFS through the batch API: basic PUT for the small
+    # file, multipart (parts + completion) above localhub's 20 MiB threshold, then verify.
+    import subprocess
+    small, large = os.urandom(1_500_000), os.urandom(21 * 1024 * 1024 + 77)
+    with tempfile.TemporaryDirectory() as d:
+        for name, content in [("small.bin", small), ("large.bin", large)]:
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(content)
+        env = dict(os.environ, HF_HUB_DISABLE_XET="1", HF_TOKEN=WRITE)
+        subprocess.run([sys.executable, "-c", f'''
+from huggingface_hub import HfApi
+HfApi().upload_folder(folder_path={d!r}, path_in_repo="lfs", repo_id={REPO!r})
+'''], env=env, check=True)
+    for name, content in [("small.bin", small), ("large.bin", large)]:
+        info = api.get_paths_info(REPO, [f"lfs/{name}"])[0]
+        assert info.lfs is not None and info.xet_hash is None, info
+        with open(hf_hub_download(REPO, f"lfs/{name}"), "rb") as f:
+            assert f.read() == content, name
+
+
+@check
 def xet_file_downloads_byte_identical():
     path = hf_hub_download(REPO, "weights/big.bin", token=WRITE)
     with open(path, "rb") as f:

@@ -35,6 +35,12 @@ const scenarios = [
       ],
     });
   } },
+  { name: "uploadFiles with useXet: false (LFS basic transfer)", run: async () => {
+    const lfs = new Uint8Array(randomBytes(1_200_000));
+    await uploadFiles({ repo, accessToken, hubUrl, useXet: false, files: [{ path: "lfs/plain.bin", content: new Blob([lfs]) }] });
+    const blob = await downloadFile({ repo, path: "lfs/plain.bin", accessToken, hubUrl });
+    assert(sameBytes(await bytesOf(blob), lfs), "same bytes");
+  } },
   { name: "listFiles shows Xet hashes", run: async () => {
     const files = [];
     for await (const f of listFiles({ repo, accessToken, hubUrl, recursive: true })) files.push(f);

@@ -420,7 +420,10 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     match (segs, ctx.method.clone()) {
         (["lfs-cdn", _], Method::GET | Method::HEAD) => {
             let content = object_content(app, oid)?;
-            Ok(http::ranged_body(&ctx.headers, content, "application/octet-stream", ctx.is_head()))
+            let mut reply = http::ranged_body(&ctx.headers, content, "application/octet-stream", ctx.is_head());
+            // Like a CDN answer: clients that followed the redirect only see these headers.
+            reply.headers_mut().insert(header::ETAG, format!("\"{oid}\"").parse().map_err(HubError::internal)?);
+            Ok(reply)
         }
         (["lfs-storage", _], Method::PUT) => {
             store_lfs(app, oid, &ctx.body)?;

@@ -38,6 +38,8 @@ pub struct Config {
     pub storage_port: u16,
     /// Extra accounts: `(user, token, role)`.
     pub users: Vec<(String, String, String)>,
+    /// Extra organisations: `(org, members)`.
+    pub orgs: Vec<(String, Vec<String>)>,
     pub faults: Vec<inference::Fault>,
     pub token_delay_ms: u64,
 }
@@ -108,6 +110,13 @@ fn seed_accounts(store: &store::Store, config: &Config) -> HubResult<()> {
     for (user, token, role) in &config.users {
         store.ensure_account(user, "user", user)?;
         store.add_token(token, user, role, &format!("{user}-{role}"))?;
+    }
+    for (org, members) in &config.orgs {
+        store.ensure_account(org, "org", org)?;
+        for member in members {
+            store.ensure_account(member, "user", member)?;
+            store.add_member(org, member)?;
+        }
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
-//! `localhub --data DIR --port N [--host 127.0.0.1] [--user NAME:TOKEN:ROLE]… [--faults JSON]
+//! `localhub --data DIR --port N [--host 127.0.0.1] [--user NAME:TOKEN:ROLE]… [--org ORG:USERS]… [--faults JSON]
 //! [--token-delay-ms MS]`: runs a local Hugging Face Hub until interrupted.
 
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: localhub [--data DIR] [--port N] [--host HOST] [--storage-port N] [--user NAME:TOKEN:read|write]... \
+const USAGE: &str = "usage: localhub [--data DIR] [--port N] [--host HOST] [--storage-port N] [--user NAME:TOKEN:read|write]... [--org ORG:USER,…]... \
 [--faults JSON] [--token-delay-ms MS]
 
   --data DIR          where repos, objects and the database live (default: a new temp dir)
@@ -11,6 +11,7 @@ const USAGE: &str = "usage: localhub [--data DIR] [--port N] [--host HOST] [--st
   --host HOST         default 127.0.0.1
   --storage-port N    port of the presigned-storage origin (default: a free port)
   --user N:T:R        add a user with a token of role read or write (repeatable)
+  --org O:U1,U2       add an organisation with these members (repeatable)
   --faults JSON       inject failures, e.g. '[{\"route\":\"/api/\",\"kind\":\"rate-limit\",\"retryAfter\":1,\"count\":2}]'
   --token-delay-ms MS delay between streamed chat tokens
 
@@ -52,6 +53,7 @@ fn parse(args: Vec<String>) -> Result<localhub::Config, String> {
         port: 8080,
         storage_port: 0,
         users: Vec::new(),
+        orgs: Vec::new(),
         faults: Vec::new(),
         token_delay_ms: 0,
     };
@@ -70,6 +72,11 @@ fn parse(args: Vec<String>) -> Result<localhub::Config, String> {
                     [name, token, role @ ("read" | "write")] => config.users.push((name.to_string(), token.to_string(), role.to_string())),
                     _ => return Err(format!("--user takes NAME:TOKEN:read|write, got {v:?}")),
                 }
+            }
+            "--org" => {
+                let v = value()?;
+                let (org, members) = v.split_once(':').ok_or_else(|| format!("--org takes ORG:USER[,USER…], got {v:?}"))?;
+                config.orgs.push((org.to_string(), members.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect()));
             }
             "--faults" => config.faults = localhub::inference::parse_faults(&value()?)?,
             "--token-delay-ms" => config.token_delay_ms = value()?.parse().map_err(|_| "--token-delay-ms takes a number".to_string())?,

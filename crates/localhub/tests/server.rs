@@ -329,3 +329,58 @@ fn global_dedup_answers_let_a_planner_skip_known_chunks() {
     assert_eq!(unknown.status, 404);
     s.stop();
 }
+
+#[test]
+fn orgs_gated_repos_and_settings() {
+    let s = start(fresh_dir("gated"));
+    // demo and colleague are both members of `team` (from the test config).
+    let r = post_json(&format!("{}/api/repos/create", s.url), Some("hf_colleague_write"), &json!({ "name": "shared", "organization": "team" }));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = post_json(&format!("{}/api/repos/create", s.url), Some("hf_stranger_write"), &json!({ "name": "nope", "organization": "team" }));
+    assert_eq!(r.status, 403, "only members create repos in an org");
+    let settings = |token: &str, body: serde_json::Value| send("PUT", &format!("{}/api/models/team/shared/settings", s.url), Some(token), "application/json", body.to_string().as_bytes());
+    assert_eq!(settings("hf_stranger_write", json!({ "gated": "auto" })).status, 403);
+    assert_eq!(settings(WRITE, json!({ "gated": "auto" })).status, 200);
+    let file = format!("{}/team/shared/resolve/main/.gitattributes", s.url);
+    let anonymous = get(&file, None, &[]);
+    assert_eq!((anonymous.status, anonymous.header("x-error-code")), (401, Some("GatedRepo")));
+    let stranger = get(&file, Some("hf_stranger_write"), &[]);
+    assert_eq!((stranger.status, stranger.header("x-error-code")), (403, Some("GatedRepo")));
+    assert_eq!(get(&file, Some("hf_colleague_write"), &[]).status, 200);
+    let info = get(&format!("{}/api/models/team/shared", s.url), None, &[]);
+    assert_eq!((info.status, info.json()["gated"].as_str()), (200, Some("auto")), "repo info stays readable");
+    assert_eq!(settings(WRITE, json!({ "private": true })).status, 200);
+    assert_eq!(get(&format!("{}/api/models/team/shared", s.url), Some("hf_stranger_write"), &[]).status, 404);
+    s.stop();
+}
+
+#[test]
+fn inference_routes_and_provider_mapping() {
+    let s = start(fresh_dir("inference"));
+    create_repo(&s.url, "echo", false);
+    let mapping = get(&format!("{}/api/models/demo/echo?expand[]=inferenceProviderMapping", s.url), None, &[]).json();
+    assert_eq!(mapping["inferenceProviderMapping"]["together"]["status"].as_str(), Some("live"));
+    assert_eq!(mapping.as_object().unwrap().len(), 3, "_id, id and the expanded field only");
+    let chat = |path: &str| post_json(&format!("{}{path}", s.url), Some(WRITE), &json!({ "model": "demo/echo", "messages": [{ "role": "user", "content": "hi there" }] }));
+    for path in ["/v1/chat/completions", "/together/v1/chat/completions", "/groq/openai/v1/chat/completions", "/hf-inference/models/demo/echo/v1/chat/completions"] {
+        let r = chat(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.json()["choices"][0]["message"]["content"].as_str(), Some("You said: there hi"), "{path}");
+    }
+    assert_eq!(post_json(&format!("{}/v1/chat/completions", s.url), None, &json!({ "messages": [] })).status, 401);
+    let embed = post_json(&format!("{}/hf-inference/models/demo/embedder/pipeline/feature-extraction", s.url), Some(WRITE), &json!({ "inputs": ["a", "b"] })).json();
+    let v: Vec<f64> = embed[0].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(v.len(), 8);
+    assert!((v.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-9, "unit vector");
+    let labels = post_json(&format!("{}/hf-inference/models/demo/sentiment", s.url), Some(WRITE), &json!({ "inputs": "I love it, great" })).json();
+    assert_eq!(labels[0]["label"].as_str(), Some("POSITIVE"));
+    let png = post_json(&format!("{}/hf-inference/models/demo/painter", s.url), Some(WRITE), &json!({ "inputs": "a cat" }));
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert_eq!(&png.body[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png.body[png.body.len() - 8..], b"IEND\xae\x42\x60\x82", "IEND with its well-known CRC");
+    let stream = post_json(&format!("{}/v1/chat/completions", s.url), Some(WRITE), &json!({ "stream": true, "max_tokens": 2, "messages": [{ "role": "user", "content": "x y" }] }));
+    let text = String::from_utf8(stream.body).unwrap();
+    assert!(text.starts_with("data: {") && text.ends_with("data: [DONE]\n\n"), "{text}");
+    assert!(text.contains("\"finish_reason\":\"length\""));
+    s.stop();
+}

@@ -40,7 +40,11 @@ pub fn start(data: PathBuf) -> Running {
         host: "127.0.0.1".into(),
         port: 0,
         storage_port: 0,
-        users: vec![("stranger".into(), "hf_stranger_write".into(), "write".into())],
+        users: vec![
+            ("stranger".into(), "hf_stranger_write".into(), "write".into()),
+            ("colleague".into(), "hf_colleague_write".into(), "write".into()),
+        ],
+        orgs: vec![("team".into(), vec!["colleague".into(), "demo".into()])],
         faults: Vec::new(),
         token_delay_ms: 0,
     };
