@@ -128,22 +128,23 @@ struct XorbMeta {
 }
 
 fn xorb_meta(app: &App, hash: &XetHash) -> HubResult<Option<XorbMeta>> {
-    let row: Option<(i64, Vec<u8>, Vec<u8>, Vec<u8>)> = app
+    let u32s = |b: &[u8]| -> Vec<u32> { b.chunks_exact(4).map(|w| u32::from_le_bytes(w.try_into().expect("4"))).collect() };
+    Ok(app
         .store
         .db()
         .query_row("SELECT size, offsets, chunk_hashes, chunk_lens FROM xorbs WHERE hash = ?1", [hash.to_hex()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            let (offsets, hashes, lens): (Vec<u8>, Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            Ok(XorbMeta {
+                size: r.get::<_, i64>(0)? as u64,
+                offsets: u32s(&offsets),
+                chunks: hashes
+                    .chunks_exact(32)
+                    .map(|h| XetHash(h.try_into().expect("32")))
+                    .zip(u32s(&lens).into_iter().map(u64::from))
+                    .collect(),
+            })
         })
-        .optional()?;
-    Ok(row.map(|(size, offsets, hashes, lens)| XorbMeta {
-        size: size as u64,
-        offsets: offsets.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4"))).collect(),
-        chunks: hashes
-            .chunks_exact(32)
-            .zip(lens.chunks_exact(4))
-            .map(|(h, l)| (XetHash(h.try_into().expect("32")), u64::from(u32::from_le_bytes(l.try_into().expect("4")))))
-            .collect(),
-    }))
+        .optional()?)
 }
 
 fn upload_xorb(app: &App, hash: &XetHash, body: &[u8]) -> HubResult {
