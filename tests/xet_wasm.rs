@@ -7,22 +7,9 @@ use hubwasm_core::xet::reconstruct::{ByteRange, ChunkRange, FetchRange, Reconstr
 use hubwasm_core::xet::{
     chunk_boundaries, shard, xorb, AssembleOptions, Assembler, BoundaryRule, Reconstruction, UploadPlanner, XetHash,
 };
+use hubwasm_core::xet::test_data::splitmix64_bytes as splitmix64;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// SplitMix64 bytes as the spec's §9.2 defines them (seed, little-endian words).
-fn splitmix64(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 #[wasm_bindgen_test]
 fn spec_chunk_boundaries_in_wasm() {

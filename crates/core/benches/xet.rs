@@ -6,21 +6,12 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hubwasm_core::lfs::Sha256;
+use hubwasm_core::xet::test_data::splitmix64_bytes;
 use hubwasm_core::xet::{chunk_boundaries, chunk_hash, xorb, BoundaryRule, FileHasher, UploadPlanner, XorbBuilder};
 
-/// Deterministic incompressible bytes (SplitMix64), like the random files of the hf_xet referee.
+/// Deterministic incompressible bytes, like the random files of the hf_xet referee.
 fn random_bytes(len: usize) -> Vec<u8> {
-    let mut state = 0x1234_5678_u64;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out.truncate(len);
-    out
+    splitmix64_bytes(0x1234_5678, len)
 }
 
 const MIB: usize = 1 << 20;

@@ -3,8 +3,8 @@
 
 pub mod chunker;
 mod gear_table;
-#[cfg(test)]
-pub(crate) mod test_data;
+/// Deterministic inputs of the spec's test vectors, for tests and benchmarks here and downstream.
+pub mod test_data;
 
 pub use chunker::{chunk_boundaries, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TARGET_CHUNK_SIZE};
 pub mod hash;

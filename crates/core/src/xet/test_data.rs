@@ -1,4 +1,5 @@
-//! Input generators from the spec's test vectors (§9), shared by the Xet tests.
+//! Input generators from the spec's test vectors (§9), shared by the Xet tests, the benchmarks,
+//! the wasm tests and localhub's tests (compiled away when unused).
 
 use alloc::vec::Vec;
 

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub use hubwasm_core::xet::test_data::splitmix64_bytes as splitmix;
+
 pub const WRITE: &str = localhub::DEMO_WRITE_TOKEN;
 pub const READ: &str = localhub::DEMO_READ_TOKEN;
 
@@ -121,20 +123,6 @@ pub fn xet_write_token(url: &str, repo: &str) -> (String, String, i64) {
     (v["casUrl"].as_str().unwrap().into(), v["accessToken"].as_str().unwrap().into(), v["exp"].as_i64().unwrap())
 }
 
-/// Deterministic pseudo-random bytes (SplitMix64).
-pub fn splitmix(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 /// Plans `files` with hubwasm-core's upload planner and uploads the xorbs and the shard to the
 /// CAS of `demo/{repo}`; returns each file's identity.
