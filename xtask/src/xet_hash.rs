@@ -1,5 +1,5 @@
 //! `cargo xtask xet-hash FILE…`: Xet hashes computed natively by hubwasm-core, one JSON object
-//! per line (`path`, `hash`, `size`, `sha256`) — the native side of the hf_xet comparison.
+//! per line (`path`, `hash`, `size`, `sha256`, `seconds`) — the native side of the hf_xet comparison.
 //! `--no-sha256` skips the SHA-256 (hf_xet.hash_files does not compute it either).
 //!
 //! hubwasm-core is single-threaded and sans-I/O; this host drives it as a pipeline, like hf_xet
@@ -24,9 +24,12 @@ const QUEUE: usize = 4;
 pub fn run(args: &[String]) -> Result {
     let with_sha256 = !args.iter().any(|a| a == "--no-sha256");
     for path in args.iter().filter(|a| *a != "--no-sha256") {
+        let started = std::time::Instant::now();
         let (hash, size, sha256) = hash_path(path, with_sha256)?;
+        // From opening the file to the hash: comparable with the in-process time of hf_xet.
+        let seconds = started.elapsed().as_secs_f64();
         let sha256 = sha256.map(|d| hubwasm_core::hex::encode(&d)).unwrap_or_default();
-        println!("{{\"path\":{path:?},\"hash\":\"{hash}\",\"size\":{size},\"sha256\":\"{sha256}\"}}");
+        println!("{{\"path\":{path:?},\"hash\":\"{hash}\",\"size\":{size},\"sha256\":\"{sha256}\",\"seconds\":{seconds}}}");
     }
     Ok(())
 }
