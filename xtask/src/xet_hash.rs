@@ -2,9 +2,11 @@
 //! per line (`path`, `hash`, `size`, `sha256`, `seconds`) — the native side of the hf_xet comparison.
 //! `--no-sha256` skips the SHA-256 (hf_xet.hash_files does not compute it either).
 //!
-//! hubwasm-core is single-threaded and sans-I/O; this host drives it as a pipeline, like hf_xet
-//! uses its cores: the main thread reads blocks and finds chunk boundaries, one thread hashes the
-//! chunks (BLAKE3), another computes the SHA-256. Results are identical to `FileHasher`.
+//! hubwasm-core is single-threaded and sans-I/O; this host spreads its work over two threads, like
+//! hf_xet uses its cores: each 16 MiB segment's boundary candidates are found in two halves at
+//! once (exact: see `boundary_candidates`), the cuts follow in one cheap pass, and the chunks are
+//! hashed (BLAKE3) in two halves; a third thread computes the SHA-256. Results are identical to
+//! `FileHasher`, which the tests check.
 
 use std::fs::File;
 use std::io::Read;
@@ -13,13 +15,14 @@ use std::sync::Arc;
 use std::thread;
 
 use hubwasm_core::lfs::Sha256;
-use hubwasm_core::xet::{file_hash, BoundaryRule, ChunkHasher, Chunker, XetHash};
+use hubwasm_core::xet::{boundary_candidates, chunk_hash, cuts_from_candidates, file_hash, XetHash, MAX_CHUNK_SIZE};
 
 use crate::Result;
 
-const BLOCK: usize = 8 << 20;
-/// Blocks in flight per worker: bounds memory to a few blocks whatever the file size.
-const QUEUE: usize = 4;
+/// Segments in flight to the SHA-256 worker: bounds memory whatever the file size.
+const QUEUE: usize = 2;
+/// Bytes of lead-in a gear window needs.
+const WINDOW: usize = 64;
 
 pub fn run(args: &[String]) -> Result {
     let with_sha256 = !args.iter().any(|a| a == "--no-sha256");
@@ -34,83 +37,50 @@ pub fn run(args: &[String]) -> Result {
     Ok(())
 }
 
-/// A block of the file (the first `len` bytes of a reusable buffer) and the chunk cuts found in
-/// it (offsets within the block).
-struct Block {
-    bytes: Arc<Vec<u8>>,
-    len: usize,
-    cuts: Vec<usize>,
-}
+/// Bytes read per step; the unfinished chunk at its end is carried into the next step.
+const SEGMENT: usize = 16 << 20;
 
 fn hash_path(path: &str, with_sha256: bool) -> Result<(XetHash, u64, Option<[u8; 32]>)> {
     let mut file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Block>(QUEUE);
-    // Blocks come back for reuse: fresh 8 MiB buffers would cost a page fault per 4 KiB.
-    let (recycle_tx, recycle_rx) = mpsc::channel::<Arc<Vec<u8>>>();
-    let chunk_worker = thread::spawn(move || {
-        let mut hasher = ChunkHasher::new();
-        let mut pending = 0u64;
-        let mut chunks = Vec::new();
-        for block in chunk_rx {
-            let mut start = 0;
-            for &cut in &block.cuts {
-                hasher.update(&block.bytes[start..cut]);
-                chunks.push((hasher.finish_and_reset(), pending + (cut - start) as u64));
-                pending = 0;
-                start = cut;
-            }
-            hasher.update(&block.bytes[start..block.len]);
-            pending += (block.len - start) as u64;
-            let _ = recycle_tx.send(block.bytes);
-        }
-        if pending > 0 {
-            chunks.push((hasher.finish_and_reset(), pending));
-        }
-        file_hash(&chunks)
-    });
     let sha_worker = with_sha256.then(|| {
-        let (tx, rx) = mpsc::sync_channel::<(Arc<Vec<u8>>, usize)>(QUEUE);
+        let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(QUEUE);
         let handle = thread::spawn(move || {
             let mut sha = Sha256::new();
-            for (block, len) in rx {
-                sha.update(&block[..len]);
+            for block in rx {
+                sha.update(&block);
             }
             sha.finalize()
         });
         (tx, handle)
     });
-
-    let mut chunker = Chunker::new(BoundaryRule::Current);
+    let mut buf = vec![0u8; MAX_CHUNK_SIZE + SEGMENT];
+    let mut carried = 0; // bytes of the unfinished chunk at the start of `buf`
+    let mut chunks: Vec<(XetHash, u64)> = Vec::new();
     let mut size = 0u64;
     loop {
-        let mut bytes =
-            recycle_rx.try_recv().ok().and_then(|arc| Arc::try_unwrap(arc).ok()).unwrap_or_else(|| vec![0u8; BLOCK]);
-        let mut filled = 0;
-        while filled < BLOCK {
-            let n = file.read(&mut bytes[filled..]).map_err(|e| format!("{path}: {e}"))?;
+        let mut len = carried;
+        while len < buf.len() {
+            let n = file.read(&mut buf[len..]).map_err(|e| format!("{path}: {e}"))?;
             if n == 0 {
                 break;
             }
-            filled += n;
+            len += n;
         }
-        if filled == 0 {
+        let last = len < buf.len();
+        size += (len - carried) as u64;
+        if let Some((tx, _)) = &sha_worker {
+            tx.send(Arc::new(buf[carried..len].to_vec())).map_err(|_| "SHA-256 worker stopped")?;
+        }
+        let data = &buf[..len];
+        let cuts = cuts_from_candidates(&candidates_in_parallel(data), len, last);
+        chunks.extend(hash_chunks_in_parallel(data, &cuts));
+        let consumed = cuts.last().copied().unwrap_or(0);
+        buf.copy_within(consumed..len, 0);
+        carried = len - consumed;
+        if last {
             break;
         }
-        size += filled as u64;
-        let mut cuts = Vec::new();
-        let mut pos = 0;
-        while let Some(n) = chunker.next_boundary(&bytes[pos..filled]) {
-            pos += n;
-            cuts.push(pos);
-        }
-        let bytes = Arc::new(bytes);
-        if let Some((tx, _)) = &sha_worker {
-            tx.send((bytes.clone(), filled)).map_err(|_| "SHA-256 worker stopped")?;
-        }
-        chunk_tx.send(Block { bytes, len: filled, cuts }).map_err(|_| "chunk worker stopped")?;
     }
-    drop(chunk_tx);
-    let hash = chunk_worker.join().map_err(|_| "chunk worker panicked")?;
     let sha256 = match sha_worker {
         Some((tx, handle)) => {
             drop(tx);
@@ -118,18 +88,51 @@ fn hash_path(path: &str, with_sha256: bool) -> Result<(XetHash, u64, Option<[u8;
         }
         None => None,
     };
-    Ok((hash, size, sha256))
+    Ok((file_hash(&chunks), size, sha256))
+}
+
+/// Boundary candidates of `data`, the two halves scanned at once (the second with a window of
+/// lead-in): the gear window does not depend on where chunks start, so this is exact.
+fn candidates_in_parallel(data: &[u8]) -> Vec<usize> {
+    let mid = data.len() / 2;
+    let lead = mid.min(WINDOW);
+    thread::scope(|s| {
+        let second = s.spawn(|| {
+            let mut out = Vec::new();
+            boundary_candidates(&data[mid - lead..], lead, &mut out);
+            out
+        });
+        let mut all = Vec::new();
+        boundary_candidates(&data[..mid], 0, &mut all);
+        all.extend(second.join().expect("candidate scan").into_iter().map(|q| q + mid - lead));
+        all
+    })
+}
+
+/// BLAKE3 chunk hashes of the chunks ending at `cuts`, half of them on another thread.
+fn hash_chunks_in_parallel(data: &[u8], cuts: &[usize]) -> Vec<(XetHash, u64)> {
+    let spans: Vec<(usize, usize)> = cuts.iter().scan(0, |start, &end| Some((std::mem::replace(start, end), end))).collect();
+    let hash = |spans: &[(usize, usize)]| -> Vec<(XetHash, u64)> {
+        spans.iter().map(|&(a, b)| (chunk_hash(&data[a..b]), (b - a) as u64)).collect()
+    };
+    let (first, second) = spans.split_at(spans.len() / 2);
+    thread::scope(|s| {
+        let later = s.spawn(|| hash(second));
+        let mut out = hash(first);
+        out.extend(later.join().expect("chunk hashing"));
+        out
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hubwasm_core::xet::hash_file;
+    use hubwasm_core::xet::{hash_file, BoundaryRule};
 
     #[test]
     fn pipeline_equals_the_one_thread_hasher() {
         // Sizes around the block size so that chunks straddle blocks and the last block is short.
-        for len in [0usize, 1, 100_000, BLOCK - 1, BLOCK + 70_000, 2 * BLOCK + 3] {
+        for len in [0usize, 1, 100_000, SEGMENT - 1, SEGMENT + 70_000, 2 * SEGMENT + MAX_CHUNK_SIZE + 3] {
             let mut data = vec![0u8; len];
             let mut state = len as u64;
             for b in data.iter_mut() {

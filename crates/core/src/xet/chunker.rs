@@ -166,6 +166,73 @@ pub fn chunk_boundaries(data: &[u8], rule: BoundaryRule) -> alloc::vec::Vec<usiz
     ends
 }
 
+/// Positions `q` in `data[skip..]` whose 64-byte gear window `data[q-63..=q]` matches the
+/// boundary mask, in order, appended to `out` as offsets into `data`.
+///
+/// Under the current rule a chunk ends after byte `q` exactly when `q` is such a position and the
+/// chunk has reached [`MIN_CHUNK_SIZE`] bytes (or the chunk reached [`MAX_CHUNK_SIZE`]): the
+/// window value does not depend on where chunks start. So a big buffer can be scanned in parallel
+/// slices (each handed to this with `skip = 64` bytes of lead-in, or from the buffer start) and
+/// turned into the exact serial boundaries by [`cuts_from_candidates`].
+pub fn boundary_candidates(data: &[u8], skip: usize, out: &mut alloc::vec::Vec<usize>) {
+    let mut h = 0u64;
+    for &b in &data[..skip.min(data.len())] {
+        h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
+    }
+    let mut blocks = data[skip.min(data.len())..].chunks_exact(8);
+    let mut pos = skip;
+    for block in &mut blocks {
+        let mut g = h;
+        let mut hit = false;
+        for &b in block {
+            g = (g << 1).wrapping_add(GEAR[usize::from(b)]);
+            hit |= g & MASK == 0;
+        }
+        if hit {
+            for (i, &b) in block.iter().enumerate() {
+                h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
+                if h & MASK == 0 {
+                    out.push(pos + i);
+                }
+            }
+        }
+        h = g;
+        pos += 8;
+    }
+    for (i, &b) in blocks.remainder().iter().enumerate() {
+        h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
+        if h & MASK == 0 {
+            out.push(pos + i);
+        }
+    }
+}
+
+/// Chunk ends (current rule) of a buffer of `len` bytes that starts at a chunk boundary, from its
+/// [`boundary_candidates`]. When `last` is false the tail after the final complete chunk is left
+/// out (it continues in the next buffer); when true it ends the stream.
+pub fn cuts_from_candidates(candidates: &[usize], len: usize, last: bool) -> alloc::vec::Vec<usize> {
+    let mut ends = alloc::vec::Vec::new();
+    let mut start = 0;
+    let mut next = candidates.iter().peekable();
+    loop {
+        let earliest = start + MIN_CHUNK_SIZE - 1; // the chunk's last byte is at least here
+        while next.next_if(|&&q| q < earliest).is_some() {}
+        let end = match next.peek() {
+            Some(&&q) if q + 1 - start <= MAX_CHUNK_SIZE => q + 1,
+            _ => start + MAX_CHUNK_SIZE,
+        };
+        if end > len {
+            break;
+        }
+        ends.push(end);
+        start = end;
+    }
+    if last && start < len {
+        ends.push(len);
+    }
+    ends
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +376,42 @@ mod tests {
         assert!(chunk_boundaries(&[], BoundaryRule::Current).is_empty());
         assert_eq!(chunk_boundaries(&[7; 8191], BoundaryRule::Current), [8191]);
         assert_eq!(chunk_boundaries(&[7; 131073], BoundaryRule::Current), [131072, 131073]);
+    }
+
+    #[test]
+    fn candidates_give_the_serial_boundaries_whatever_the_slicing() {
+        let mut inputs: Vec<Vec<u8>> = alloc::vec![
+            splitmix64_bytes(21, 3_000_000),
+            alloc::vec![0u8; 700_000],
+            alloc::vec![7u8; 8191],
+            Vec::new(),
+        ];
+        for zeros in [1usize, 5, 63, 64, 65, 100] {
+            inputs.push(trigger_pattern(zeros).repeat(4));
+        }
+        for data in &inputs {
+            let serial = chunk_boundaries(data, BoundaryRule::Current);
+            for parts in [1usize, 2, 3, 7] {
+                let mut candidates = Vec::new();
+                let step = data.len().div_ceil(parts).max(1);
+                for start in (0..data.len()).step_by(step) {
+                    let lead = start.min(HASH_WINDOW);
+                    let mut local = Vec::new();
+                    boundary_candidates(&data[start - lead..(start + step).min(data.len())], lead, &mut local);
+                    candidates.extend(local.into_iter().map(|q| q + start - lead));
+                }
+                assert_eq!(cuts_from_candidates(&candidates, data.len(), true), serial, "{} bytes in {parts}", data.len());
+            }
+        }
+    }
+
+    #[test]
+    fn an_unfinished_buffer_leaves_its_tail_out() {
+        let data = splitmix64_bytes(22, 500_000);
+        let serial = chunk_boundaries(&data, BoundaryRule::Current);
+        let mut candidates = Vec::new();
+        boundary_candidates(&data, 0, &mut candidates);
+        let partial = cuts_from_candidates(&candidates, data.len(), false);
+        assert_eq!(partial, serial[..serial.len() - 1]);
     }
 }

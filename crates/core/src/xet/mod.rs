@@ -6,7 +6,7 @@ mod gear_table;
 /// Deterministic inputs of the spec's test vectors, for tests and benchmarks here and downstream.
 pub mod test_data;
 
-pub use chunker::{chunk_boundaries, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TARGET_CHUNK_SIZE};
+pub use chunker::{boundary_candidates, chunk_boundaries, cuts_from_candidates, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TARGET_CHUNK_SIZE};
 pub mod hash;
 
 pub use hash::{
