@@ -38,12 +38,14 @@ pub enum XorbError {
     BadFooter,
 }
 
-/// Serializes one chunk (header + data), choosing the smallest of LZ4, BG4+LZ4 and raw.
+/// Serializes one chunk (header + data), choosing the smallest of LZ4, BG4+LZ4 and raw. BG4+LZ4
+/// is only tried when [`bg4_promising`] says so (xet-core predicts it too, rather than trying
+/// both): it halves the work on data where grouping cannot help, such as random bytes.
 pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) -> Compression {
     debug_assert!(data.len() <= MAX_CHUNK_SIZE);
     let lz4 = lz4_frame::compress(data);
-    let grouped = lz4_frame::compress(&bg4::split(data));
-    let (scheme, stored): (Compression, &[u8]) = if grouped.len() < lz4.len() && grouped.len() < data.len() {
+    let grouped = if bg4_promising(data) { lz4_frame::compress(&bg4::split(data)) } else { Vec::new() };
+    let (scheme, stored): (Compression, &[u8]) = if !grouped.is_empty() && grouped.len() < lz4.len() && grouped.len() < data.len() {
         (Compression::ByteGrouping4Lz4, &grouped)
     } else if lz4.len() < data.len() {
         (Compression::Lz4, &lz4)
@@ -53,6 +55,24 @@ pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) -> Compression {
     write_chunk_header(out, stored.len(), scheme, data.len());
     out.extend_from_slice(stored);
     scheme
+}
+
+/// Whether grouping bytes by their position mod 4 may help: some byte lane is far from uniform
+/// (the exponent bytes of floats, the high bytes of small integers). On uniform lanes, such as
+/// random or already-compressed data, grouping cannot create redundancy.
+pub fn bg4_promising(data: &[u8]) -> bool {
+    if data.len() < 1024 {
+        return false;
+    }
+    let mut counts = [[0u32; 256]; 4];
+    for quad in data.chunks_exact(4) {
+        for (lane, &b) in quad.iter().enumerate() {
+            counts[lane][usize::from(b)] += 1;
+        }
+    }
+    let per_lane = (data.len() / 4) as u32;
+    // Uniform lanes peak near per_lane/256; one value taking an eighth of a lane is far off that.
+    counts.iter().any(|lane| lane.iter().copied().max().unwrap_or(0) > per_lane / 8)
 }
 
 fn write_chunk_header(out: &mut Vec<u8>, stored_len: usize, scheme: Compression, raw_len: usize) {
@@ -330,6 +350,16 @@ mod tests {
             builder.push(chunk_hash(c), c);
         }
         builder.finish()
+    }
+
+    #[test]
+    fn bg4_is_predicted_for_floats_not_for_random_bytes() {
+        let floats: Vec<u8> = (0..16_384u32).flat_map(|i| (1.0f32 + i as f32 * 1e-4).to_le_bytes()).collect();
+        let halves: Vec<u8> = (0..30_000u16).flat_map(|i| (i % 1000).to_le_bytes()).collect();
+        assert!(bg4_promising(&floats));
+        assert!(bg4_promising(&halves));
+        assert!(!bg4_promising(&splitmix64_bytes(2, 100_000)));
+        assert!(!bg4_promising(b"short"));
     }
 
     #[test]
