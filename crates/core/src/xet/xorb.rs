@@ -40,11 +40,18 @@ pub enum XorbError {
 
 /// Serializes one chunk (header + data), choosing the smallest of LZ4, BG4+LZ4 and raw. BG4+LZ4
 /// is only tried when [`bg4_promising`] says so (xet-core predicts it too, rather than trying
-/// both): it halves the work on data where grouping cannot help, such as random bytes.
+/// both), and LZ4 only when a probe of the chunk's start compresses: random or already
+/// compressed data costs a fraction of a compression instead of two.
 pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) -> Compression {
     debug_assert!(data.len() <= MAX_CHUNK_SIZE);
-    let lz4 = lz4_frame::compress(data);
     let grouped = if bg4_promising(data) { lz4_frame::compress(&bg4::split(data)) } else { Vec::new() };
+    if grouped.is_empty() && !lz4_probe_shrinks(data) {
+        // Random or already-compressed bytes: stored as they are, without a full LZ4 attempt.
+        write_chunk_header(out, data.len(), Compression::None, data.len());
+        out.extend_from_slice(data);
+        return Compression::None;
+    }
+    let lz4 = lz4_frame::compress(data);
     let (scheme, stored): (Compression, &[u8]) = if !grouped.is_empty() && grouped.len() < lz4.len() && grouped.len() < data.len() {
         (Compression::ByteGrouping4Lz4, &grouped)
     } else if lz4.len() < data.len() {
@@ -64,15 +71,29 @@ pub fn bg4_promising(data: &[u8]) -> bool {
     if data.len() < 1024 {
         return false;
     }
+    // The first 16 KiB are a large enough sample (4096 values a lane).
+    let sample = &data[..data.len().min(16 << 10)];
     let mut counts = [[0u32; 256]; 4];
-    for quad in data.chunks_exact(4) {
-        for (lane, &b) in quad.iter().enumerate() {
-            counts[lane][usize::from(b)] += 1;
-        }
+    for quad in sample.chunks_exact(4) {
+        counts[0][usize::from(quad[0])] += 1;
+        counts[1][usize::from(quad[1])] += 1;
+        counts[2][usize::from(quad[2])] += 1;
+        counts[3][usize::from(quad[3])] += 1;
     }
-    let per_lane = (data.len() / 4) as u32;
+    let per_lane = (sample.len() / 4) as u32;
     // Uniform lanes peak near per_lane/256; one value taking an eighth of a lane is far off that.
     counts.iter().any(|lane| lane.iter().copied().max().unwrap_or(0) > per_lane / 8)
+}
+
+/// LZ4 on the chunk's first 4 KiB saves at least 2%: a cheap test that skips the full attempt
+/// on incompressible chunks (the choice only changes upload size, never a hash).
+fn lz4_probe_shrinks(data: &[u8]) -> bool {
+    const PROBE: usize = 4 << 10;
+    if data.len() <= 2 * PROBE {
+        return true; // small chunks: the full attempt is cheap anyway
+    }
+    let sample = &data[..PROBE];
+    lz4_frame::compress(sample).len() < sample.len() - sample.len() / 50
 }
 
 fn write_chunk_header(out: &mut Vec<u8>, stored_len: usize, scheme: Compression, raw_len: usize) {
