@@ -15,6 +15,13 @@ ready.catch(() => {});
 
 /** Called once by the runtime entry with the pending load (or nothing when already loaded). */
 export function startLoading(loading) {
+  if (loading === undefined) {
+    // Loaded synchronously (Node, Deno, workerd): usable during the importer's own top level,
+    // before any microtask runs.
+    loaded = true;
+    resolveReady();
+    return;
+  }
   Promise.resolve(loading).then(
     () => {
       loaded = true;

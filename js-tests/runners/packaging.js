@@ -39,6 +39,16 @@ export async function check() {
 `,
 );
 writeFileSync(join(project, "main.js"), `import { check } from "./check.js";\nconsole.log(await check());\n`);
+// Synchronous APIs at the importer's top level, with nothing awaited first (Node, Deno, workerd load
+// the module during import).
+writeFileSync(
+  join(project, "sync.js"),
+  `import { createSha256 } from "hubwasm";
+const hasher = createSha256();
+hasher.update(new TextEncoder().encode("abc"));
+console.log(hasher.digest() === "${ABC}" ? "ok" : "wrong digest " + hasher.digest());
+`,
+);
 writeFileSync(
   join(project, "worker.js"),
   `import { check } from "./check.js";\nexport default { async fetch() { try { return Response.json(await check()); } catch (e) { return Response.json(String(e.stack)); } } };\n`,
@@ -70,6 +80,10 @@ await step("tarball: every export target and the wasm are in the package", () =>
   }
 });
 await step("node: import from the installed tarball", () => expectOk(sh("node", ["main.js"]), "node"));
+await step("node: synchronous API at the top level right after import", () => expectOk(sh("node", ["sync.js"]), "node"));
+await step("deno: synchronous API at the top level right after import", () =>
+  expectOk(sh(deno, ["run", "--allow-read", "--no-check", "sync.js"]), "deno"),
+);
 await step("deno: import from the installed tarball", () =>
   expectOk(sh(deno, ["run", "--allow-read", "--no-check", "main.js"]), "deno"),
 );
