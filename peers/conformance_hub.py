@@ -277,6 +277,17 @@ def read_token_cannot_write():
 
 
 @check
+def move_repo_keeps_the_old_id_working():
+    api.create_repo("demo/conformance-before")
+    api.upload_file(path_or_fileobj=b"moved", path_in_repo="m.txt", repo_id="demo/conformance-before")
+    api.move_repo("demo/conformance-before", "demo-org/conformance-after")
+    assert api.model_info("demo-org/conformance-after").id == "demo-org/conformance-after"
+    assert api.model_info("demo/conformance-before").id == "demo-org/conformance-after"
+    with open(hf_hub_download("demo/conformance-before", "m.txt"), "rb") as f:
+        assert f.read() == b"moved"
+
+
+@check
 def delete_repo():
     api.create_repo("demo/conformance-tmp")
     api.delete_repo("demo/conformance-tmp")

@@ -110,6 +110,7 @@ pub fn resolve_revision(app: &App, repo: &Repo, rev: &str) -> HubResult<Resolved
     Err(HubError::revision_not_found(rev))
 }
 
+/// The repo a body names (delete, move): exact id, no redirects.
 pub fn find_repo(app: &App, ctx: &Ctx, kind: &str, namespace: &str, name: &str) -> HubResult<Repo> {
     match app.store.repo(kind, namespace, name)? {
         Some(repo) => {
@@ -118,6 +119,32 @@ pub fn find_repo(app: &App, ctx: &Ctx, kind: &str, namespace: &str, name: &str) 
         }
         None => Err(HubError::repo_not_found(ctx.caller.anonymous())),
     }
+}
+
+/// The repo a URL path names. Like the Hub, a wrong casing or a renamed repo's old id answers a
+/// 307 to the same URL with the canonical id (clients follow such relative redirects).
+fn repo_at_path(app: &App, ctx: &Ctx, kind: &str, namespace: &str, name: &str) -> HubResult<Repo> {
+    let repo = match app.store.repo(kind, namespace, name)? {
+        Some(repo) => repo,
+        None => match app.store.renamed(kind, namespace, name)? {
+            Some(repo) => repo,
+            None => return Err(HubError::repo_not_found(ctx.caller.anonymous())),
+        },
+    };
+    ctx.caller.require_read(&app.store, &repo)?;
+    let requested = format!("/{namespace}/{name}/");
+    if repo.namespace != namespace || repo.name != name {
+        let path = format!("{}/", ctx.path).replacen(&requested, &format!("/{}/", repo.full_name()), 1);
+        let mut location = path.trim_end_matches('/').to_string();
+        if let Some(q) = &ctx.raw_query {
+            location.push('?');
+            location.push_str(q);
+        }
+        let mut e = HubError::new(StatusCode::TEMPORARY_REDIRECT, None, format!("Moved to {}", repo.full_name()));
+        e.headers.push(("Location", location));
+        return Err(e);
+    }
+    Ok(repo)
 }
 
 pub fn repo_web_url(app: &App, repo: &Repo) -> String {
@@ -144,7 +171,7 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
 }
 
 fn repo_api(app: &App, ctx: &Ctx, kind: &str, namespace: &str, name: &str, rest: &[&str]) -> HubResult {
-    let repo = find_repo(app, ctx, kind, namespace, name)?;
+    let repo = repo_at_path(app, ctx, kind, namespace, name)?;
     let m = ctx.method.clone();
     match rest {
         [] if m == Method::GET => repo_info(app, ctx, &repo, "main"),
@@ -319,7 +346,7 @@ fn move_repo(app: &App, ctx: &Ctx) -> HubResult {
     if app.store.repo(&repo.kind, ns, name)?.is_some() {
         return Err(HubError::conflict(format!("A repo named {to} already exists")));
     }
-    app.store.rename_repo(repo.id, ns, name)?;
+    app.store.rename_repo(&repo, ns, name)?;
     Ok(http::ok_json(json!({ "url": format!("{}/{}{}", app.base_url, repo.web_prefix(), to) })))
 }
 
@@ -695,11 +722,11 @@ pub fn web_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     };
     match rest {
         [ns, name, "info", "lfs", "objects", "batch"] if name.ends_with(".git") => {
-            let repo = find_repo(app, ctx, kind, ns, name.trim_end_matches(".git"))?;
+            let repo = repo_at_path(app, ctx, kind, ns, name.trim_end_matches(".git"))?;
             commit::lfs_batch(app, ctx, &repo)
         }
         [ns, name, mode @ ("resolve" | "raw"), rest @ ..] => {
-            let repo = find_repo(app, ctx, kind, ns, name)?;
+            let repo = repo_at_path(app, ctx, kind, ns, name)?;
             let (rev, path) = split_revision(rest);
             resolve(app, ctx, &repo, &rev, &path.join("/"), *mode == "raw")
         }

@@ -137,6 +137,9 @@ fn signing_key(store: &store::Store) -> HubResult<[u8; 32]> {
 /// Everything a handler needs about the request, with the body already read.
 pub struct Ctx {
     pub method: Method,
+    /// The path as sent (percent-encoded), and the query string.
+    pub path: String,
+    pub raw_query: Option<String>,
     /// Path segments, percent-decoded one by one.
     pub segments: Vec<String>,
     pub query: Vec<(String, String)>,
@@ -222,7 +225,16 @@ async fn handle(app: &App, parts: axum::http::request::Parts, body: Body) -> Hub
         })
         .unwrap_or_default();
     let caller = auth::caller(&app.store, &parts.headers)?;
-    let ctx = Ctx { method: parts.method, segments, query, headers: parts.headers, body, caller };
+    let ctx = Ctx {
+        method: parts.method,
+        path: raw_path.to_string(),
+        raw_query: parts.uri.query().map(str::to_string),
+        segments,
+        query,
+        headers: parts.headers,
+        body,
+        caller,
+    };
     let segs: Vec<&str> = ctx.segments.iter().map(String::as_str).collect();
     match segs.as_slice() {
         ["cas", rest @ ..] => cas::route(app, &ctx, rest),

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS commits(repo INTEGER NOT NULL, sha TEXT NOT NULL, par
   author TEXT NOT NULL, created INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(repo, sha));
 CREATE TABLE IF NOT EXISTS entries(repo INTEGER NOT NULL, sha TEXT NOT NULL, path TEXT NOT NULL, oid TEXT NOT NULL, size INTEGER NOT NULL,
   lfs_sha256 TEXT, xet_hash TEXT, last_commit TEXT NOT NULL, PRIMARY KEY(repo, sha, path));
+CREATE TABLE IF NOT EXISTS renames(kind TEXT NOT NULL, namespace TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL COLLATE NOCASE,
+  repo INTEGER NOT NULL, PRIMARY KEY(kind, namespace, name));
 CREATE TABLE IF NOT EXISTS refs(repo INTEGER NOT NULL, name TEXT NOT NULL, sha TEXT NOT NULL, PRIMARY KEY(repo, name));
 CREATE TABLE IF NOT EXISTS lfs_objects(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, xet_hash TEXT);
 CREATE TABLE IF NOT EXISTS xorbs(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, offsets BLOB NOT NULL, chunk_hashes BLOB NOT NULL, chunk_lens BLOB NOT NULL);
@@ -226,15 +228,39 @@ impl Store {
 
     pub fn delete_repo(&self, id: i64) -> HubResult<()> {
         let db = self.db();
-        for table in ["repos WHERE id", "commits WHERE repo", "entries WHERE repo", "refs WHERE repo", "xet_tokens WHERE repo"] {
+        for table in ["repos WHERE id", "commits WHERE repo", "entries WHERE repo", "refs WHERE repo", "xet_tokens WHERE repo", "renames WHERE repo"] {
             db.execute(&format!("DELETE FROM {table} = ?1"), [id])?;
         }
         Ok(())
     }
 
-    pub fn rename_repo(&self, id: i64, namespace: &str, name: &str) -> HubResult<()> {
-        self.db().execute("UPDATE repos SET namespace = ?2, name = ?3 WHERE id = ?1", params![id, namespace, name])?;
+    /// Moves a repo; its old id keeps pointing at it (see [`Store::renamed`]).
+    pub fn rename_repo(&self, repo: &Repo, namespace: &str, name: &str) -> HubResult<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute("UPDATE repos SET namespace = ?2, name = ?3 WHERE id = ?1", params![repo.id, namespace, name])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO renames(kind, namespace, name, repo) VALUES (?1, ?2, ?3, ?4)",
+            params![repo.kind, repo.namespace, repo.name, repo.id],
+        )?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// The repo now living where an old id pointed before a move.
+    pub fn renamed(&self, kind: &str, namespace: &str, name: &str) -> HubResult<Option<Repo>> {
+        let id: Option<i64> = self
+            .db()
+            .query_row(
+                "SELECT repo FROM renames WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
+                params![kind, namespace, name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.repo_by_id(id),
+            None => Ok(None),
+        }
     }
 
     pub fn update_repo_settings(&self, id: i64, private: Option<bool>, gated: Option<Option<String>>) -> HubResult<()> {

@@ -384,3 +384,18 @@ fn inference_routes_and_provider_mapping() {
     assert!(text.contains("\"finish_reason\":\"length\""));
     s.stop();
 }
+
+#[test]
+fn moved_repos_and_wrong_casing_redirect_to_the_canonical_id() {
+    let s = start(fresh_dir("move"));
+    create_repo(&s.url, "Old-Name", false);
+    let r = get(&format!("{}/api/models/demo/old-name/revision/main?blobs=true", s.url), None, &[]);
+    assert_eq!((r.status, r.header("location")), (307, Some("/api/models/demo/Old-Name/revision/main?blobs=true")));
+    let moved = post_json(&format!("{}/api/repos/move", s.url), Some(WRITE), &json!({ "fromRepo": "demo/Old-Name", "toRepo": "demo-org/new-name", "type": "model" }));
+    assert_eq!(moved.status, 200, "{}", String::from_utf8_lossy(&moved.body));
+    let r = get(&format!("{}/demo/Old-Name/resolve/main/.gitattributes", s.url), None, &[]);
+    assert_eq!((r.status, r.header("location")), (307, Some("/demo-org/new-name/resolve/main/.gitattributes")));
+    let r = get(&format!("{}/api/models/demo-org/new-name", s.url), None, &[]);
+    assert_eq!(r.json()["id"].as_str(), Some("demo-org/new-name"));
+    s.stop();
+}
