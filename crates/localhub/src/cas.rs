@@ -56,19 +56,40 @@ pub fn issue_token(app: &App, ctx: &Ctx, repo: &Repo, write: bool, rev: &str) ->
     Ok(reply)
 }
 
-fn require_token(app: &App, ctx: &Ctx, write: bool) -> HubResult<()> {
+/// A valid CAS token's scope.
+struct TokenScope {
+    repo: i64,
+    write: bool,
+}
+
+fn require_token(app: &App, ctx: &Ctx, write: bool) -> HubResult<TokenScope> {
     let token = ctx.caller.bearer.as_deref().ok_or_else(|| HubError::unauthorized("Missing CAS access token"))?;
-    let row: Option<(bool, i64)> = app
+    let row: Option<(i64, bool, i64)> = app
         .store
         .db()
-        .query_row("SELECT write, exp FROM xet_tokens WHERE token = ?1", [token], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT repo, write, exp FROM xet_tokens WHERE token = ?1", [token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     match row {
-        Some((_, exp)) if exp < http::now_unix() => Err(HubError::unauthorized("CAS access token expired")),
-        Some((false, _)) if write => Err(HubError::forbidden("This CAS token is read-only")),
-        Some(_) => Ok(()),
+        Some((_, _, exp)) if exp < http::now_unix() => Err(HubError::unauthorized("CAS access token expired")),
+        Some((_, false, _)) if write => Err(HubError::forbidden("This CAS token is read-only")),
+        Some((repo, write, _)) => Ok(TokenScope { repo, write }),
         None => Err(HubError::unauthorized("Invalid CAS access token")),
     }
+}
+
+/// Files are readable with a token of a repo that has committed them; a write token (an upload
+/// session) may also read back what it has not committed yet. Others get the 404 of an unknown
+/// file, so a hash alone reveals nothing of private repos.
+fn require_file_access(app: &App, scope: &TokenScope, file: &XetHash) -> HubResult<()> {
+    if scope.write {
+        return Ok(());
+    }
+    let committed = app
+        .store
+        .db()
+        .query_row("SELECT 1 FROM entries WHERE repo = ?1 AND xet_hash = ?2 LIMIT 1", params![scope.repo, file.to_hex()], |_| Ok(()))
+        .optional()?;
+    committed.ok_or_else(|| HubError::not_found(format!("File {file} not found")))
 }
 
 fn parse_hash(s: &str) -> HubResult<XetHash> {
@@ -106,12 +127,16 @@ pub fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             dedup_answer(app, &parse_hash(hash)?)
         }
         (Method::GET, [version @ ("v1" | "v2"), "reconstructions", hash]) => {
-            require_token(app, ctx, false)?;
-            reconstruction(app, ctx, &parse_hash(hash)?, *version == "v2")
+            let scope = require_token(app, ctx, false)?;
+            let hash = parse_hash(hash)?;
+            require_file_access(app, &scope, &hash)?;
+            reconstruction(app, ctx, &hash, *version == "v2")
         }
         (Method::GET, ["v1", "files", hash]) | (Method::HEAD, ["v1", "files", hash]) => {
-            require_token(app, ctx, false)?;
-            let file = xet_file(app, &parse_hash(hash)?)?.ok_or_else(|| HubError::not_found("File not found"))?;
+            let scope = require_token(app, ctx, false)?;
+            let hash = parse_hash(hash)?;
+            require_file_access(app, &scope, &hash)?;
+            let file = xet_file(app, &hash)?.ok_or_else(|| HubError::not_found("File not found"))?;
             Ok(Response::builder().header(header::CONTENT_LENGTH, file.size).body(Body::empty()).expect("valid"))
         }
         (Method::GET, ["storage", hash]) => storage(app, ctx, &parse_hash(hash)?),

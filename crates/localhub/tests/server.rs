@@ -153,6 +153,17 @@ fn reconstruction_v1_v2_ranges_and_multipart_storage() {
 
     let r = get(&format!("{cas}/v1/reconstructions/{}", infos[0].hash), Some(&token), &[]);
     let v1 = Reconstruction::parse_v1(&r.body).unwrap();
+    // A read token only reads files its repo has committed: these were uploaded, not committed.
+    let read = get(&format!("{}/api/models/demo/r/xet-read-token/main", s.url), Some(WRITE), &[]).json();
+    let read_token = read["accessToken"].as_str().unwrap();
+    let hidden = get(&format!("{cas}/v1/reconstructions/{}", infos[0].hash), Some(read_token), &[]);
+    assert_eq!(hidden.status, 404);
+    commit_lfs(&s.url, "r", &[("a.bin", &infos[0])]);
+    assert_eq!(get(&format!("{cas}/v1/reconstructions/{}", infos[0].hash), Some(read_token), &[]).status, 200);
+    create_repo(&s.url, "other", false);
+    let other = get(&format!("{}/api/models/demo/other/xet-read-token/main", s.url), Some(WRITE), &[]).json();
+    let other_token = other["accessToken"].as_str().unwrap();
+    assert_eq!(get(&format!("{cas}/v1/reconstructions/{}", infos[0].hash), Some(other_token), &[]).status, 404);
     assert!(fetch_and_assemble(v1, AssembleOptions { length: None, verify_file: Some(infos[0].hash) }, true) == a);
 
     let past_end = get(&format!("{cas}/v2/reconstructions/{}", infos[0].hash), Some(&token), &[("Range", "bytes=3000000-")]);
