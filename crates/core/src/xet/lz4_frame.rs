@@ -5,6 +5,8 @@
 
 use alloc::vec::Vec;
 
+use super::le_reader::LeReader;
+
 const MAGIC: u32 = 0x184D_2204;
 /// Version 01, independent blocks, no checksums, no content size.
 const FLG_WRITTEN: u8 = 0b0110_0000;
@@ -50,11 +52,11 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
 
 /// Decodes one frame that must expand to exactly `expected_len` bytes.
 pub fn decompress(frame: &[u8], expected_len: usize) -> Result<Vec<u8>, Lz4FrameError> {
-    let mut r = Reader(frame);
+    let mut r = LeReader::new(frame, Lz4FrameError::Truncated);
     if r.u32()? != MAGIC {
         return Err(Lz4FrameError::BadMagic);
     }
-    let descriptor_start = r.0;
+    let descriptor_start = r.pos();
     let flg = r.u8()?;
     let bd = r.u8()?;
     if flg >> 6 != 0b01 {
@@ -80,7 +82,7 @@ pub fn decompress(frame: &[u8], expected_len: usize) -> Result<Vec<u8>, Lz4Frame
             return Err(Lz4FrameError::LengthMismatch);
         }
     }
-    let descriptor = &descriptor_start[..descriptor_start.len() - r.0.len()];
+    let descriptor = &frame[descriptor_start..r.pos()];
     if r.u8()? != (xxh32(descriptor, 0) >> 8) as u8 {
         return Err(Lz4FrameError::BadHeaderChecksum);
     }
@@ -135,28 +137,6 @@ pub fn decompress(frame: &[u8], expected_len: usize) -> Result<Vec<u8>, Lz4Frame
         return Err(Lz4FrameError::LengthMismatch);
     }
     Ok(out)
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Lz4FrameError> {
-        if self.0.len() < n {
-            return Err(Lz4FrameError::Truncated);
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn u8(&mut self) -> Result<u8, Lz4FrameError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u32(&mut self) -> Result<u32, Lz4FrameError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-    fn u64(&mut self) -> Result<u64, Lz4FrameError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
-    }
 }
 
 /// xxHash32, the checksum of LZ4 frame headers, blocks and content.

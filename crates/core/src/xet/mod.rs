@@ -17,6 +17,7 @@ pub mod file_hasher;
 
 pub use file_hasher::{hash_file, FileDigest, FileHasher};
 pub mod bg4;
+mod le_reader;
 pub mod lz4_frame;
 pub mod xorb;
 

@@ -8,6 +8,7 @@
 use alloc::vec::Vec;
 
 use super::hash::XetHash;
+use super::le_reader::LeReader;
 
 const MAGIC: [u8; 32] = [
     0x48, 0x46, 0x52, 0x65, 0x70, 0x6f, 0x4d, 0x65, 0x74, 0x61, 0x44, 0x61, 0x74, 0x61, 0x00, 0x55, 0x69, 0x67, 0x45,
@@ -93,7 +94,7 @@ pub struct Shard {
 }
 
 pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::new(bytes, ShardError::Truncated);
     if r.take(32)? != MAGIC {
         return Err(ShardError::BadMagic);
     }
@@ -109,7 +110,7 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
     };
     // Sections never reach into the footer.
     let body_end = bytes.len() - if footer.is_some() { FOOTER_LEN } else { 0 };
-    let mut r = Reader { bytes: &bytes[..body_end], pos: RECORD };
+    let mut r = Reader::at(&bytes[..body_end], RECORD, ShardError::Truncated);
 
     let mut files = Vec::new();
     loop {
@@ -123,7 +124,7 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
         let records = n
             + if flags & FLAG_VERIFICATION != 0 { n } else { 0 }
             + usize::from(flags & FLAG_METADATA_EXT != 0);
-        r.check_records(records)?;
+        check_records(&r, records)?;
         let mut terms = Vec::with_capacity(n);
         for index in 0..n {
             let term = Term { xorb: r.hash()?, raw_len: { r.skip(4)?; r.u32()? }, chunk_start: r.u32()?, chunk_end: r.u32()? };
@@ -162,7 +163,7 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
         if hash.0 == [0xff; 32] {
             break;
         }
-        r.check_records(n)?;
+        check_records(&r, n)?;
         let mut chunks = Vec::with_capacity(n);
         for _ in 0..n {
             chunks.push(XorbChunk { hash: r.hash()?, raw_offset: r.u32()?, len: r.u32()?, flags: r.u32()? });
@@ -178,7 +179,7 @@ fn parse_footer(bytes: &[u8]) -> Result<ShardFooter, ShardError> {
         return Err(ShardError::Truncated);
     }
     let start = bytes.len() - FOOTER_LEN;
-    let mut r = Reader { bytes, pos: start };
+    let mut r = Reader::at(bytes, start, ShardError::Truncated);
     if r.u64()? != FOOTER_VERSION {
         return Err(ShardError::BadFooter);
     }
@@ -278,37 +279,15 @@ fn bookend(out: &mut Vec<u8>) {
     out.extend_from_slice(&[0; 16]);
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
+type Reader<'a> = LeReader<'a, ShardError>;
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ShardError> {
-        let slice = self.bytes.get(self.pos..self.pos.checked_add(n).ok_or(ShardError::Truncated)?).ok_or(ShardError::Truncated)?;
-        self.pos += n;
-        Ok(slice)
+/// Refuses record counts that cannot fit in the remaining bytes, before anything is allocated.
+fn check_records(r: &Reader, records: usize) -> Result<(), ShardError> {
+    let need = records.checked_mul(RECORD).ok_or(ShardError::BadCount)?;
+    if need > r.remaining() {
+        return Err(ShardError::BadCount);
     }
-    fn skip(&mut self, n: usize) -> Result<(), ShardError> {
-        self.take(n).map(|_| ())
-    }
-    fn u32(&mut self) -> Result<u32, ShardError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-    fn u64(&mut self) -> Result<u64, ShardError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
-    }
-    fn hash(&mut self) -> Result<XetHash, ShardError> {
-        Ok(XetHash(self.take(32)?.try_into().expect("32 bytes")))
-    }
-    /// Refuses counts that cannot fit in the remaining bytes, before anything is allocated.
-    fn check_records(&self, records: usize) -> Result<(), ShardError> {
-        let need = records.checked_mul(RECORD).ok_or(ShardError::BadCount)?;
-        if need > self.bytes.len() - self.pos {
-            return Err(ShardError::BadCount);
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use super::bg4;
 use super::chunker::MAX_CHUNK_SIZE;
 use super::hash::{chunk_hash, xorb_hash, XetHash};
+use super::le_reader::LeReader;
 use super::lz4_frame::{self, Lz4FrameError};
 
 pub const MAX_XORB_BYTES: usize = 64 << 20;
@@ -298,7 +299,7 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
     let n_total = bytes.len();
     let info_len = u32::from_le_bytes(bytes.get(n_total.checked_sub(4).ok_or(bad)?..).ok_or(bad)?.try_into().map_err(|_| bad)?) as usize;
     let start = n_total.checked_sub(4 + info_len).ok_or(bad)?;
-    let mut r = FooterReader { bytes: &bytes[start..n_total - 4], pos: 0 };
+    let mut r = LeReader::new(&bytes[start..n_total - 4], XorbError::BadFooter);
     if r.take(7)? != FOOTER_IDENT {
         return Err(bad);
     }
@@ -338,24 +339,6 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
     Ok((footer, start))
 }
 
-struct FooterReader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> FooterReader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], XorbError> {
-        let slice = self.bytes.get(self.pos..self.pos + n).ok_or(XorbError::BadFooter)?;
-        self.pos += n;
-        Ok(slice)
-    }
-    fn u32(&mut self) -> Result<u32, XorbError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-    fn hash(&mut self) -> Result<XetHash, XorbError> {
-        Ok(XetHash(self.take(32)?.try_into().expect("32 bytes")))
-    }
-}
 
 #[cfg(test)]
 mod tests {
