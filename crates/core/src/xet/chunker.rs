@@ -94,37 +94,10 @@ impl Chunker {
 
         // 3. Hash and test every byte, never past the maximum chunk size.
         let n = (MAX_CHUNK_SIZE - self.len).min(data.len() - pos);
-        let window = &data[pos..pos + n];
-        let mut h = self.hash;
-        // Eight bytes per step with one branch: the table loads run ahead of the one-cycle
-        // shift-add chain. A step with a match is replayed byte by byte to find the first one.
-        let mut blocks = window.chunks_exact(8);
-        let mut done = 0;
-        for block in &mut blocks {
-            let mut g = h;
-            let mut hit = false;
-            for &b in block {
-                g = (g << 1).wrapping_add(GEAR[usize::from(b)]);
-                hit |= g & MASK == 0;
-            }
-            if hit {
-                for (i, &b) in block.iter().enumerate() {
-                    h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
-                    if h & MASK == 0 {
-                        self.reset();
-                        return Some(pos + done + i + 1);
-                    }
-                }
-            }
-            h = g;
-            done += 8;
-        }
-        for (i, &b) in blocks.remainder().iter().enumerate() {
-            h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
-            if h & MASK == 0 {
-                self.reset();
-                return Some(pos + done + i + 1);
-            }
+        let (h, first) = gear_scan(self.hash, &data[pos..pos + n], |_| true);
+        if let Some(i) = first {
+            self.reset();
+            return Some(pos + i + 1);
         }
         self.hash = h;
         pos += n;
@@ -166,21 +139,14 @@ pub fn chunk_boundaries(data: &[u8], rule: BoundaryRule) -> alloc::vec::Vec<usiz
     ends
 }
 
-/// Positions `q` in `data[skip..]` whose 64-byte gear window `data[q-63..=q]` matches the
-/// boundary mask, in order, appended to `out` as offsets into `data`.
-///
-/// Under the current rule a chunk ends after byte `q` exactly when `q` is such a position and the
-/// chunk has reached [`MIN_CHUNK_SIZE`] bytes (or the chunk reached [`MAX_CHUNK_SIZE`]): the
-/// window value does not depend on where chunks start. So a big buffer can be scanned in parallel
-/// slices (each handed to this with `skip = 64` bytes of lead-in, or from the buffer start) and
-/// turned into the exact serial boundaries by [`cuts_from_candidates`].
-pub fn boundary_candidates(data: &[u8], skip: usize, out: &mut alloc::vec::Vec<usize>) {
-    let mut h = 0u64;
-    for &b in &data[..skip.min(data.len())] {
-        h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
-    }
-    let mut blocks = data[skip.min(data.len())..].chunks_exact(8);
-    let mut pos = skip;
+/// Runs the gear hash from `h` over `data`, calling `on_match(i)` after each byte `i` whose hash
+/// matches the mask; stops at the first match for which it returns true. Returns the hash and
+/// that stopping index. Eight bytes per step with one branch: the table loads run ahead of the
+/// one-cycle shift-add chain, and a step with a match is replayed byte by byte.
+#[inline(always)]
+fn gear_scan(mut h: u64, data: &[u8], mut on_match: impl FnMut(usize) -> bool) -> (u64, Option<usize>) {
+    let mut blocks = data.chunks_exact(8);
+    let mut done = 0;
     for block in &mut blocks {
         let mut g = h;
         let mut hit = false;
@@ -191,20 +157,41 @@ pub fn boundary_candidates(data: &[u8], skip: usize, out: &mut alloc::vec::Vec<u
         if hit {
             for (i, &b) in block.iter().enumerate() {
                 h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
-                if h & MASK == 0 {
-                    out.push(pos + i);
+                if h & MASK == 0 && on_match(done + i) {
+                    return (h, Some(done + i));
                 }
             }
         }
         h = g;
-        pos += 8;
+        done += 8;
     }
     for (i, &b) in blocks.remainder().iter().enumerate() {
         h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
-        if h & MASK == 0 {
-            out.push(pos + i);
+        if h & MASK == 0 && on_match(done + i) {
+            return (h, Some(done + i));
         }
     }
+    (h, None)
+}
+
+/// Positions `q` in `data[skip..]` whose 64-byte gear window `data[q-63..=q]` matches the
+/// boundary mask, in order, appended to `out` as offsets into `data`.
+///
+/// Under the current rule a chunk ends after byte `q` exactly when `q` is such a position and the
+/// chunk has reached [`MIN_CHUNK_SIZE`] bytes (or the chunk reached [`MAX_CHUNK_SIZE`]): the
+/// window value does not depend on where chunks start. So a big buffer can be scanned in parallel
+/// slices (each handed to this with `skip = 64` bytes of lead-in, or from the buffer start) and
+/// turned into the exact serial boundaries by [`cuts_from_candidates`].
+pub fn boundary_candidates(data: &[u8], skip: usize, out: &mut alloc::vec::Vec<usize>) {
+    let skip = skip.min(data.len());
+    let mut h = 0u64;
+    for &b in &data[..skip] {
+        h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
+    }
+    gear_scan(h, &data[skip..], |i| {
+        out.push(skip + i);
+        false
+    });
 }
 
 /// Chunk ends (current rule) of a buffer of `len` bytes that starts at a chunk boundary, from its
