@@ -45,7 +45,9 @@ export function createXetUploadPlanner(): XetUploadPlanner;
 /// every update, `finish()` for the shard.
 #[wasm_bindgen]
 pub struct XetUploadPlanner {
-    inner: Option<UploadPlanner>,
+    inner: UploadPlanner,
+    /// Set by `finish()`: the shard is written, so no more files may join this session.
+    finished: bool,
     scratch: Vec<u8>,
 }
 
@@ -56,8 +58,9 @@ impl XetUploadPlanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
+        self.check_open()?;
         let bytes = update_argument(&bytes)?;
-        let inner = self.inner.as_mut().ok_or_else(finished_error)?;
+        let inner = &mut self.inner;
         copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
         Ok(())
     }
@@ -65,7 +68,8 @@ impl XetUploadPlanner {
     /// Ends the current file and returns its identity.
     #[wasm_bindgen(js_name = finishFile, unchecked_return_type = "XetPlannedFile")]
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
-        let info = self.inner.as_mut().ok_or_else(finished_error)?.finish_file();
+        self.check_open()?;
+        let info = self.inner.finish_file();
         let out = Object::new();
         set(&out, "hash", &info.hash.to_hex().into());
         set(&out, "size", &(info.size as f64).into());
@@ -77,7 +81,7 @@ impl XetUploadPlanner {
     /// after `finish`) to keep memory to one xorb in progress.
     #[wasm_bindgen(js_name = takeXorb, unchecked_return_type = "XetXorb | undefined")]
     pub fn take_xorb(&mut self) -> JsValue {
-        let Some(xorb) = self.inner.as_mut().and_then(UploadPlanner::take_xorb) else { return JsValue::UNDEFINED };
+        let Some(xorb) = self.inner.take_xorb() else { return JsValue::UNDEFINED };
         let out = Object::new();
         set(&out, "hash", &xorb.hash.to_hex().into());
         set(&out, "bytes", &Uint8Array::from(xorb.bytes.as_slice()).into());
@@ -89,14 +93,16 @@ impl XetUploadPlanner {
     /// `POST {casUrl}/v1/shards` once every xorb is uploaded; `undefined` when no file had content.
     #[wasm_bindgen(unchecked_return_type = "Uint8Array | undefined")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let shard = self.inner.as_mut().ok_or_else(finished_error)?.finish();
+        self.check_open()?;
+        self.finished = true;
+        let shard = self.inner.finish();
         Ok(shard.map_or(JsValue::UNDEFINED, |s| Uint8Array::from(s.as_slice()).into()))
     }
 
     /// Counters for progress and deduplication reports.
     #[wasm_bindgen(getter, unchecked_return_type = "XetUploadStats")]
     pub fn stats(&self) -> JsValue {
-        let s = self.inner.as_ref().map(UploadPlanner::stats).unwrap_or_default();
+        let s = self.inner.stats();
         let out = Object::new();
         for (key, value) in [
             ("bytesIn", s.bytes_in),
@@ -112,12 +118,17 @@ impl XetUploadPlanner {
     }
 }
 
-fn finished_error() -> JsValue {
-    Error::InvalidState("this XetUploadPlanner is no longer usable".into()).into()
+impl XetUploadPlanner {
+    fn check_open(&self) -> Result<(), JsValue> {
+        if self.finished {
+            return Err(Error::InvalidState("this XetUploadPlanner has finished: take its last xorbs, then start a new one".into()).into());
+        }
+        Ok(())
+    }
 }
 
 /// Starts an upload plan (TypeScript signature in the custom section above).
 #[wasm_bindgen(js_name = createXetUploadPlanner, skip_typescript)]
 pub fn create_xet_upload_planner() -> XetUploadPlanner {
-    XetUploadPlanner { inner: Some(UploadPlanner::new(BoundaryRule::Current)), scratch: Vec::new() }
+    XetUploadPlanner { inner: UploadPlanner::new(BoundaryRule::Current), finished: false, scratch: Vec::new() }
 }

@@ -1,7 +1,7 @@
 // The Xet upload planner in the runtime. Expected values come from the spec's vectors (§9.2: the
 // 1 MB SplitMix64 file has 19 chunks and a known SHA-256) and from the shard layout (§5.1, §5.6).
-import { createXetUploadPlanner, xetHash } from "hubwasm";
-import { equal, ok } from "../lib/assert.js";
+import { createXetUploadPlanner, InvalidInputError, InvalidStateError, xetHash } from "hubwasm";
+import { equal, ok, throws } from "../lib/assert.js";
 import { splitmix64Bytes } from "../lib/data.js";
 
 const SPLITMIX_SHA256 = "b3d0a1f7938cd4d8413a4dcffd4313e2e8ac0cb61cb1090eb140ea8e9154befb";
@@ -63,6 +63,20 @@ export default [
       equal(empty.size, 0);
       equal(planner.finish(), undefined);
       equal(planner.takeXorb(), undefined);
+    },
+  },
+  {
+    name: "xet upload planner: bad input and use after finish are typed errors, the last xorb stays takeable",
+    async run() {
+      const planner = createXetUploadPlanner();
+      throws(() => planner.update("text"), { instanceOf: InvalidInputError, code: "INVALID_INPUT" });
+      planner.update(splitmix64Bytes(9, 100_000));
+      planner.finishFile();
+      ok(planner.finish() instanceof Uint8Array, "a shard");
+      throws(() => planner.update(new Uint8Array(1)), { instanceOf: InvalidStateError, code: "INVALID_STATE" });
+      throws(() => planner.finishFile(), { instanceOf: InvalidStateError });
+      throws(() => planner.finish(), { instanceOf: InvalidStateError });
+      equal(drain(planner).length, 1, "the xorb closed by finish() is still there");
     },
   },
 ];

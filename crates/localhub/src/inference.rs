@@ -312,7 +312,7 @@ fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
             Ok(http::ok_json(if matches!(inputs, Value::String(_)) { vectors[0].clone() } else { Value::Array(vectors) }))
         }
         "text-to-image" => {
-            let png = crate::inference::png_for(texts.first().map(String::as_str).unwrap_or(""));
+            let png = png_for(texts.first().map(String::as_str).unwrap_or(""));
             Ok(Response::builder().header(header::CONTENT_TYPE, "image/png").body(Body::from(png)).expect("valid"))
         }
         _ => {

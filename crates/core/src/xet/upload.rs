@@ -221,6 +221,7 @@ impl<I: ChunkIndex> UploadPlanner<I> {
 
     /// Closes the last xorb and writes the shard. Upload every xorb from [`UploadPlanner::take_xorb`]
     /// (call it until `None` after this) before the shard. Returns `None` when no file had content.
+    /// Call it once per session: the shard lists every file planned so far.
     pub fn finish(&mut self) -> Option<Vec<u8>> {
         if self.file.is_some() {
             self.finish_file();
