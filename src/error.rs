@@ -40,9 +40,7 @@ impl From<Error> for JsValue {
             Error::InvalidState(message) => {
                 make_hub_error("InvalidStateError", &message, None, None, JsValue::UNDEFINED)
             }
-            Error::SourceRead { message, cause } => {
-                make_hub_error("SourceReadError", &message, None, None, cause)
-            }
+            Error::SourceRead { message, cause } => make_hub_error("SourceReadError", &message, None, None, cause),
         }
     }
 }

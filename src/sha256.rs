@@ -18,8 +18,7 @@ impl Sha256Hasher {
     /// Adds bytes. Large arrays are copied into wasm memory a block at a time.
     pub fn update(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")]
-        bytes: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
         let bytes = update_argument(&bytes)?;
         let state = &mut self.state;

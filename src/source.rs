@@ -33,10 +33,7 @@ impl ByteSource {
         if value.is_instance_of::<ReadableStream>() {
             return Ok(ByteSource::Stream(value.unchecked_into()));
         }
-        Err(Error::invalid_input(format!(
-            "{what} must be one of {ACCEPTED_TYPES}, got {}",
-            describe(&value)
-        )))
+        Err(Error::invalid_input(format!("{what} must be one of {ACCEPTED_TYPES}, got {}", describe(&value))))
     }
 
     /// Feeds the whole source to `sink` in order, in blocks of at most [`BLOCK_SIZE`] bytes,
@@ -93,21 +90,14 @@ async fn read_stream(
 ) -> Result<u64, Error> {
     let mut total = 0u64;
     loop {
-        let step = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| read_error("reading the stream failed", e))?;
-        let done = Reflect::get(&step, &JsValue::from_str("done"))
-            .map(|d| d.is_truthy())
-            .unwrap_or(true);
+        let step = JsFuture::from(reader.read()).await.map_err(|e| read_error("reading the stream failed", e))?;
+        let done = Reflect::get(&step, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true);
         if done {
             return Ok(total);
         }
         let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
         let bytes = as_bytes(&value).ok_or_else(|| {
-            Error::invalid_input(format!(
-                "stream chunks must be Uint8Array or ArrayBuffer, got {}",
-                describe(&value)
-            ))
+            Error::invalid_input(format!("stream chunks must be Uint8Array or ArrayBuffer, got {}", describe(&value)))
         })?;
         total += copy_in_blocks(&bytes, buf, sink, pacer).await;
     }
@@ -115,12 +105,7 @@ async fn read_stream(
 
 /// Copies `bytes` into `buf` one block at a time and hands each block to `sink`, yielding to the
 /// event loop between time slices.
-async fn copy_in_blocks(
-    bytes: &Uint8Array,
-    buf: &mut Vec<u8>,
-    sink: &mut impl FnMut(&[u8]),
-    pacer: &mut Pacer,
-) -> u64 {
+async fn copy_in_blocks(bytes: &Uint8Array, buf: &mut Vec<u8>, sink: &mut impl FnMut(&[u8]), pacer: &mut Pacer) -> u64 {
     let len = bytes.length() as usize;
     for (offset, n) in block_ranges(len) {
         sink(copy_block(bytes, buf, offset, n));
@@ -173,11 +158,7 @@ pub fn as_bytes(value: &JsValue) -> Option<Uint8Array> {
         let buffer = Reflect::get(value, &JsValue::from_str("buffer")).ok()?;
         let offset = Reflect::get(value, &JsValue::from_str("byteOffset")).ok()?.as_f64()?;
         let length = Reflect::get(value, &JsValue::from_str("byteLength")).ok()?.as_f64()?;
-        return Some(Uint8Array::new_with_byte_offset_and_length(
-            &buffer,
-            offset as u32,
-            length as u32,
-        ));
+        return Some(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32));
     }
     None
 }

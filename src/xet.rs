@@ -116,9 +116,9 @@ fn file_hasher(options: &Option<JsValue>) -> Result<FileHasher, Error> {
     let field = |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let sha256 = match field("sha256") {
         v if v.is_undefined() => true,
-        v => v.as_bool().ok_or_else(|| {
-            Error::invalid_input(format!("options.sha256 must be a boolean, got {}", describe(&v)))
-        })?,
+        v => v
+            .as_bool()
+            .ok_or_else(|| Error::invalid_input(format!("options.sha256 must be a boolean, got {}", describe(&v))))?,
     };
     Ok(FileHasher::with_sha256(boundary_rule(field("boundaryRule"))?, sha256))
 }

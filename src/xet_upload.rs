@@ -121,7 +121,10 @@ impl XetUploadPlanner {
 impl XetUploadPlanner {
     fn check_open(&self) -> Result<(), JsValue> {
         if self.finished {
-            return Err(Error::InvalidState("this XetUploadPlanner has finished: take its last xorbs, then start a new one".into()).into());
+            return Err(Error::InvalidState(
+                "this XetUploadPlanner has finished: take its last xorbs, then start a new one".into(),
+            )
+            .into());
         }
         Ok(())
     }

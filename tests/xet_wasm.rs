@@ -4,12 +4,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use hubwasm_core::xet::reconstruct::{ByteRange, ChunkRange, FetchRange, ReconstructionTerm, XorbFetch};
+use hubwasm_core::xet::test_data::splitmix64_bytes as splitmix64;
 use hubwasm_core::xet::{
     chunk_boundaries, shard, xorb, AssembleOptions, Assembler, BoundaryRule, Reconstruction, UploadPlanner, XetHash,
 };
-use hubwasm_core::xet::test_data::splitmix64_bytes as splitmix64;
 use wasm_bindgen_test::wasm_bindgen_test;
-
 
 #[wasm_bindgen_test]
 fn spec_chunk_boundaries_in_wasm() {
@@ -18,8 +17,8 @@ fn spec_chunk_boundaries_in_wasm() {
     assert_eq!(
         ends,
         [
-            84493, 134421, 144853, 243318, 271793, 336457, 467529, 494581, 582000, 596735, 616815, 653164, 678202, 724510,
-            815591, 827760, 958832, 991092, 1000000
+            84493, 134421, 144853, 243318, 271793, 336457, 467529, 494581, 582000, 596735, 616815, 653164, 678202,
+            724510, 815591, 827760, 958832, 991092, 1000000
         ]
     );
 }
@@ -69,7 +68,8 @@ fn planner_shard_and_assembler_round_trip_in_wasm() {
             })
             .collect();
         let rec = Reconstruction { offset_into_first_range: 0, terms, fetches };
-        let mut assembler = Assembler::new(rec, AssembleOptions { length: None, verify_file: Some(info.hash) }).unwrap();
+        let mut assembler =
+            Assembler::new(rec, AssembleOptions { length: None, verify_file: Some(info.hash) }).unwrap();
         let mut out = Vec::new();
         for fi in assembler.needed_fetches() {
             let f = assembler.reconstruction().fetches[fi].clone();

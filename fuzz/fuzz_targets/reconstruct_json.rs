@@ -9,12 +9,14 @@ fuzz_target!(|data: &[u8]| {
     let _ = split_byteranges(data, "B");
     for parsed in [Reconstruction::parse_v2(data), Reconstruction::parse_v1(data)] {
         let Ok(rec) = parsed else { continue };
-        let Ok(mut assembler) = Assembler::new(rec, AssembleOptions { length: Some(1 << 20), verify_file: None }) else {
+        let Ok(mut assembler) = Assembler::new(rec, AssembleOptions { length: Some(1 << 20), verify_file: None })
+        else {
             continue;
         };
         // Feed every needed range with bytes cut from the input itself (mostly invalid chunks).
         for fetch in assembler.needed_fetches() {
-            let lens: Vec<u64> = assembler.reconstruction().fetches[fetch].ranges.iter().map(|r| r.bytes.len()).collect();
+            let lens: Vec<u64> =
+                assembler.reconstruction().fetches[fetch].ranges.iter().map(|r| r.bytes.len()).collect();
             for (range, len) in lens.into_iter().enumerate() {
                 let bytes = &data[..(len as usize).min(data.len())];
                 if assembler.accept(fetch, range, bytes).is_err() {

@@ -15,5 +15,3 @@ pub fn run() -> Result {
     println!("demo: running {} against {}", tour.display(), built.package_dir.display());
     exec(Command::new("node").arg(&tour).env("LOCALHUB_URL", &hub.url).current_dir(crate::root().join("examples/node")))
 }
-
-

@@ -71,7 +71,14 @@ fn wasm_pack() -> Result {
     let have = read(Command::new(cargo_bin("wasm-pack")).arg("--version")).unwrap_or_default();
     if have != format!("wasm-pack {WASM_PACK_VERSION}") {
         println!("setup: installing wasm-pack {WASM_PACK_VERSION} (a few minutes, once)");
-        exec(Command::new("cargo").args(["install", "wasm-pack", "--locked", "--force", "--version", WASM_PACK_VERSION]))?;
+        exec(Command::new("cargo").args([
+            "install",
+            "wasm-pack",
+            "--locked",
+            "--force",
+            "--version",
+            WASM_PACK_VERSION,
+        ]))?;
     }
     Ok(())
 }
@@ -80,7 +87,8 @@ fn wasm_pack() -> Result {
 /// node_modules matches it. Not `npm ci`: the registry mirror lacks some other platforms'
 /// optional binaries (e.g. `@deno/darwin-arm64`), which `npm ci` refuses as an out-of-sync lock.
 fn npm_packages(dir: &Path) -> Result {
-    let lock = fs::read(dir.join("package-lock.json")).map_err(|e| format!("{}/package-lock.json: {e}", dir.display()))?;
+    let lock =
+        fs::read(dir.join("package-lock.json")).map_err(|e| format!("{}/package-lock.json: {e}", dir.display()))?;
     let stamp_path = dir.join("node_modules/.hubwasm-lock-stamp");
     let stamp = format!("{:016x}", fnv1a(&lock));
     if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
@@ -102,9 +110,11 @@ fn chromium() -> Result {
     }
     println!("setup: installing chromium and chromium-driver from apt");
     exec(Command::new("apt-get").arg("update").arg("-qq"))?;
-    exec(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    exec(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// The Python venv with the official clients (peers/requirements.txt), used as referees.
@@ -125,9 +135,11 @@ fn peers_venv() -> Result {
     if !peers_python().exists() {
         exec(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     }
-    exec(Command::new(peers_python())
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(&requirements))?;
+    exec(
+        Command::new(peers_python())
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+    )?;
     fs::write(&stamp_path, stamp).map_err(|e| e.to_string())
 }
 

@@ -108,9 +108,7 @@ fn with_localhub(name: &'static str, suite: impl FnOnce(&str) -> Suite) -> Outco
 
 fn core_without_std(root: &Path) -> Command {
     let mut command = Command::new("cargo");
-    command
-        .args(["build", "--package", "hubwasm-core", "--target", "thumbv7em-none-eabihf"])
-        .current_dir(root);
+    command.args(["build", "--package", "hubwasm-core", "--target", "thumbv7em-none-eabihf"]).current_dir(root);
     command
 }
 

@@ -32,7 +32,9 @@ pub fn run(args: &[String]) -> Result {
         // From opening the file to the hash: comparable with the in-process time of hf_xet.
         let seconds = started.elapsed().as_secs_f64();
         let sha256 = sha256.map(|d| hubwasm_core::hex::encode(&d)).unwrap_or_default();
-        println!("{{\"path\":{path:?},\"hash\":\"{hash}\",\"size\":{size},\"sha256\":\"{sha256}\",\"seconds\":{seconds}}}");
+        println!(
+            "{{\"path\":{path:?},\"hash\":\"{hash}\",\"size\":{size},\"sha256\":\"{sha256}\",\"seconds\":{seconds}}}"
+        );
     }
     Ok(())
 }
@@ -111,7 +113,8 @@ fn candidates_in_parallel(data: &[u8]) -> Vec<usize> {
 
 /// BLAKE3 chunk hashes of the chunks ending at `cuts`, half of them on another thread.
 fn hash_chunks_in_parallel(data: &[u8], cuts: &[usize]) -> Vec<(XetHash, u64)> {
-    let spans: Vec<(usize, usize)> = cuts.iter().scan(0, |start, &end| Some((std::mem::replace(start, end), end))).collect();
+    let spans: Vec<(usize, usize)> =
+        cuts.iter().scan(0, |start, &end| Some((std::mem::replace(start, end), end))).collect();
     let hash = |spans: &[(usize, usize)]| -> Vec<(XetHash, u64)> {
         spans.iter().map(|&(a, b)| (chunk_hash(&data[a..b]), (b - a) as u64)).collect()
     };

@@ -21,7 +21,9 @@ fn bench_hashing(c: &mut Criterion) {
     let mut g = c.benchmark_group("xet");
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Bytes(big.len() as u64));
-    g.bench_function("chunk boundaries (256 MiB)", |b| b.iter(|| chunk_boundaries(black_box(&big), BoundaryRule::Current)));
+    g.bench_function("chunk boundaries (256 MiB)", |b| {
+        b.iter(|| chunk_boundaries(black_box(&big), BoundaryRule::Current))
+    });
     g.bench_function("chunk + hash = Xet file hash (256 MiB)", |b| {
         b.iter(|| {
             let mut h = FileHasher::with_sha256(BoundaryRule::Current, false);

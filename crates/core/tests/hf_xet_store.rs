@@ -29,7 +29,8 @@ fn xorshift_bytes(len: usize, seed: u32) -> Vec<u8> {
 fn test_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let random = xorshift_bytes(3_000_000, 7);
     let floats: Vec<u8> = (0..400_000u32).flat_map(|i| (1.0f32 + i as f32 * 1e-4).to_le_bytes()).collect();
-    let text: Vec<u8> = b"the quick brown fox jumps over the lazy dog\n".iter().copied().cycle().take(2_000_000).collect();
+    let text: Vec<u8> =
+        b"the quick brown fox jumps over the lazy dog\n".iter().copied().cycle().take(2_000_000).collect();
     // Shares most chunks with `random`: exercises dedup and multi-term files.
     let mut edited = random.clone();
     edited[1_500_000..1_500_100].fill(0);

@@ -67,7 +67,9 @@ fn require_token(app: &App, ctx: &Ctx, write: bool) -> HubResult<TokenScope> {
     let row: Option<(i64, bool, i64)> = app
         .store
         .db()
-        .query_row("SELECT repo, write, exp FROM xet_tokens WHERE token = ?1", [token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT repo, write, exp FROM xet_tokens WHERE token = ?1", [token], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     match row {
         Some((_, _, exp)) if exp < http::now_unix() => Err(HubError::unauthorized("CAS access token expired")),
@@ -87,7 +89,11 @@ fn require_file_access(app: &App, scope: &TokenScope, file: &XetHash) -> HubResu
     let committed = app
         .store
         .db()
-        .query_row("SELECT 1 FROM entries WHERE repo = ?1 AND xet_hash = ?2 LIMIT 1", params![scope.repo, file.to_hex()], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM entries WHERE repo = ?1 AND xet_hash = ?2 LIMIT 1",
+            params![scope.repo, file.to_hex()],
+            |_| Ok(()),
+        )
         .optional()?;
     committed.ok_or_else(|| HubError::not_found(format!("File {file} not found")))
 }
@@ -120,7 +126,10 @@ pub fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
                 Err(e) => json!({ "type": "error", "message": e.message, "retryable": false }),
             };
             let body = format!("{}\n{last}\n", json!({ "type": "validating", "verified": 1, "total": 1 }));
-            Ok(Response::builder().header(header::CONTENT_TYPE, "application/x-ndjson").body(Body::from(body)).expect("valid"))
+            Ok(Response::builder()
+                .header(header::CONTENT_TYPE, "application/x-ndjson")
+                .body(Body::from(body))
+                .expect("valid"))
         }
         (Method::GET, ["v1", "chunks", "default" | "default-merkledb", hash]) => {
             require_token(app, ctx, false)?;
@@ -153,7 +162,8 @@ struct XorbMeta {
 }
 
 fn xorb_meta(app: &App, hash: &XetHash) -> HubResult<Option<XorbMeta>> {
-    let u32s = |b: &[u8]| -> Vec<u32> { b.chunks_exact(4).map(|w| u32::from_le_bytes(w.try_into().expect("4"))).collect() };
+    let u32s =
+        |b: &[u8]| -> Vec<u32> { b.chunks_exact(4).map(|w| u32::from_le_bytes(w.try_into().expect("4"))).collect() };
     Ok(app
         .store
         .db()
@@ -179,7 +189,8 @@ fn upload_xorb(app: &App, hash: &XetHash, body: &[u8]) -> HubResult {
     if xorb_meta(app, hash)?.is_some() {
         return Ok(http::ok_json(json!({ "was_inserted": false })));
     }
-    let chunks = xorb::decode_and_verify(body, hash).map_err(|e| HubError::bad_request(format!("Xorb rejected: {e:?}")))?;
+    let chunks =
+        xorb::decode_and_verify(body, hash).map_err(|e| HubError::bad_request(format!("Xorb rejected: {e:?}")))?;
     let mut offsets = Vec::with_capacity(chunks.len() + 1);
     let mut pos = 0usize;
     for _ in &chunks {
@@ -213,11 +224,15 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
     }
     let parsed = shard::parse(bytes).map_err(|e| HubError::bad_request(format!("Shard rejected: {e:?}")))?;
     for x in &parsed.xorbs {
-        let meta = xorb_meta(app, &x.hash)?.ok_or_else(|| HubError::bad_request(format!("Shard rejected: xorb {} was not uploaded", x.hash)))?;
+        let meta = xorb_meta(app, &x.hash)?
+            .ok_or_else(|| HubError::bad_request(format!("Shard rejected: xorb {} was not uploaded", x.hash)))?;
         let listed: Vec<XetHash> = x.chunks.iter().map(|c| c.hash).collect();
         let stored: Vec<XetHash> = meta.chunks.iter().map(|c| c.0).collect();
         if listed != stored {
-            return Err(HubError::bad_request(format!("Shard rejected: chunks of xorb {} do not match the uploaded xorb", x.hash)));
+            return Err(HubError::bad_request(format!(
+                "Shard rejected: chunks of xorb {} do not match the uploaded xorb",
+                x.hash
+            )));
         }
     }
     let mut registrations = Vec::new();
@@ -226,15 +241,22 @@ fn register_shard(app: &App, bytes: &[u8]) -> HubResult<bool> {
         let mut chunks = Vec::new();
         let mut terms = Vec::new();
         for (t_index, t) in f.terms.iter().enumerate() {
-            let meta = xorb_meta(app, &t.xorb)?.ok_or_else(|| HubError::bad_request(format!("Shard rejected: xorb {} was not uploaded", t.xorb)))?;
+            let meta = xorb_meta(app, &t.xorb)?
+                .ok_or_else(|| HubError::bad_request(format!("Shard rejected: xorb {} was not uploaded", t.xorb)))?;
             let range = meta.chunks.get(t.chunk_start as usize..t.chunk_end as usize).filter(|r| !r.is_empty());
-            let range = range.ok_or_else(|| HubError::bad_request(format!("Shard rejected: file {i} term {t_index} is outside its xorb")))?;
+            let range = range.ok_or_else(|| {
+                HubError::bad_request(format!("Shard rejected: file {i} term {t_index} is outside its xorb"))
+            })?;
             if range.iter().map(|c| c.1).sum::<u64>() != u64::from(t.raw_len) {
-                return Err(HubError::bad_request(format!("Shard rejected: file {i} term {t_index} has the wrong length")));
+                return Err(HubError::bad_request(format!(
+                    "Shard rejected: file {i} term {t_index} has the wrong length"
+                )));
             }
             if let Some(v) = &f.verification {
                 if v.get(t_index) != Some(&xet::verification_hash(range.iter().map(|c| c.0))) {
-                    return Err(HubError::bad_request(format!("Shard rejected: file {i} term {t_index} fails verification")));
+                    return Err(HubError::bad_request(format!(
+                        "Shard rejected: file {i} term {t_index} fails verification"
+                    )));
                 }
             }
             chunks.extend_from_slice(range);
@@ -324,7 +346,10 @@ fn dedup_answer(app: &App, chunk: &XetHash) -> HubResult {
         key_expiry: now + DEDUP_KEY_LIFETIME_SECS,
     };
     let body = shard::write_dedup_answer(&[entry], &footer);
-    Ok(Response::builder().header(header::CONTENT_TYPE, "application/octet-stream").body(Body::from(body)).expect("valid"))
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(body))
+        .expect("valid"))
 }
 
 pub struct XetFile {
@@ -391,7 +416,10 @@ fn plan(app: &App, file: &XetFile, start: u64, end: u64) -> HubResult<Plan> {
             .into_iter()
             .map(|(s, e)| FetchRange {
                 chunks: ChunkRange { start: s, end: e },
-                bytes: ByteRange { start: u64::from(meta.offsets[s as usize]), end: u64::from(meta.offsets[e as usize]) - 1 },
+                bytes: ByteRange {
+                    start: u64::from(meta.offsets[s as usize]),
+                    end: u64::from(meta.offsets[e as usize]) - 1,
+                },
             })
             .collect();
         out.push((x, ranges));
@@ -414,7 +442,11 @@ fn reconstruction(app: &App, ctx: &Ctx, hash: &XetHash, v2: bool) -> HubResult {
         RangeRequest::Spans(s) if s.len() == 1 => (s[0].start, s[0].end),
         RangeRequest::Spans(_) => return Err(HubError::bad_request("Only one range is supported")),
         RangeRequest::Unsatisfiable => {
-            return Err(HubError::new(StatusCode::RANGE_NOT_SATISFIABLE, None, "Range start is beyond the end of the file"))
+            return Err(HubError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                None,
+                "Range start is beyond the end of the file",
+            ))
         }
     };
     let plan = plan(app, &file, start, end)?;
@@ -488,9 +520,17 @@ pub fn reconstruct_file(app: &App, hash_hex: &str) -> HubResult<Vec<u8>> {
         terms: plan
             .terms
             .iter()
-            .map(|&(xorb, s, e, l)| ReconstructionTerm { xorb, unpacked_length: l, chunks: ChunkRange { start: s, end: e } })
+            .map(|&(xorb, s, e, l)| ReconstructionTerm {
+                xorb,
+                unpacked_length: l,
+                chunks: ChunkRange { start: s, end: e },
+            })
             .collect(),
-        fetches: plan.fetches.iter().map(|(x, r)| XorbFetch { xorb: *x, url: String::new(), ranges: r.clone() }).collect(),
+        fetches: plan
+            .fetches
+            .iter()
+            .map(|(x, r)| XorbFetch { xorb: *x, url: String::new(), ranges: r.clone() })
+            .collect(),
     };
     let mut assembler = Assembler::new(rec, AssembleOptions { length: None, verify_file: Some(hash) })
         .map_err(|e| HubError::internal(format!("{e:?}")))?;

@@ -36,7 +36,9 @@ fn lfs_patterns(gitattributes: &str) -> Vec<String> {
 fn glob(pattern: &[u8], text: &[u8]) -> bool {
     match (pattern.first(), text.first()) {
         (None, None) => true,
-        (Some(b'*'), _) => glob(&pattern[1..], text) || (!text.is_empty() && text[0] != b'/' && glob(pattern, &text[1..])),
+        (Some(b'*'), _) => {
+            glob(&pattern[1..], text) || (!text.is_empty() && text[0] != b'/' && glob(pattern, &text[1..]))
+        }
         (Some(b'?'), Some(c)) if *c != b'/' => glob(&pattern[1..], &text[1..]),
         (Some(p), Some(c)) if p == c => glob(&pattern[1..], &text[1..]),
         _ => false,
@@ -73,10 +75,12 @@ pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         attributes.push_str(extra);
     }
     let patterns = lfs_patterns(&attributes);
-    let files = body.get("files").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"files\" is required"))?;
+    let files =
+        body.get("files").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"files\" is required"))?;
     let mut out = Vec::new();
     for f in files {
-        let path = f.get("path").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("files[].path is required"))?;
+        let path =
+            f.get("path").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("files[].path is required"))?;
         let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
         let sample = f
             .get("sample")
@@ -85,7 +89,8 @@ pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
             .unwrap_or_default();
         let binary = sample.contains(&0);
         let lfs = size > MAX_REGULAR_FILE || matches_lfs(&patterns, path) || (binary && size > 0);
-        let mut item = json!({ "path": path, "uploadMode": if lfs { "lfs" } else { "regular" }, "shouldIgnore": false });
+        let mut item =
+            json!({ "path": path, "uploadMode": if lfs { "lfs" } else { "regular" }, "shouldIgnore": false });
         if let Some(e) = entries.iter().find(|e| e.path == path) {
             item["oid"] = json!(e.lfs_sha256.clone().unwrap_or_else(|| e.oid.clone()));
         }
@@ -125,18 +130,22 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let v: Value = serde_json::from_slice(line).map_err(|e| HubError::bad_request(format!("Bad request for commit endpoint: line {}: {e}", n + 1)))?;
+        let v: Value = serde_json::from_slice(line)
+            .map_err(|e| HubError::bad_request(format!("Bad request for commit endpoint: line {}: {e}", n + 1)))?;
         let key = v.get("key").and_then(Value::as_str).unwrap_or_default();
         let value = v.get("value").cloned().unwrap_or(Value::Null);
-        let path = || -> HubResult<String> { check_path(value.get("path").and_then(Value::as_str).unwrap_or_default()) };
+        let path =
+            || -> HubResult<String> { check_path(value.get("path").and_then(Value::as_str).unwrap_or_default()) };
         match key {
             "header" => header = Some(value.clone()),
             "file" => {
                 let content = value.get("content").and_then(Value::as_str).unwrap_or_default();
                 let content = match value.get("encoding").and_then(Value::as_str) {
-                    Some("base64") | None => base64::engine::general_purpose::STANDARD
-                        .decode(content)
-                        .map_err(|_| HubError::bad_request("Bad request for commit endpoint: invalid base64 content"))?,
+                    Some("base64") | None => {
+                        base64::engine::general_purpose::STANDARD.decode(content).map_err(|_| {
+                            HubError::bad_request("Bad request for commit endpoint: invalid base64 content")
+                        })?
+                    }
                     Some(_) => content.as_bytes().to_vec(),
                 };
                 ops.push(Op::File { path: path()?, content });
@@ -153,7 +162,9 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 let raw = value.get("path").and_then(Value::as_str).unwrap_or_default();
                 ops.push(Op::DeleteFolder(check_path(raw.trim_end_matches('/'))?));
             }
-            other => return Err(HubError::bad_request(format!("Bad request for commit endpoint: unknown key {other:?}"))),
+            other => {
+                return Err(HubError::bad_request(format!("Bad request for commit endpoint: unknown key {other:?}")))
+            }
         }
     }
     let header = header.ok_or_else(|| HubError::bad_request("Bad request for commit endpoint: missing header line"))?;
@@ -191,19 +202,43 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 }
                 let oid = git::blob_oid(&content);
                 app.store.put_object("git", &oid, &content)?;
-                upsert(&mut entries, Entry { path, oid, size: content.len() as u64, lfs_sha256: None, xet_hash: None, last_commit: String::new() });
+                upsert(
+                    &mut entries,
+                    Entry {
+                        path,
+                        oid,
+                        size: content.len() as u64,
+                        lfs_sha256: None,
+                        xet_hash: None,
+                        last_commit: String::new(),
+                    },
+                );
             }
             Op::Lfs { path, sha256, size } => {
                 let (stored_size, xet_hash) = app.store.lfs_object(&sha256)?.ok_or_else(|| {
-                    HubError::bad_request(format!("Bad request for commit endpoint: LFS object {sha256} ({path}) was not uploaded"))
+                    HubError::bad_request(format!(
+                        "Bad request for commit endpoint: LFS object {sha256} ({path}) was not uploaded"
+                    ))
                 })?;
                 if size.is_some_and(|s| s != stored_size) {
-                    return Err(HubError::bad_request(format!("Bad request for commit endpoint: size mismatch for {path}")));
+                    return Err(HubError::bad_request(format!(
+                        "Bad request for commit endpoint: size mismatch for {path}"
+                    )));
                 }
                 let pointer = git::lfs_pointer(&sha256, stored_size);
                 let oid = git::blob_oid(pointer.as_bytes());
                 new_lfs_paths.push(path.clone());
-                upsert(&mut entries, Entry { path, oid, size: stored_size, lfs_sha256: Some(sha256), xet_hash, last_commit: String::new() });
+                upsert(
+                    &mut entries,
+                    Entry {
+                        path,
+                        oid,
+                        size: stored_size,
+                        lfs_sha256: Some(sha256),
+                        xet_hash,
+                        last_commit: String::new(),
+                    },
+                );
             }
             Op::DeleteFile(path) => {
                 let before = entries.len();
@@ -232,7 +267,8 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     };
     let sha = record_commit(app, repo, &target, Some(base), summary, description, &author, entries)?;
     let web = repo_web_url(app, repo);
-    let mut out = json!({ "success": true, "commitOid": sha, "commitUrl": format!("{web}/commit/{sha}"), "hookOutput": "" });
+    let mut out =
+        json!({ "success": true, "commitOid": sha, "commitUrl": format!("{web}/commit/{sha}"), "hookOutput": "" });
     if let Some(n) = pr_number {
         out["pullRequestUrl"] = json!(format!("{web}/discussions/{n}"));
     }
@@ -250,7 +286,8 @@ fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
 fn add_lfs_attributes(app: &App, entries: &mut Vec<Entry>, paths: &[String]) -> HubResult<()> {
     let mut attributes = repo_gitattributes(app, entries)?;
     let patterns = lfs_patterns(&attributes);
-    let missing: Vec<&String> = paths.iter().filter(|p| !p.contains(char::is_whitespace) && !matches_lfs(&patterns, p)).collect();
+    let missing: Vec<&String> =
+        paths.iter().filter(|p| !p.contains(char::is_whitespace) && !matches_lfs(&patterns, p)).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -265,12 +302,27 @@ fn add_lfs_attributes(app: &App, entries: &mut Vec<Entry>, paths: &[String]) -> 
     }
     let oid = git::blob_oid(attributes.as_bytes());
     app.store.put_object("git", &oid, attributes.as_bytes())?;
-    upsert(entries, Entry { path: ".gitattributes".into(), oid, size: attributes.len() as u64, lfs_sha256: None, xet_hash: None, last_commit: String::new() });
+    upsert(
+        entries,
+        Entry {
+            path: ".gitattributes".into(),
+            oid,
+            size: attributes.len() as u64,
+            lfs_sha256: None,
+            xet_hash: None,
+            last_commit: String::new(),
+        },
+    );
     Ok(())
 }
 
 fn next_pr_number(app: &App, repo: &Repo) -> HubResult<u64> {
-    let max = app.store.refs(repo.id)?.iter().filter_map(|(name, _)| name.strip_prefix("refs/pr/")?.parse::<u64>().ok()).max();
+    let max = app
+        .store
+        .refs(repo.id)?
+        .iter()
+        .filter_map(|(name, _)| name.strip_prefix("refs/pr/")?.parse::<u64>().ok())
+        .max();
     Ok(max.unwrap_or(0) + 1)
 }
 
@@ -314,7 +366,14 @@ pub fn record_commit(
             None => sha.clone(),
         };
     }
-    let commit = Commit { sha: sha.clone(), parent, title: title.to_string(), message: description.to_string(), author: author.to_string(), created };
+    let commit = Commit {
+        sha: sha.clone(),
+        parent,
+        title: title.to_string(),
+        message: description.to_string(),
+        author: author.to_string(),
+        created,
+    };
     app.store.insert_commit(repo.id, &commit, &entries)?;
     app.store.set_ref(repo.id, &ref_name, &sha)?;
     Ok(sha)
@@ -330,9 +389,16 @@ pub fn lfs_batch(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
     } else {
         ctx.caller.require_content_access(&app.store, repo)?;
     }
-    let transfers: Vec<&str> = body.get("transfers").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let transfers: Vec<&str> = body
+        .get("transfers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let use_xet = operation == "upload" && transfers.contains(&"xet");
-    let objects = body.get("objects").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"objects\" is required"))?;
+    let objects = body
+        .get("objects")
+        .and_then(Value::as_array)
+        .ok_or_else(|| HubError::bad_request("\"objects\" is required"))?;
     let xet_token = if use_xet { Some(crate::cas::new_token(app, repo, true)?) } else { None };
     let mut out = Vec::new();
     for o in objects {
@@ -347,7 +413,9 @@ pub fn lfs_batch(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
         let stored = app.store.lfs_object(&oid)?;
         if operation == "download" {
             match stored {
-                Some(_) => item["actions"] = json!({ "download": { "href": format!("{}/lfs-cdn/{oid}?{}", app.storage_url, sign_object(app, &oid)) } }),
+                Some(_) => {
+                    item["actions"] = json!({ "download": { "href": format!("{}/lfs-cdn/{oid}?{}", app.storage_url, sign_object(app, &oid)) } })
+                }
                 None => item["error"] = json!({ "code": 404, "message": "Object does not exist" }),
             }
         } else if stored.is_none() {
@@ -355,7 +423,13 @@ pub fn lfs_batch(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
         }
         out.push(item);
     }
-    let transfer = if use_xet { "xet" } else if transfers.contains(&"multipart") { "multipart" } else { "basic" };
+    let transfer = if use_xet {
+        "xet"
+    } else if transfers.contains(&"multipart") {
+        "multipart"
+    } else {
+        "basic"
+    };
     let reply = http::ok_json(json!({ "transfer": transfer, "objects": out, "hash_algo": "sha256" }));
     Ok(with_content_type(reply, "application/vnd.git-lfs+json"))
 }
@@ -365,7 +439,14 @@ fn with_content_type(mut r: Reply, ct: &'static str) -> Reply {
     r
 }
 
-fn upload_actions(app: &App, ctx: &Ctx, repo: &Repo, oid: &str, size: u64, xet: Option<&crate::cas::XetToken>) -> Value {
+fn upload_actions(
+    app: &App,
+    ctx: &Ctx,
+    repo: &Repo,
+    oid: &str,
+    size: u64,
+    xet: Option<&crate::cas::XetToken>,
+) -> Value {
     if let Some(t) = xet {
         let href = format!("{}/api/{}s/{}/xet-write-token/main", app.base_url, repo.kind, repo.full_name());
         let session = ctx.header("x-xet-session-id").map(str::to_string).unwrap_or_else(crate::store::new_uid);
@@ -439,7 +520,10 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         }
         (["lfs-storage", _, "complete"], Method::POST) => {
             let body = json_body(ctx)?;
-            let parts = body.get("parts").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"parts\" is required"))?;
+            let parts = body
+                .get("parts")
+                .and_then(Value::as_array)
+                .ok_or_else(|| HubError::bad_request("\"parts\" is required"))?;
             let dir = app.store.root().join("uploads").join(oid);
             let mut content = Vec::new();
             for (i, p) in parts.iter().enumerate() {
@@ -447,7 +531,8 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
                 if n != i as u64 + 1 {
                     return Err(HubError::bad_request("parts must be listed in order from 1"));
                 }
-                let bytes = std::fs::read(dir.join(format!("{n:05}"))).map_err(|_| HubError::bad_request(format!("part {n} was not uploaded")))?;
+                let bytes = std::fs::read(dir.join(format!("{n:05}")))
+                    .map_err(|_| HubError::bad_request(format!("part {n} was not uploaded")))?;
                 let etag = format!("\"{}\"", git::blob_oid(&bytes));
                 if p.get("etag").and_then(Value::as_str) != Some(etag.as_str()) {
                     return Err(HubError::bad_request(format!("etag of part {n} does not match")));

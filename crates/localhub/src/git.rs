@@ -108,7 +108,10 @@ mod tests {
     #[test]
     fn pointer_file_layout() {
         let p = lfs_pointer(&"a".repeat(64), 12345);
-        assert_eq!(p, format!("version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 12345\n", "a".repeat(64)));
+        assert_eq!(
+            p,
+            format!("version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 12345\n", "a".repeat(64))
+        );
     }
 
     #[test]

@@ -12,20 +12,82 @@ const DEFAULT_PAGE: usize = 1000;
 const EXPANDED_PAGE: usize = 50;
 
 const MODEL_EXPAND: &[&str] = &[
-    "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled", "downloads",
-    "downloadsAllTime", "evalResults", "gated", "gguf", "inference", "inferenceProviderMapping", "lastModified",
-    "library_name", "likes", "mask_token", "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors",
-    "sha", "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage", "widgetData",
+    "author",
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "mask_token",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "resourceGroup",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "transformersInfo",
+    "trendingScore",
+    "usedStorage",
+    "widgetData",
     "xetEnabled",
 ];
 const DATASET_EXPAND: &[&str] = &[
-    "author", "cardData", "citation", "createdAt", "description", "disabled", "downloads", "downloadsAllTime",
-    "gated", "lastModified", "likes", "mainSize", "paperswithcode_id", "private", "resourceGroup", "sha", "siblings",
-    "tags", "trendingScore", "usedStorage", "xetEnabled",
+    "author",
+    "cardData",
+    "citation",
+    "createdAt",
+    "description",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "lastModified",
+    "likes",
+    "mainSize",
+    "paperswithcode_id",
+    "private",
+    "resourceGroup",
+    "sha",
+    "siblings",
+    "tags",
+    "trendingScore",
+    "usedStorage",
+    "xetEnabled",
 ];
 const SPACE_EXPAND: &[&str] = &[
-    "author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models", "private", "region",
-    "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags", "trendingScore", "usedStorage",
+    "author",
+    "cardData",
+    "createdAt",
+    "datasets",
+    "disabled",
+    "lastModified",
+    "likes",
+    "models",
+    "private",
+    "region",
+    "resourceGroup",
+    "runtime",
+    "sdk",
+    "sha",
+    "siblings",
+    "subdomain",
+    "tags",
+    "trendingScore",
+    "usedStorage",
     "xetEnabled",
 ];
 
@@ -75,7 +137,9 @@ pub fn kind_from_plural(s: &str) -> Option<&'static str> {
 /// `refs/pr/N` and `refs/convert/X` that some clients send unencoded.
 pub fn split_revision<'a>(rest: &'a [&'a str]) -> (String, &'a [&'a str]) {
     match rest {
-        ["refs", kind @ ("pr" | "convert" | "heads" | "tags"), name, tail @ ..] => (format!("refs/{kind}/{name}"), tail),
+        ["refs", kind @ ("pr" | "convert" | "heads" | "tags"), name, tail @ ..] => {
+            (format!("refs/{kind}/{name}"), tail)
+        }
         [rev, tail @ ..] => (rev.to_string(), tail),
         [] => ("main".to_string(), rest),
     }
@@ -166,7 +230,10 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             let kind = kind_from_plural(plural).expect("checked");
             repo_api(app, ctx, kind, namespace, name, rest)
         }
-        _ => Err(HubError::not_found(format!("Sorry, we can't find the page you are looking for: /api/{}", segs.join("/")))),
+        _ => Err(HubError::not_found(format!(
+            "Sorry, we can't find the page you are looking for: /api/{}",
+            segs.join("/")
+        ))),
     }
 }
 
@@ -272,7 +339,8 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
     let body = json_body(ctx)?;
     let kind = body_kind(&body)?;
     let name = body.get("name").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"name\" is required"))?;
-    let user = ctx.caller.user.clone().ok_or_else(|| HubError::unauthorized("You must be authenticated to create a repo"))?;
+    let user =
+        ctx.caller.user.clone().ok_or_else(|| HubError::unauthorized("You must be authenticated to create a repo"))?;
     let namespace = body.get("organization").and_then(Value::as_str).map(str::to_string).unwrap_or(user);
     if !valid_repo_name(name) {
         return Err(HubError::bad_request(format!(
@@ -280,7 +348,9 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
         )));
     }
     if !ctx.caller.owns(&app.store, &namespace)? || !ctx.caller.can_write_role() {
-        return Err(HubError::forbidden(format!("You don't have the rights to create a repo under the namespace {namespace:?}")));
+        return Err(HubError::forbidden(format!(
+            "You don't have the rights to create a repo under the namespace {namespace:?}"
+        )));
     }
     let private = match body.get("visibility").and_then(Value::as_str) {
         Some(v) => v != "public",
@@ -292,7 +362,10 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
     }
     if let Some(existing) = app.store.repo(kind, &namespace, name)? {
         let url = repo_web_url(app, &existing);
-        let mut r = http::json(StatusCode::CONFLICT, &json!({ "error": format!("You already created this {kind} repo"), "url": url }));
+        let mut r = http::json(
+            StatusCode::CONFLICT,
+            &json!({ "error": format!("You already created this {kind} repo"), "url": url }),
+        );
         r.headers_mut().insert("X-Error-Message", "You already created this repo".parse().expect("ascii"));
         return Ok(r);
     }
@@ -308,17 +381,36 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
         xet_hash: None,
         last_commit: String::new(),
     };
-    commit::record_commit(app, &repo, "main", None, "initial commit", "", ctx.caller.user.as_deref().unwrap_or(""), vec![entry])?;
+    commit::record_commit(
+        app,
+        &repo,
+        "main",
+        None,
+        "initial commit",
+        "",
+        ctx.caller.user.as_deref().unwrap_or(""),
+        vec![entry],
+    )?;
     Ok(http::ok_json(json!({ "url": repo_web_url(app, &repo), "name": repo.full_name(), "id": repo.uid })))
 }
 
 fn repo_from_body(app: &App, ctx: &Ctx, body: &Value, field_ns: Option<&str>) -> HubResult<Repo> {
     let kind = body_kind(body)?;
     let (namespace, name) = match field_ns {
-        Some(full) => full.split_once('/').map(|(a, b)| (a.to_string(), b.to_string())).ok_or_else(|| HubError::bad_request("Invalid repo id"))?,
+        Some(full) => full
+            .split_once('/')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .ok_or_else(|| HubError::bad_request("Invalid repo id"))?,
         None => {
-            let name = body.get("name").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"name\" is required"))?;
-            let ns = body.get("organization").and_then(Value::as_str).map(str::to_string).or_else(|| ctx.caller.user.clone());
+            let name = body
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| HubError::bad_request("\"name\" is required"))?;
+            let ns = body
+                .get("organization")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| ctx.caller.user.clone());
             (ns.ok_or_else(|| HubError::unauthorized("You must be authenticated"))?, name.to_string())
         }
     };
@@ -335,8 +427,12 @@ fn delete_repo(app: &App, ctx: &Ctx) -> HubResult {
 
 fn move_repo(app: &App, ctx: &Ctx) -> HubResult {
     let body = json_body(ctx)?;
-    let from = body.get("fromRepo").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"fromRepo\" is required"))?;
-    let to = body.get("toRepo").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"toRepo\" is required"))?;
+    let from = body
+        .get("fromRepo")
+        .and_then(Value::as_str)
+        .ok_or_else(|| HubError::bad_request("\"fromRepo\" is required"))?;
+    let to =
+        body.get("toRepo").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"toRepo\" is required"))?;
     let repo = repo_from_body(app, ctx, &body, Some(from))?;
     ctx.caller.require_write(&app.store, &repo)?;
     let (ns, name) = to.split_once('/').ok_or_else(|| HubError::bad_request("Invalid toRepo"))?;
@@ -421,7 +517,8 @@ fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 s["size"] = json!(e.size);
                 s["blobId"] = json!(e.oid);
                 if let Some(sha) = &e.lfs_sha256 {
-                    s["lfs"] = json!({ "sha256": sha, "size": e.size, "pointerSize": git::lfs_pointer(sha, e.size).len() });
+                    s["lfs"] =
+                        json!({ "sha256": sha, "size": e.size, "pointerSize": git::lfs_pointer(sha, e.size).len() });
                 }
             }
             s
@@ -461,7 +558,10 @@ fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         "space" => {
             put("sdk", json!(repo.sdk));
             put("subdomain", json!(repo.full_name().replace('/', "-").to_lowercase()));
-            put("runtime", json!({ "stage": "RUNNING", "hardware": { "current": "cpu-basic", "requested": "cpu-basic" } }));
+            put(
+                "runtime",
+                json!({ "stage": "RUNNING", "hardware": { "current": "cpu-basic", "requested": "cpu-basic" } }),
+            );
             put("models", json!([]));
             put("datasets", json!([]));
         }
@@ -469,7 +569,8 @@ fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
             put("description", json!(""));
         }
     }
-    let expand: Vec<&str> = ctx.query_all("expand").into_iter().chain(ctx.query_all("expand[]")).filter(|s| !s.is_empty()).collect();
+    let expand: Vec<&str> =
+        ctx.query_all("expand").into_iter().chain(ctx.query_all("expand[]")).filter(|s| !s.is_empty()).collect();
     if !expand.is_empty() {
         let allowed = match repo.kind.as_str() {
             "model" => MODEL_EXPAND,
@@ -477,7 +578,10 @@ fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
             _ => SPACE_EXPAND,
         };
         if let Some(bad) = expand.iter().find(|e| !allowed.contains(e)) {
-            return Err(HubError::bad_request(format!("\"expand\" must be one of [{}] (got {bad:?})", allowed.join(", "))));
+            return Err(HubError::bad_request(format!(
+                "\"expand\" must be one of [{}] (got {bad:?})",
+                allowed.join(", ")
+            )));
         }
         info.retain(|k, _| k == "_id" || k == "id" || expand.contains(&k.as_str()));
     }
@@ -497,17 +601,23 @@ fn tree(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str) -> HubResult {
     let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
     let under = |p: &str| p.strip_prefix(prefix.as_str()).filter(|rest| recursive || !rest.contains('/')).is_some();
     // Directories and files, path-sorted (byte order) like the Hub.
-    let mut items: Vec<(String, Option<&Entry>)> = dirs.iter().filter(|d| under(d)).map(|d| (d.clone(), None)).collect();
+    let mut items: Vec<(String, Option<&Entry>)> =
+        dirs.iter().filter(|d| under(d)).map(|d| (d.clone(), None)).collect();
     items.extend(entries.iter().filter(|e| under(&e.path)).map(|e| (e.path.clone(), Some(e))));
     items.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let limit = ctx.query("limit").and_then(|l| l.parse().ok()).unwrap_or(if expand { EXPANDED_PAGE } else { DEFAULT_PAGE }).max(1);
+    let limit = ctx
+        .query("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(if expand { EXPANDED_PAGE } else { DEFAULT_PAGE })
+        .max(1);
     let start: usize = ctx.query("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = items
         .iter()
         .skip(start)
         .take(limit)
         .map(|(p, e)| {
-            let last = if expand { last_commit(app, repo, e.map(|e| e.last_commit.as_str()), &resolved.sha) } else { None };
+            let last =
+                if expand { last_commit(app, repo, e.map(|e| e.last_commit.as_str()), &resolved.sha) } else { None };
             match e {
                 Some(e) => entry_json(e, last.as_ref()),
                 None => dir_json(&entries, p, last.as_ref()),
@@ -542,7 +652,10 @@ fn paths_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     let is_json = ctx.header("content-type").is_some_and(|c| c.contains("json"));
     let (paths, expand): (Vec<String>, bool) = if is_json {
         let body = json_body(ctx)?;
-        let paths = body.get("paths").and_then(Value::as_array).map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect());
+        let paths = body
+            .get("paths")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect());
         (paths.unwrap_or_default(), body.get("expand").and_then(Value::as_bool).unwrap_or(false))
     } else {
         let form: Vec<(String, String)> = String::from_utf8_lossy(&ctx.body)
@@ -691,7 +804,8 @@ fn tag_route(app: &App, ctx: &Ctx, repo: &Repo, name: &str) -> HubResult {
     match ctx.method {
         Method::POST => {
             let body = json_body(ctx)?;
-            let tag = body.get("tag").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"tag\" is required"))?;
+            let tag =
+                body.get("tag").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"tag\" is required"))?;
             if !valid_ref_name(tag) {
                 return Err(HubError::bad_request(format!("Invalid tag name {tag:?}")));
             }
@@ -730,7 +844,9 @@ pub fn web_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             let (rev, path) = split_revision(rest);
             resolve(app, ctx, &repo, &rev, &path.join("/"), *mode == "raw")
         }
-        _ => Err(HubError::not_found(format!("Sorry, we can't find the page you are looking for: /{}", segs.join("/")))),
+        _ => {
+            Err(HubError::not_found(format!("Sorry, we can't find the page you are looking for: /{}", segs.join("/"))))
+        }
     }
 }
 
@@ -741,7 +857,8 @@ fn resolve(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str, raw: bool) 
     ctx.caller.require_content_access(&app.store, repo)?;
     let resolved = resolve_revision(app, repo, rev)?;
     let entries = app.store.entries(repo.id, &resolved.sha)?;
-    let entry = entries.iter().find(|e| e.path == path).ok_or_else(|| HubError::entry_not_found(path, Some(&resolved.sha)))?;
+    let entry =
+        entries.iter().find(|e| e.path == path).ok_or_else(|| HubError::entry_not_found(path, Some(&resolved.sha)))?;
     let commit_header = |mut r: Reply| {
         r.headers_mut().insert("X-Repo-Commit", resolved.sha.parse().expect("hex"));
         r
@@ -754,7 +871,8 @@ fn resolve(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str, raw: bool) 
         };
         let etag = format!("\"{}\"", entry.oid);
         if !raw && ctx.header("if-none-match") == Some(etag.as_str()) {
-            let r = Response::builder().status(StatusCode::NOT_MODIFIED).header(header::ETAG, &etag).body(Body::empty());
+            let r =
+                Response::builder().status(StatusCode::NOT_MODIFIED).header(header::ETAG, &etag).body(Body::empty());
             return Ok(commit_header(r.expect("valid")));
         }
         let mut r = http::ranged_body(&ctx.headers, content, "text/plain; charset=utf-8", ctx.is_head());

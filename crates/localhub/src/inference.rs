@@ -19,8 +19,22 @@ use crate::{App, Ctx};
 
 /// Providers a model is mapped to (spec §10.5 names); the router serves them all itself.
 const PROVIDERS: &[&str] = &[
-    "hf-inference", "together", "groq", "cerebras", "fireworks-ai", "novita", "nscale", "sambanova", "scaleway",
-    "featherless-ai", "deepinfra", "cohere", "baseten", "publicai", "ovhcloud", "zai-org",
+    "hf-inference",
+    "together",
+    "groq",
+    "cerebras",
+    "fireworks-ai",
+    "novita",
+    "nscale",
+    "sambanova",
+    "scaleway",
+    "featherless-ai",
+    "deepinfra",
+    "cohere",
+    "baseten",
+    "publicai",
+    "ovhcloud",
+    "zai-org",
 ];
 
 pub struct Settings {
@@ -91,9 +105,15 @@ impl Settings {
             }
             return match f.kind.as_str() {
                 "rate-limit" => {
-                    let mut r = HubError::new(StatusCode::TOO_MANY_REQUESTS, None, "You have exceeded the rate limit (injected)").into_reply();
+                    let mut r = HubError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        None,
+                        "You have exceeded the rate limit (injected)",
+                    )
+                    .into_reply();
                     r.headers_mut().insert(header::RETRY_AFTER, f.retry_after.into());
-                    r.headers_mut().insert("RateLimit", format!("\"api\";r=0;t={}", f.retry_after).parse().expect("ascii"));
+                    r.headers_mut()
+                        .insert("RateLimit", format!("\"api\";r=0;t={}", f.retry_after).parse().expect("ascii"));
                     Injection::Fail(r)
                 }
                 "drop" => Injection::Drop,
@@ -135,11 +155,13 @@ pub fn admin_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     match (ctx.method.clone(), segs) {
         (Method::GET, ["faults"]) => {
             let faults = settings.faults.lock().unwrap_or_else(|p| p.into_inner());
-            let list: Vec<Value> = faults.iter().map(|f| json!({ "route": f.route, "kind": f.kind, "count": f.count })).collect();
+            let list: Vec<Value> =
+                faults.iter().map(|f| json!({ "route": f.route, "kind": f.kind, "count": f.count })).collect();
             Ok(http::ok_json(Value::Array(list)))
         }
         (Method::POST, ["faults"]) => {
-            let fault: Fault = serde_json::from_slice(&ctx.body).map_err(|e| HubError::bad_request(format!("Invalid fault: {e}")))?;
+            let fault: Fault =
+                serde_json::from_slice(&ctx.body).map_err(|e| HubError::bad_request(format!("Invalid fault: {e}")))?;
             settings.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
             Ok(http::ok_json(json!({ "ok": true })))
         }
@@ -163,7 +185,9 @@ pub fn parse_faults(json_text: &str) -> Result<Vec<Fault>, String> {
 
 /// Whether a path belongs to the router: `…/chat/completions`, `/v1/models`, `/hf-inference/…`.
 pub fn handles(segs: &[&str]) -> bool {
-    segs.ends_with(&["chat", "completions"]) || segs.starts_with(&["v1", "models"]) || segs.first() == Some(&"hf-inference")
+    segs.ends_with(&["chat", "completions"])
+        || segs.starts_with(&["v1", "models"])
+        || segs.first() == Some(&"hf-inference")
 }
 
 /// The `inferenceProviderMapping` object of a model: every provider, live, conversational.
@@ -171,7 +195,10 @@ pub fn provider_mapping(model: &str) -> Value {
     let mut map = serde_json::Map::new();
     for p in PROVIDERS {
         let task = builtin_task(model);
-        map.insert((*p).to_string(), json!({ "status": "live", "providerId": model, "task": task, "isModelAuthor": false }));
+        map.insert(
+            (*p).to_string(),
+            json!({ "status": "live", "providerId": model, "task": task, "isModelAuthor": false }),
+        );
     }
     Value::Object(map)
 }
@@ -214,7 +241,9 @@ fn last_user_text(body: &Value) -> String {
     let last = messages.iter().rev().find(|m| m.get("role").and_then(Value::as_str) == Some("user"));
     match last.and_then(|m| m.get("content")) {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join(" "),
+        Some(Value::Array(parts)) => {
+            parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join(" ")
+        }
         _ => String::new(),
     }
 }
@@ -234,7 +263,11 @@ async fn chat(app: &App, ctx: &Ctx) -> HubResult {
     }
     let prompt = last_user_text(&body);
     let all = answer_tokens(&prompt);
-    let max = body.get("max_tokens").or_else(|| body.get("max_completion_tokens")).and_then(Value::as_u64).map(|m| m as usize);
+    let max = body
+        .get("max_tokens")
+        .or_else(|| body.get("max_completion_tokens"))
+        .and_then(Value::as_u64)
+        .map(|m| m as usize);
     let truncated = max.is_some_and(|m| m < all.len());
     let tokens: Vec<String> = all.into_iter().take(max.unwrap_or(usize::MAX)).collect();
     let finish = if truncated { "length" } else { "stop" };
@@ -309,7 +342,11 @@ fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
     match task {
         "feature-extraction" | "sentence-similarity" => {
             let vectors: Vec<Value> = texts.iter().map(|t| json!(embed(t))).collect();
-            Ok(http::ok_json(if matches!(inputs, Value::String(_)) { vectors[0].clone() } else { Value::Array(vectors) }))
+            Ok(http::ok_json(if matches!(inputs, Value::String(_)) {
+                vectors[0].clone()
+            } else {
+                Value::Array(vectors)
+            }))
         }
         "text-to-image" => {
             let png = png_for(texts.first().map(String::as_str).unwrap_or(""));
@@ -326,7 +363,8 @@ fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
 fn embed(text: &str) -> Vec<f64> {
     use sha2::Digest;
     let d = sha2::Sha256::digest(text.as_bytes());
-    let v: Vec<f64> = d.chunks(4).map(|c| f64::from(i32::from_le_bytes(c.try_into().expect("4"))) / f64::from(i32::MAX)).collect();
+    let v: Vec<f64> =
+        d.chunks(4).map(|c| f64::from(i32::from_le_bytes(c.try_into().expect("4"))) / f64::from(i32::MAX)).collect();
     let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
     v.into_iter().map(|x| x / norm).collect()
 }

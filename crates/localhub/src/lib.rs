@@ -88,7 +88,8 @@ pub async fn start(config: Config) -> HubResult<Server> {
     let inference = inference::Settings::default();
     *inference.faults.lock().unwrap_or_else(|p| p.into_inner()) = config.faults;
     *inference.token_delay_ms.lock().unwrap_or_else(|p| p.into_inner()) = config.token_delay_ms;
-    let app: App = Arc::new(AppState { store, base_url: url.clone(), storage_url: storage_url.clone(), signing_key, inference });
+    let app: App =
+        Arc::new(AppState { store, base_url: url.clone(), storage_url: storage_url.clone(), signing_key, inference });
     let router = axum::Router::new().fallback(dispatch).with_state(app.clone());
     let storage_router = router.clone();
     let handle = tokio::spawn(async move {

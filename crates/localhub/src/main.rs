@@ -64,22 +64,32 @@ fn parse(args: Vec<String>) -> Result<localhub::Config, String> {
             "--data" => config.data = PathBuf::from(value()?),
             "--port" => config.port = value()?.parse().map_err(|_| "--port takes a number".to_string())?,
             "--host" => config.host = value()?,
-            "--storage-port" => config.storage_port = value()?.parse().map_err(|_| "--storage-port takes a number".to_string())?,
+            "--storage-port" => {
+                config.storage_port = value()?.parse().map_err(|_| "--storage-port takes a number".to_string())?
+            }
             "--user" => {
                 let v = value()?;
                 let parts: Vec<&str> = v.splitn(3, ':').collect();
                 match parts.as_slice() {
-                    [name, token, role @ ("read" | "write")] => config.users.push((name.to_string(), token.to_string(), role.to_string())),
+                    [name, token, role @ ("read" | "write")] => {
+                        config.users.push((name.to_string(), token.to_string(), role.to_string()))
+                    }
                     _ => return Err(format!("--user takes NAME:TOKEN:read|write, got {v:?}")),
                 }
             }
             "--org" => {
                 let v = value()?;
-                let (org, members) = v.split_once(':').ok_or_else(|| format!("--org takes ORG:USER[,USER…], got {v:?}"))?;
-                config.orgs.push((org.to_string(), members.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect()));
+                let (org, members) =
+                    v.split_once(':').ok_or_else(|| format!("--org takes ORG:USER[,USER…], got {v:?}"))?;
+                config.orgs.push((
+                    org.to_string(),
+                    members.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect(),
+                ));
             }
             "--faults" => config.faults = localhub::inference::parse_faults(&value()?)?,
-            "--token-delay-ms" => config.token_delay_ms = value()?.parse().map_err(|_| "--token-delay-ms takes a number".to_string())?,
+            "--token-delay-ms" => {
+                config.token_delay_ms = value()?.parse().map_err(|_| "--token-delay-ms takes a number".to_string())?
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);

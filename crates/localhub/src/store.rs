@@ -193,7 +193,9 @@ impl Store {
         let mut q = db.prepare(
             "SELECT a.name, a.kind, a.fullname, a.uid FROM members m JOIN accounts a ON a.name = m.org WHERE m.user = ?1 ORDER BY a.name",
         )?;
-        let rows = q.query_map([user], |r| Ok(Account { name: r.get(0)?, kind: r.get(1)?, fullname: r.get(2)?, uid: r.get(3)? }))?;
+        let rows = q.query_map([user], |r| {
+            Ok(Account { name: r.get(0)?, kind: r.get(1)?, fullname: r.get(2)?, uid: r.get(3)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -213,11 +215,22 @@ impl Store {
     pub fn repo_by_id(&self, id: i64) -> HubResult<Option<Repo>> {
         Ok(self
             .db()
-            .query_row("SELECT id, kind, namespace, name, private, gated, sdk, uid, created FROM repos WHERE id = ?1", [id], repo_row)
+            .query_row(
+                "SELECT id, kind, namespace, name, private, gated, sdk, uid, created FROM repos WHERE id = ?1",
+                [id],
+                repo_row,
+            )
             .optional()?)
     }
 
-    pub fn insert_repo(&self, kind: &str, namespace: &str, name: &str, private: bool, sdk: Option<&str>) -> HubResult<Repo> {
+    pub fn insert_repo(
+        &self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        private: bool,
+        sdk: Option<&str>,
+    ) -> HubResult<Repo> {
         let created = crate::http::now_unix();
         self.db().execute(
             "INSERT INTO repos(kind, namespace, name, private, sdk, uid, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -228,7 +241,14 @@ impl Store {
 
     pub fn delete_repo(&self, id: i64) -> HubResult<()> {
         let db = self.db();
-        for table in ["repos WHERE id", "commits WHERE repo", "entries WHERE repo", "refs WHERE repo", "xet_tokens WHERE repo", "renames WHERE repo"] {
+        for table in [
+            "repos WHERE id",
+            "commits WHERE repo",
+            "entries WHERE repo",
+            "refs WHERE repo",
+            "xet_tokens WHERE repo",
+            "renames WHERE repo",
+        ] {
             db.execute(&format!("DELETE FROM {table} = ?1"), [id])?;
         }
         Ok(())
@@ -284,11 +304,15 @@ impl Store {
     }
 
     pub fn get_ref(&self, repo: i64, name: &str) -> HubResult<Option<String>> {
-        Ok(self.db().query_row("SELECT sha FROM refs WHERE repo = ?1 AND name = ?2", params![repo, name], |r| r.get(0)).optional()?)
+        Ok(self
+            .db()
+            .query_row("SELECT sha FROM refs WHERE repo = ?1 AND name = ?2", params![repo, name], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn set_ref(&self, repo: i64, name: &str, sha: &str) -> HubResult<()> {
-        self.db().execute("INSERT OR REPLACE INTO refs(repo, name, sha) VALUES (?1, ?2, ?3)", params![repo, name, sha])?;
+        self.db()
+            .execute("INSERT OR REPLACE INTO refs(repo, name, sha) VALUES (?1, ?2, ?3)", params![repo, name, sha])?;
         Ok(())
     }
 
@@ -341,7 +365,8 @@ impl Store {
     pub fn insert_commit(&self, repo: i64, commit: &Commit, entries: &[Entry]) -> HubResult<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits WHERE repo = ?1", [repo], |r| r.get(0))?;
+        let seq: i64 =
+            tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits WHERE repo = ?1", [repo], |r| r.get(0))?;
         tx.execute(
             "INSERT OR IGNORE INTO commits(repo, sha, parent, title, message, author, created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![repo, commit.sha, commit.parent, commit.title, commit.message, commit.author, commit.created, seq],
@@ -351,7 +376,16 @@ impl Store {
                 "INSERT OR REPLACE INTO entries(repo, sha, path, oid, size, lfs_sha256, xet_hash, last_commit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for e in entries {
-                ins.execute(params![repo, commit.sha, e.path, e.oid, e.size as i64, e.lfs_sha256, e.xet_hash, e.last_commit])?;
+                ins.execute(params![
+                    repo,
+                    commit.sha,
+                    e.path,
+                    e.oid,
+                    e.size as i64,
+                    e.lfs_sha256,
+                    e.xet_hash,
+                    e.last_commit
+                ])?;
             }
         }
         tx.commit()?;
@@ -363,7 +397,9 @@ impl Store {
     pub fn lfs_object(&self, sha256: &str) -> HubResult<Option<(u64, Option<String>)>> {
         Ok(self
             .db()
-            .query_row("SELECT size, xet_hash FROM lfs_objects WHERE sha256 = ?1", [sha256], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .query_row("SELECT size, xet_hash FROM lfs_objects WHERE sha256 = ?1", [sha256], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+            })
             .optional()?)
     }
 
@@ -392,7 +428,14 @@ fn repo_row(r: &rusqlite::Row) -> rusqlite::Result<Repo> {
 }
 
 fn commit_row(r: &rusqlite::Row) -> rusqlite::Result<Commit> {
-    Ok(Commit { sha: r.get(0)?, parent: r.get(1)?, title: r.get(2)?, message: r.get(3)?, author: r.get(4)?, created: r.get(5)? })
+    Ok(Commit {
+        sha: r.get(0)?,
+        parent: r.get(1)?,
+        title: r.get(2)?,
+        message: r.get(3)?,
+        author: r.get(4)?,
+        created: r.get(5)?,
+    })
 }
 
 /// A 24-hex id like the Hub's Mongo-style `_id`.

@@ -38,7 +38,12 @@ fn hf_xet_restores_files_uploaded_by_hubwasm_core() {
         .env("HF_XET_TELEMETRY_ENABLED", "false")
         .output()
         .unwrap();
-    assert!(out.status.success(), "hf_xet_restore.py failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "hf_xet_restore.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (path, data) in &files {
         for how in ["hf_xet", "hf_hub_download"] {
             let got = std::fs::read(dir.join(how).join(path)).unwrap();

@@ -16,7 +16,13 @@ fn commit_file(url: &str, repo: &str, token: &str, path: &str, content: &[u8]) -
         json!({ "key": "header", "value": { "summary": format!("add {path}") } }),
         json!({ "key": "file", "value": { "path": path, "content": base64::engine::general_purpose::STANDARD.encode(content), "encoding": "base64" } })
     );
-    send("POST", &format!("{url}/api/models/demo/{repo}/commit/main"), Some(token), "application/x-ndjson", body.as_bytes())
+    send(
+        "POST",
+        &format!("{url}/api/models/demo/{repo}/commit/main"),
+        Some(token),
+        "application/x-ndjson",
+        body.as_bytes(),
+    )
 }
 
 #[test]
@@ -59,12 +65,20 @@ fn cas_rejects_tampered_and_inconsistent_uploads() {
     assert_eq!(send("POST", &url, None, "application/octet-stream", &xorb.bytes).status, 401, "no token");
     let read = get(&format!("{}/api/models/demo/x/xet-read-token/main", s.url), Some(WRITE), &[]).json();
     let read_token = read["accessToken"].as_str().unwrap();
-    assert_eq!(send("POST", &url, Some(read_token), "application/octet-stream", &xorb.bytes).status, 403, "read-only token");
+    assert_eq!(
+        send("POST", &url, Some(read_token), "application/octet-stream", &xorb.bytes).status,
+        403,
+        "read-only token"
+    );
     let mut tampered = xorb.bytes.clone();
     let last = tampered.len() - 10;
     tampered[last] ^= 1;
     assert_eq!(send("POST", &url, Some(&token), "application/octet-stream", &tampered).status, 400, "tampered bytes");
-    assert_eq!(send("POST", &url, Some(&token), "application/octet-stream", &xorb.bytes[..1000]).status, 400, "truncated");
+    assert_eq!(
+        send("POST", &url, Some(&token), "application/octet-stream", &xorb.bytes[..1000]).status,
+        400,
+        "truncated"
+    );
     let wrong = format!("{cas}/v1/xorbs/default/{}", "0".repeat(64));
     assert_eq!(send("POST", &wrong, Some(&token), "application/octet-stream", &xorb.bytes).status, 400, "wrong hash");
     let ok = send("POST", &url, Some(&token), "application/octet-stream", &xorb.bytes);
@@ -85,9 +99,15 @@ fn cas_rejects_tampered_and_inconsistent_uploads() {
     }
     forged.files[0].hash.0[0] ^= 1;
     let forged = hubwasm_core::xet::shard::write_upload(&forged.files, &forged.xorbs);
-    assert_eq!(send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", &forged).status, 400);
+    assert_eq!(
+        send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", &forged).status,
+        400
+    );
     assert_eq!(send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", &shard).status, 200);
-    assert_eq!(send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", b"garbage").status, 400);
+    assert_eq!(
+        send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", b"garbage").status,
+        400
+    );
     s.stop();
 }
 
@@ -112,7 +132,8 @@ fn fetch_and_assemble(rec: Reconstruction, options: AssembleOptions, multipart: 
             }
         } else {
             for (i, range) in fetch.ranges.iter().enumerate() {
-                let r = get(&fetch.url, None, &[("Range", &format!("bytes={}-{}", range.bytes.start, range.bytes.end))]);
+                let r =
+                    get(&fetch.url, None, &[("Range", &format!("bytes={}-{}", range.bytes.start, range.bytes.end))]);
                 assert_eq!(r.status, 206);
                 a.accept(fi, i, &r.body).unwrap();
             }
@@ -166,7 +187,8 @@ fn reconstruction_v1_v2_ranges_and_multipart_storage() {
     assert_eq!(get(&format!("{cas}/v1/reconstructions/{}", infos[0].hash), Some(other_token), &[]).status, 404);
     assert!(fetch_and_assemble(v1, AssembleOptions { length: None, verify_file: Some(infos[0].hash) }, true) == a);
 
-    let past_end = get(&format!("{cas}/v2/reconstructions/{}", infos[0].hash), Some(&token), &[("Range", "bytes=3000000-")]);
+    let past_end =
+        get(&format!("{cas}/v2/reconstructions/{}", infos[0].hash), Some(&token), &[("Range", "bytes=3000000-")]);
     assert_eq!(past_end.status, 416);
     let unknown = get(&format!("{cas}/v2/reconstructions/{}", "ab".repeat(32)), Some(&token), &[]);
     assert_eq!(unknown.status, 404);
@@ -192,7 +214,11 @@ fn resolve_headers_for_regular_and_xet_files() {
     // The git blob id of "hello world\n", as `git hash-object` prints it.
     assert_eq!(r.header("etag"), Some("\"3b18e512dba79e4c8300dd08aeb37f8e728b8dad\""));
     assert_eq!(r.header("x-repo-commit"), Some(commit.as_str()));
-    let r = get(&format!("{}/demo/f/resolve/main/dir/hello.txt", s.url), None, &[("If-None-Match", "\"3b18e512dba79e4c8300dd08aeb37f8e728b8dad\"")]);
+    let r = get(
+        &format!("{}/demo/f/resolve/main/dir/hello.txt", s.url),
+        None,
+        &[("If-None-Match", "\"3b18e512dba79e4c8300dd08aeb37f8e728b8dad\"")],
+    );
     assert_eq!(r.status, 304);
     let r = get(&format!("{}/demo/f/resolve/main/dir/hello.txt", s.url), None, &[("Range", "bytes=6-")]);
     assert_eq!((r.status, r.body.as_slice(), r.header("content-range")), (206, &b"world\n"[..], Some("bytes 6-11/12")));
@@ -209,12 +235,19 @@ fn resolve_headers_for_regular_and_xet_files() {
     assert!(!location.starts_with(&s.url), "storage is another origin");
     let bridged = get(&location, None, &[]);
     assert!(bridged.status == 200 && bridged.body == big, "the LFS bridge rebuilds the Xet file");
-    let info = get(&format!("{}/demo/f/resolve/main/w.bin", s.url), None, &[("Accept", "application/vnd.xet-fileinfo+json, */*")]);
+    let info = get(
+        &format!("{}/demo/f/resolve/main/w.bin", s.url),
+        None,
+        &[("Accept", "application/vnd.xet-fileinfo+json, */*")],
+    );
     assert_eq!(info.status, 200);
     assert_eq!(info.json()["hash"].as_str(), Some(infos[0].hash.to_hex().as_str()));
 
     let raw = get(&format!("{}/demo/f/raw/main/w.bin", s.url), None, &[]);
-    assert_eq!(String::from_utf8(raw.body).unwrap(), format!("version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize 400000\n"));
+    assert_eq!(
+        String::from_utf8(raw.body).unwrap(),
+        format!("version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize 400000\n")
+    );
     let missing = get(&format!("{}/demo/f/resolve/main/nope.txt", s.url), None, &[]);
     assert_eq!((missing.status, missing.header("x-error-code")), (404, Some("EntryNotFound")));
     assert_eq!(missing.header("x-repo-commit"), Some(commit.as_str()));
@@ -266,7 +299,8 @@ fn cors_preflight_and_exposed_headers() {
     assert_eq!(r.headers().get("access-control-allow-headers").unwrap(), "authorization,range");
     let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[("Origin", "http://example.test")]);
     let exposed = r.header("access-control-expose-headers").unwrap();
-    for h in ["X-Repo-Commit", "X-Linked-Size", "X-Linked-Etag", "X-Xet-Hash", "Link", "Content-Range", "X-Error-Code"] {
+    for h in ["X-Repo-Commit", "X-Linked-Size", "X-Linked-Etag", "X-Xet-Hash", "Link", "Content-Range", "X-Error-Code"]
+    {
         assert!(exposed.contains(h), "{h} not exposed");
     }
     s.stop();
@@ -275,20 +309,32 @@ fn cors_preflight_and_exposed_headers() {
 #[test]
 fn faults_can_be_injected_at_run_time() {
     let s = start(fresh_dir("faults"));
-    let add = |fault: serde_json::Value| assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(WRITE), &fault).status, 200);
+    let add = |fault: serde_json::Value| {
+        assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(WRITE), &fault).status, 200)
+    };
     add(json!({ "route": "/api/whoami", "kind": "rate-limit", "retryAfter": 3, "count": 1 }));
     let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]);
     assert_eq!((r.status, r.header("retry-after")), (429, Some("3")));
     assert_eq!(get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status, 200, "count exhausted");
     add(json!({ "route": "/api/whoami", "kind": "error", "status": 502, "rate": 0.5 }));
-    let statuses: Vec<u16> = (0..4).map(|_| get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status).collect();
+    let statuses: Vec<u16> =
+        (0..4).map(|_| get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status).collect();
     assert_eq!(statuses, [200, 502, 200, 502]);
     assert_eq!(send("DELETE", &format!("{}/admin/faults", s.url), Some(WRITE), "application/json", b"").status, 200);
     add(json!({ "route": "/api/whoami", "kind": "drop", "count": 1 }));
-    let dropped = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent().get(format!("{}/api/whoami-v2", s.url)).header("Authorization", format!("Bearer {WRITE}")).call();
+    let dropped = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+        .get(format!("{}/api/whoami-v2", s.url))
+        .header("Authorization", format!("Bearer {WRITE}"))
+        .call();
     let body = dropped.map(|mut r| r.body_mut().read_to_vec());
     assert!(!matches!(body, Ok(Ok(_))), "the body was cut off");
-    assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(READ), &json!({ "route": "/", "kind": "error" })).status, 401);
+    assert_eq!(
+        post_json(&format!("{}/admin/faults", s.url), Some(READ), &json!({ "route": "/", "kind": "error" })).status,
+        401
+    );
     s.stop();
 }
 
@@ -345,11 +391,27 @@ fn global_dedup_answers_let_a_planner_skip_known_chunks() {
 fn orgs_gated_repos_and_settings() {
     let s = start(fresh_dir("gated"));
     // demo and colleague are both members of `team` (from the test config).
-    let r = post_json(&format!("{}/api/repos/create", s.url), Some("hf_colleague_write"), &json!({ "name": "shared", "organization": "team" }));
+    let r = post_json(
+        &format!("{}/api/repos/create", s.url),
+        Some("hf_colleague_write"),
+        &json!({ "name": "shared", "organization": "team" }),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    let r = post_json(&format!("{}/api/repos/create", s.url), Some("hf_stranger_write"), &json!({ "name": "nope", "organization": "team" }));
+    let r = post_json(
+        &format!("{}/api/repos/create", s.url),
+        Some("hf_stranger_write"),
+        &json!({ "name": "nope", "organization": "team" }),
+    );
     assert_eq!(r.status, 403, "only members create repos in an org");
-    let settings = |token: &str, body: serde_json::Value| send("PUT", &format!("{}/api/models/team/shared/settings", s.url), Some(token), "application/json", body.to_string().as_bytes());
+    let settings = |token: &str, body: serde_json::Value| {
+        send(
+            "PUT",
+            &format!("{}/api/models/team/shared/settings", s.url),
+            Some(token),
+            "application/json",
+            body.to_string().as_bytes(),
+        )
+    };
     assert_eq!(settings("hf_stranger_write", json!({ "gated": "auto" })).status, 403);
     assert_eq!(settings(WRITE, json!({ "gated": "auto" })).status, 200);
     let file = format!("{}/team/shared/resolve/main/.gitattributes", s.url);
@@ -372,24 +434,50 @@ fn inference_routes_and_provider_mapping() {
     let mapping = get(&format!("{}/api/models/demo/echo?expand[]=inferenceProviderMapping", s.url), None, &[]).json();
     assert_eq!(mapping["inferenceProviderMapping"]["together"]["status"].as_str(), Some("live"));
     assert_eq!(mapping.as_object().unwrap().len(), 3, "_id, id and the expanded field only");
-    let chat = |path: &str| post_json(&format!("{}{path}", s.url), Some(WRITE), &json!({ "model": "demo/echo", "messages": [{ "role": "user", "content": "hi there" }] }));
-    for path in ["/v1/chat/completions", "/together/v1/chat/completions", "/groq/openai/v1/chat/completions", "/hf-inference/models/demo/echo/v1/chat/completions"] {
+    let chat = |path: &str| {
+        post_json(
+            &format!("{}{path}", s.url),
+            Some(WRITE),
+            &json!({ "model": "demo/echo", "messages": [{ "role": "user", "content": "hi there" }] }),
+        )
+    };
+    for path in [
+        "/v1/chat/completions",
+        "/together/v1/chat/completions",
+        "/groq/openai/v1/chat/completions",
+        "/hf-inference/models/demo/echo/v1/chat/completions",
+    ] {
         let r = chat(path);
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(r.json()["choices"][0]["message"]["content"].as_str(), Some("You said: there hi"), "{path}");
     }
     assert_eq!(post_json(&format!("{}/v1/chat/completions", s.url), None, &json!({ "messages": [] })).status, 401);
-    let embed = post_json(&format!("{}/hf-inference/models/demo/embedder/pipeline/feature-extraction", s.url), Some(WRITE), &json!({ "inputs": ["a", "b"] })).json();
+    let embed = post_json(
+        &format!("{}/hf-inference/models/demo/embedder/pipeline/feature-extraction", s.url),
+        Some(WRITE),
+        &json!({ "inputs": ["a", "b"] }),
+    )
+    .json();
     let v: Vec<f64> = embed[0].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
     assert_eq!(v.len(), 8);
     assert!((v.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-9, "unit vector");
-    let labels = post_json(&format!("{}/hf-inference/models/demo/sentiment", s.url), Some(WRITE), &json!({ "inputs": "I love it, great" })).json();
+    let labels = post_json(
+        &format!("{}/hf-inference/models/demo/sentiment", s.url),
+        Some(WRITE),
+        &json!({ "inputs": "I love it, great" }),
+    )
+    .json();
     assert_eq!(labels[0]["label"].as_str(), Some("POSITIVE"));
-    let png = post_json(&format!("{}/hf-inference/models/demo/painter", s.url), Some(WRITE), &json!({ "inputs": "a cat" }));
+    let png =
+        post_json(&format!("{}/hf-inference/models/demo/painter", s.url), Some(WRITE), &json!({ "inputs": "a cat" }));
     assert_eq!(png.header("content-type"), Some("image/png"));
     assert_eq!(&png.body[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(&png.body[png.body.len() - 8..], b"IEND\xae\x42\x60\x82", "IEND with its well-known CRC");
-    let stream = post_json(&format!("{}/v1/chat/completions", s.url), Some(WRITE), &json!({ "stream": true, "max_tokens": 2, "messages": [{ "role": "user", "content": "x y" }] }));
+    let stream = post_json(
+        &format!("{}/v1/chat/completions", s.url),
+        Some(WRITE),
+        &json!({ "stream": true, "max_tokens": 2, "messages": [{ "role": "user", "content": "x y" }] }),
+    );
     let text = String::from_utf8(stream.body).unwrap();
     assert!(text.starts_with("data: {") && text.ends_with("data: [DONE]\n\n"), "{text}");
     assert!(text.contains("\"finish_reason\":\"length\""));
@@ -402,7 +490,11 @@ fn moved_repos_and_wrong_casing_redirect_to_the_canonical_id() {
     create_repo(&s.url, "Old-Name", false);
     let r = get(&format!("{}/api/models/demo/old-name/revision/main?blobs=true", s.url), None, &[]);
     assert_eq!((r.status, r.header("location")), (307, Some("/api/models/demo/Old-Name/revision/main?blobs=true")));
-    let moved = post_json(&format!("{}/api/repos/move", s.url), Some(WRITE), &json!({ "fromRepo": "demo/Old-Name", "toRepo": "demo-org/new-name", "type": "model" }));
+    let moved = post_json(
+        &format!("{}/api/repos/move", s.url),
+        Some(WRITE),
+        &json!({ "fromRepo": "demo/Old-Name", "toRepo": "demo-org/new-name", "type": "model" }),
+    );
     assert_eq!(moved.status, 200, "{}", String::from_utf8_lossy(&moved.body));
     let r = get(&format!("{}/demo/Old-Name/resolve/main/.gitattributes", s.url), None, &[]);
     assert_eq!((r.status, r.header("location")), (307, Some("/demo-org/new-name/resolve/main/.gitattributes")));

@@ -276,8 +276,8 @@ mod tests {
         let data = splitmix64_bytes(0, 1_000_000);
         assert_eq!((data[0], data[127], data[111_111]), (175, 132, 118));
         let expected = [
-            84493, 134421, 144853, 243318, 271793, 336457, 467529, 494581, 582000, 596735, 616815, 653164,
-            678202, 724510, 815591, 827760, 958832, 991092, 1000000,
+            84493, 134421, 144853, 243318, 271793, 336457, 467529, 494581, 582000, 596735, 616815, 653164, 678202,
+            724510, 815591, 827760, 958832, 991092, 1000000,
         ];
         assert_eq!(chunk_boundaries(&data, BoundaryRule::Current), expected);
         assert_eq!(chunk_boundaries(&data, BoundaryRule::Legacy), expected);
@@ -387,7 +387,12 @@ mod tests {
                     boundary_candidates(&data[start - lead..(start + step).min(data.len())], lead, &mut local);
                     candidates.extend(local.into_iter().map(|q| q + start - lead));
                 }
-                assert_eq!(cuts_from_candidates(&candidates, data.len(), true), serial, "{} bytes in {parts}", data.len());
+                assert_eq!(
+                    cuts_from_candidates(&candidates, data.len(), true),
+                    serial,
+                    "{} bytes in {parts}",
+                    data.len()
+                );
             }
         }
     }

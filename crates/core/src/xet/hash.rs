@@ -7,13 +7,13 @@ use core::fmt;
 
 /// Key of chunk hashes.
 const DATA_KEY: [u8; 32] = [
-    102, 151, 245, 119, 91, 149, 80, 222, 49, 53, 203, 172, 165, 151, 24, 28, 157, 228, 33, 16, 155, 235, 43, 88,
-    180, 208, 176, 75, 147, 173, 242, 41,
+    102, 151, 245, 119, 91, 149, 80, 222, 49, 53, 203, 172, 165, 151, 24, 28, 157, 228, 33, 16, 155, 235, 43, 88, 180,
+    208, 176, 75, 147, 173, 242, 41,
 ];
 /// Key of Merkle internal nodes.
 const INTERNAL_NODE_KEY: [u8; 32] = [
-    1, 126, 197, 199, 165, 71, 41, 150, 253, 148, 102, 102, 180, 138, 2, 230, 93, 221, 83, 111, 55, 199, 109, 210,
-    248, 99, 82, 230, 74, 83, 113, 63,
+    1, 126, 197, 199, 165, 71, 41, 150, 253, 148, 102, 102, 180, 138, 2, 230, 93, 221, 83, 111, 55, 199, 109, 210, 248,
+    99, 82, 230, 74, 83, 113, 63,
 ];
 /// Key of term verification (range) hashes.
 const VERIFICATION_KEY: [u8; 32] = [
@@ -267,10 +267,7 @@ mod tests {
     fn hex_twist_examples() {
         let mut raw = [0u8; 32];
         raw.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
-        assert_eq!(
-            XetHash(raw).to_hex(),
-            "07060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918"
-        );
+        assert_eq!(XetHash(raw).to_hex(), "07060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918");
         let raw = [
             22, 175, 58, 132, 4, 75, 131, 214, 190, 153, 138, 66, 226, 3, 153, 242, 204, 86, 80, 234, 249, 153, 80, 99,
             159, 80, 65, 138, 236, 231, 149, 78,
@@ -354,22 +351,86 @@ mod tests {
         let seq = |ks: &[usize]| ks.iter().map(|&k| (h(rh[k]), 100 * k as u64)).collect::<Vec<_>>();
         let all8: Vec<usize> = (0..8).collect();
         let cases: Vec<(Vec<usize>, &str, &str)> = alloc::vec![
-            (alloc::vec![0], "0000000000000000000000000000000000000000000000000000000000000000", "638a6bc391964a85939d48f008e8bdbae6a7975e7ca2d87a3ce2492f4e4d8a4c"),
-            (alloc::vec![1], "cfc5d07f6f03c29bbf424132963fe08d19a37d5757aaf520bf08119f05cd56d6", "8e16257caa3fe079d484d872a8975264b2ff683b0d6db9028cc7c0f968a45661"),
-            (alloc::vec![1, 2, 3], "71ec1275fca074724e2dd666921b3277c7cee603e4d025bcab2d4050015be2bc", "54e55dccc6653c612bdb5576c5d3cb34bb31bc4e100248abccf4c908b3ef7715"),
-            (alloc::vec![1, 1, 1, 1], "89f2ada89ff8c96763c6b25010e6dd76a4c05b1466207633ea559acf2093211b", "2cdba690d0e09563596e0cda626d43eb4c96ef1e994fe72d9b2f5a83cfcd36dd"),
-            (alloc::vec![1, 2, 1, 2], "90f8313ef12df385d237a067aded02562c35ded12116e32eba401dbc86c38031", "284ea045e5a579e99c21ec597c20de1fc0c09e7168162aac00db8f61b3d82dbb"),
-            (alloc::vec![1, 2, 1, 2, 3, 4], "52c826f99507aa05d0b45e9837fa1709e0485425cfbcb1e80db3905cf98b3ee9", "91d21684db364c8883ab8209fa5eb2e781cf07f37e1fa43e731c30839afe422f"),
-            (alloc::vec![0, 1, 0, 1], "e1755c85be07fd6b7a8d7becc85e6d8c5f507f2a3d38b316bcb6f97855e72188", "207caf24fce045ac6d873b4c6186a5a435d600d103e1ae345e55ddf1f4b7f7ef"),
-            (alloc::vec![0, 1, 0, 1, 0], "f36c6a6374a567efd36ed087aeb680b57e3af4e0b5b8e7be2593df4cb647a2de", "ab2f46d31855e1133b3b5b70e78f841394a648710a208923b221c1a8a0572a1f"),
-            (alloc::vec![1, 0], "e8660f81494ca836a58e395c1395ef97870ed71e2b113eec1fab6b3361f46dd6", "274d92f7e2acebaa2b8d63c0b5e7a4fc15814a606e3e3825d55609e671bcc5d9"),
-            (alloc::vec![3, 4, 5, 3], "73b9dc802ab03a0855c66823a18d95c2a785af594535756abf405038b6270cb8", "c7d5be75ef5ec12888027ad305141e4109e599494477661177475c84e12de48b"),
-            (alloc::vec![3, 4, 5, 5, 5], "2c1fd1eca47e284512fcb40fcf45a1874939f9b91c774d46aeba5d004d9d263d", "0799ba7ee2c3fed173a8e8d832cd13970ddc16070ffbc8aa6dcd77476f66dc73"),
-            (all8.clone(), "f62abe77e3fb9c954fe52b0028027ddc90c064c45951a4fd2211d87e5c0011db", "d1b068be5bbdb38992269e8efe61f601881e39f7a7585fd76883cc6ea5c23b44"),
-            ((0..64).map(|i| i % 8).collect(), "6554007c9b5d0a5e7918f79596a1b68815c1407535585435f5735db761f21b88", "a8640ab81d48854e00078e12b1ea8be5d90be0ffb5f73a15b7009981d093ddd8"),
-            (alloc::vec![1; 32], "0a0123c1617921883b7e13902095fcb86676e77c49120c33b233003b0af0e0a6", "53af4711fd1d5e5bdc7f931b6be932314d8d673cb16ad2482f6f5222eaf9e63d"),
-            (all8.iter().copied().chain([1, 1, 1, 1]).collect(), "e7fc30b73ec9930593f80fe777b334e9d3bb73e45e6a79fa5784b2603446158b", "69e1af2fd6023ce133e0d1b90e32d1d42ef79f5a710f2b0accfc3a735e98de9d"),
-            (all8.iter().flat_map(|&k| [k, k]).collect(), "636c65db520ec16e8166f9ec7a0cf9f74b26369077ac60160ec0221c86bc9f77", "6a90ad0d6f5246ac61f1de898c6944c03e14004a1368e6fb23387108c4d039e0"),
+            (
+                alloc::vec![0],
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "638a6bc391964a85939d48f008e8bdbae6a7975e7ca2d87a3ce2492f4e4d8a4c"
+            ),
+            (
+                alloc::vec![1],
+                "cfc5d07f6f03c29bbf424132963fe08d19a37d5757aaf520bf08119f05cd56d6",
+                "8e16257caa3fe079d484d872a8975264b2ff683b0d6db9028cc7c0f968a45661"
+            ),
+            (
+                alloc::vec![1, 2, 3],
+                "71ec1275fca074724e2dd666921b3277c7cee603e4d025bcab2d4050015be2bc",
+                "54e55dccc6653c612bdb5576c5d3cb34bb31bc4e100248abccf4c908b3ef7715"
+            ),
+            (
+                alloc::vec![1, 1, 1, 1],
+                "89f2ada89ff8c96763c6b25010e6dd76a4c05b1466207633ea559acf2093211b",
+                "2cdba690d0e09563596e0cda626d43eb4c96ef1e994fe72d9b2f5a83cfcd36dd"
+            ),
+            (
+                alloc::vec![1, 2, 1, 2],
+                "90f8313ef12df385d237a067aded02562c35ded12116e32eba401dbc86c38031",
+                "284ea045e5a579e99c21ec597c20de1fc0c09e7168162aac00db8f61b3d82dbb"
+            ),
+            (
+                alloc::vec![1, 2, 1, 2, 3, 4],
+                "52c826f99507aa05d0b45e9837fa1709e0485425cfbcb1e80db3905cf98b3ee9",
+                "91d21684db364c8883ab8209fa5eb2e781cf07f37e1fa43e731c30839afe422f"
+            ),
+            (
+                alloc::vec![0, 1, 0, 1],
+                "e1755c85be07fd6b7a8d7becc85e6d8c5f507f2a3d38b316bcb6f97855e72188",
+                "207caf24fce045ac6d873b4c6186a5a435d600d103e1ae345e55ddf1f4b7f7ef"
+            ),
+            (
+                alloc::vec![0, 1, 0, 1, 0],
+                "f36c6a6374a567efd36ed087aeb680b57e3af4e0b5b8e7be2593df4cb647a2de",
+                "ab2f46d31855e1133b3b5b70e78f841394a648710a208923b221c1a8a0572a1f"
+            ),
+            (
+                alloc::vec![1, 0],
+                "e8660f81494ca836a58e395c1395ef97870ed71e2b113eec1fab6b3361f46dd6",
+                "274d92f7e2acebaa2b8d63c0b5e7a4fc15814a606e3e3825d55609e671bcc5d9"
+            ),
+            (
+                alloc::vec![3, 4, 5, 3],
+                "73b9dc802ab03a0855c66823a18d95c2a785af594535756abf405038b6270cb8",
+                "c7d5be75ef5ec12888027ad305141e4109e599494477661177475c84e12de48b"
+            ),
+            (
+                alloc::vec![3, 4, 5, 5, 5],
+                "2c1fd1eca47e284512fcb40fcf45a1874939f9b91c774d46aeba5d004d9d263d",
+                "0799ba7ee2c3fed173a8e8d832cd13970ddc16070ffbc8aa6dcd77476f66dc73"
+            ),
+            (
+                all8.clone(),
+                "f62abe77e3fb9c954fe52b0028027ddc90c064c45951a4fd2211d87e5c0011db",
+                "d1b068be5bbdb38992269e8efe61f601881e39f7a7585fd76883cc6ea5c23b44"
+            ),
+            (
+                (0..64).map(|i| i % 8).collect(),
+                "6554007c9b5d0a5e7918f79596a1b68815c1407535585435f5735db761f21b88",
+                "a8640ab81d48854e00078e12b1ea8be5d90be0ffb5f73a15b7009981d093ddd8"
+            ),
+            (
+                alloc::vec![1; 32],
+                "0a0123c1617921883b7e13902095fcb86676e77c49120c33b233003b0af0e0a6",
+                "53af4711fd1d5e5bdc7f931b6be932314d8d673cb16ad2482f6f5222eaf9e63d"
+            ),
+            (
+                all8.iter().copied().chain([1, 1, 1, 1]).collect(),
+                "e7fc30b73ec9930593f80fe777b334e9d3bb73e45e6a79fa5784b2603446158b",
+                "69e1af2fd6023ce133e0d1b90e32d1d42ef79f5a710f2b0accfc3a735e98de9d"
+            ),
+            (
+                all8.iter().flat_map(|&k| [k, k]).collect(),
+                "636c65db520ec16e8166f9ec7a0cf9f74b26369077ac60160ec0221c86bc9f77",
+                "6a90ad0d6f5246ac61f1de898c6944c03e14004a1368e6fb23387108c4d039e0"
+            ),
         ];
         for (ks, xorb, file) in &cases {
             let nodes = seq(ks);

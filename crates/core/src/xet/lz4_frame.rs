@@ -151,12 +151,7 @@ pub fn xxh32(data: &[u8], seed: u32) -> u32 {
 
     let mut rest = data;
     let mut h = if data.len() >= 16 {
-        let mut v = [
-            seed.wrapping_add(P1).wrapping_add(P2),
-            seed.wrapping_add(P2),
-            seed,
-            seed.wrapping_sub(P1),
-        ];
+        let mut v = [seed.wrapping_add(P1).wrapping_add(P2), seed.wrapping_add(P2), seed, seed.wrapping_sub(P1)];
         while rest.len() >= 16 {
             for (i, acc) in v.iter_mut().enumerate() {
                 *acc = round(*acc, word(&rest[4 * i..]));

@@ -6,7 +6,10 @@ mod gear_table;
 /// Deterministic inputs of the spec's test vectors, for tests and benchmarks here and downstream.
 pub mod test_data;
 
-pub use chunker::{boundary_candidates, chunk_boundaries, cuts_from_candidates, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TARGET_CHUNK_SIZE};
+pub use chunker::{
+    boundary_candidates, chunk_boundaries, cuts_from_candidates, BoundaryRule, Chunker, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
+    TARGET_CHUNK_SIZE,
+};
 pub mod hash;
 
 pub use hash::{
@@ -22,8 +25,8 @@ pub mod lz4_frame;
 pub mod xorb;
 
 pub use xorb::{Xorb, XorbBuilder, XorbError};
-pub mod shard;
 pub mod reconstruct;
+pub mod shard;
 
 pub use reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
 pub mod upload;

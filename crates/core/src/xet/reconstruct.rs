@@ -84,25 +84,55 @@ pub struct Reconstruction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReconstructionError {
     /// The answer is not valid JSON of the expected shape.
-    Json { line: usize, column: usize },
+    Json {
+        line: usize,
+        column: usize,
+    },
     BadHash,
     /// A chunk or byte range is empty or reversed, or a term claims more bytes than its chunks can hold.
     BadRange,
     /// No fetch range covers this term.
-    Uncovered { term: usize },
+    Uncovered {
+        term: usize,
+    },
     /// `accept` was called for a fetch or range that does not exist.
-    UnknownRange { fetch: usize, range: usize },
+    UnknownRange {
+        fetch: usize,
+        range: usize,
+    },
     /// A fetched range is not as long as announced.
-    RangeLength { fetch: usize, range: usize, expected: u64, actual: u64 },
+    RangeLength {
+        fetch: usize,
+        range: usize,
+        expected: u64,
+        actual: u64,
+    },
     /// A fetched range does not decode to the announced number of chunks.
-    ChunkCount { fetch: usize, range: usize, expected: u32, actual: u32 },
-    Xorb { fetch: usize, range: usize, error: XorbError },
+    ChunkCount {
+        fetch: usize,
+        range: usize,
+        expected: u32,
+        actual: u32,
+    },
+    Xorb {
+        fetch: usize,
+        range: usize,
+        error: XorbError,
+    },
     /// A term's decoded bytes disagree with its `unpacked_length`.
-    TermLength { term: usize, expected: u32, actual: u64 },
+    TermLength {
+        term: usize,
+        expected: u32,
+        actual: u64,
+    },
     /// The assembled file does not hash to the requested file hash.
-    FileHashMismatch { actual: XetHash },
+    FileHashMismatch {
+        actual: XetHash,
+    },
     /// `finish` was called before every term was emitted.
-    Incomplete { next_term: usize },
+    Incomplete {
+        next_term: usize,
+    },
 }
 
 // The wire shapes, only used while parsing.
@@ -256,7 +286,15 @@ impl Assembler {
         }
         let whole_file = options.length.is_none() && rec.offset_into_first_range == 0;
         let verify = options.verify_file.filter(|_| whole_file).map(|h| (h, Vec::new()));
-        Ok(Self { skip: rec.offset_into_first_range, rec, sources, slots, next_term: 0, remaining: options.length, verify })
+        Ok(Self {
+            skip: rec.offset_into_first_range,
+            rec,
+            sources,
+            slots,
+            next_term: 0,
+            remaining: options.length,
+            verify,
+        })
     }
 
     pub fn reconstruction(&self) -> &Reconstruction {
@@ -396,10 +434,16 @@ impl Assembler {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MultipartError {
     /// The body does not start with, or a part is not followed by, the boundary delimiter.
-    MissingBoundary { offset: usize },
+    MissingBoundary {
+        offset: usize,
+    },
     /// A part has no `Content-Range: bytes a-b/n` header.
-    MissingContentRange { part: usize },
-    Truncated { part: usize },
+    MissingContentRange {
+        part: usize,
+    },
+    Truncated {
+        part: usize,
+    },
 }
 
 /// One part of a `multipart/byteranges` answer: inclusive range and the bytes.
@@ -429,10 +473,12 @@ pub fn split_byteranges<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<BytePa
         let part = parts.len();
         pos = skip_line_end(body, pos).ok_or(MultipartError::MissingBoundary { offset: pos })?;
         let headers_end = find(body, b"\r\n\r\n", pos).ok_or(MultipartError::Truncated { part })?;
-        let (start, end) = content_range(&body[pos..headers_end]).ok_or(MultipartError::MissingContentRange { part })?;
+        let (start, end) =
+            content_range(&body[pos..headers_end]).ok_or(MultipartError::MissingContentRange { part })?;
         let data_start = headers_end + 4;
         let len = usize::try_from(end - start + 1).map_err(|_| MultipartError::Truncated { part })?;
-        let data_end = data_start.checked_add(len).filter(|&e| e <= body.len()).ok_or(MultipartError::Truncated { part })?;
+        let data_end =
+            data_start.checked_add(len).filter(|&e| e <= body.len()).ok_or(MultipartError::Truncated { part })?;
         parts.push(BytePart { start, end, bytes: &body[data_start..data_end] });
         pos = skip_line_end(body, data_end).ok_or(MultipartError::MissingBoundary { offset: data_end })?;
         if !body[pos..].starts_with(&delimiter) {
@@ -614,7 +660,10 @@ mod tests {
         for &(x, s, e) in &f.terms {
             let xorb = &f.xorbs[x];
             let len: u64 = xorb.chunks[s as usize..e as usize].iter().map(|c| c.1).sum();
-            terms.push(format!(r#"{{"hash":"{}","unpacked_length":{len},"range":{{"start":{s},"end":{e}}}}}"#, xorb.hash));
+            terms.push(format!(
+                r#"{{"hash":"{}","unpacked_length":{len},"range":{{"start":{s},"end":{e}}}}}"#,
+                xorb.hash
+            ));
             infos.push(format!(
                 r#""{}":[{{"range":{{"start":{s},"end":{e}}},"url":"u","url_range":{{"start":{},"end":{}}}}}]"#,
                 xorb.hash,
@@ -656,7 +705,10 @@ mod tests {
         let json = v2_json(&f, 0, &f.terms[..1]).replace(&f.xorbs[0].hash.to_string(), &XetHash([1; 32]).to_string());
         let mut rec = Reconstruction::parse_v2(json.as_bytes()).unwrap();
         rec.terms[0].xorb = f.xorbs[0].hash;
-        assert!(matches!(Assembler::new(rec, AssembleOptions::default()), Err(ReconstructionError::Uncovered { term: 0 })));
+        assert!(matches!(
+            Assembler::new(rec, AssembleOptions::default()),
+            Err(ReconstructionError::Uncovered { term: 0 })
+        ));
     }
 
     #[test]
@@ -666,9 +718,13 @@ mod tests {
         let bad_hash = r#"{"offset_into_first_range":0,"terms":[{"hash":"xyz","unpacked_length":1,"range":{"start":0,"end":1}}],"xorbs":{}}"#;
         assert_eq!(Reconstruction::parse_v2(bad_hash.as_bytes()), Err(ReconstructionError::BadHash));
         let h = XetHash([0; 32]).to_string();
-        let empty = format!(r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":0,"range":{{"start":1,"end":1}}}}],"xorbs":{{}}}}"#);
+        let empty = format!(
+            r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":0,"range":{{"start":1,"end":1}}}}],"xorbs":{{}}}}"#
+        );
         assert_eq!(Reconstruction::parse_v2(empty.as_bytes()), Err(ReconstructionError::BadRange));
-        let huge = format!(r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":4000000,"range":{{"start":0,"end":1}}}}],"xorbs":{{}}}}"#);
+        let huge = format!(
+            r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":4000000,"range":{{"start":0,"end":1}}}}],"xorbs":{{}}}}"#
+        );
         assert_eq!(Reconstruction::parse_v2(huge.as_bytes()), Err(ReconstructionError::BadRange));
     }
 
@@ -690,10 +746,10 @@ mod tests {
         // Shape of RFC 9110 §14.6's example; the data contains a boundary-like line on purpose.
         let body = b"--THIS\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-9/100\r\n\r\n--THIS\r\nab\r\n--THIS\r\ncontent-range: bytes 50-52/100\r\n\r\nxyz\r\n--THIS--\r\n";
         let parts = split_byteranges(body, "THIS").unwrap();
-        assert_eq!(parts, [
-            BytePart { start: 0, end: 9, bytes: b"--THIS\r\nab" },
-            BytePart { start: 50, end: 52, bytes: b"xyz" },
-        ]);
+        assert_eq!(
+            parts,
+            [BytePart { start: 0, end: 9, bytes: b"--THIS\r\nab" }, BytePart { start: 50, end: 52, bytes: b"xyz" },]
+        );
         assert_eq!(split_byteranges(&body[..40], "THIS"), Err(MultipartError::Truncated { part: 0 }));
         assert_eq!(split_byteranges(b"nothing", "THIS"), Err(MultipartError::MissingBoundary { offset: 0 }));
         let no_range = b"--B\r\nContent-Type: x\r\n\r\nabc\r\n--B--";

@@ -30,7 +30,10 @@ pub enum ShardError {
     BadCount,
     BadFooter,
     /// A term's chunk range is empty or reversed.
-    BadTerm { file: usize, term: usize },
+    BadTerm {
+        file: usize,
+        term: usize,
+    },
 }
 
 /// One term of a file: chunks `[chunk_start, chunk_end)` of a xorb.
@@ -121,13 +124,20 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
         if hash.0 == [0xff; 32] {
             break;
         }
-        let records = n
-            + if flags & FLAG_VERIFICATION != 0 { n } else { 0 }
-            + usize::from(flags & FLAG_METADATA_EXT != 0);
+        let records =
+            n + if flags & FLAG_VERIFICATION != 0 { n } else { 0 } + usize::from(flags & FLAG_METADATA_EXT != 0);
         check_records(&r, records)?;
         let mut terms = Vec::with_capacity(n);
         for index in 0..n {
-            let term = Term { xorb: r.hash()?, raw_len: { r.skip(4)?; r.u32()? }, chunk_start: r.u32()?, chunk_end: r.u32()? };
+            let term = Term {
+                xorb: r.hash()?,
+                raw_len: {
+                    r.skip(4)?;
+                    r.u32()?
+                },
+                chunk_start: r.u32()?,
+                chunk_end: r.u32()?,
+            };
             if term.chunk_end <= term.chunk_start {
                 return Err(ShardError::BadTerm { file: files.len(), term: index });
             }
@@ -366,7 +376,11 @@ mod tests {
                 XorbChunk { hash: XetHash([6; 32]), raw_offset: 10, len: 20, flags: 0 },
             ],
         };
-        let footer = ShardFooter { chunk_hash_key: XetHash([9; 32]), creation_timestamp: 1_700_000_000, key_expiry: 1_700_604_800 };
+        let footer = ShardFooter {
+            chunk_hash_key: XetHash([9; 32]),
+            creation_timestamp: 1_700_000_000,
+            key_expiry: 1_700_604_800,
+        };
         let bytes = write_dedup_answer(core::slice::from_ref(&xorb), &footer);
         // Header, file bookend, xorb header + 2 chunks, bookend, footer.
         assert_eq!(bytes.len(), 48 * 6 + 200);

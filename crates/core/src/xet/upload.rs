@@ -123,7 +123,14 @@ struct CurrentFile {
 
 impl CurrentFile {
     fn new(rule: BoundaryRule) -> Self {
-        Self { chunker: Chunker::new(rule), sha256: Sha256::new(), pending: Vec::new(), size: 0, chunks: Vec::new(), terms: Vec::new() }
+        Self {
+            chunker: Chunker::new(rule),
+            sha256: Sha256::new(),
+            pending: Vec::new(),
+            size: 0,
+            chunks: Vec::new(),
+            terms: Vec::new(),
+        }
     }
 }
 
@@ -311,7 +318,12 @@ impl<I: ChunkIndex> UploadPlanner<I> {
                 c
             })
             .collect();
-        self.xorb_entries.push(XorbEntry { hash: xorb.hash, raw_len: raw_offset, bytes_on_disk: xorb.bytes.len() as u32, chunks });
+        self.xorb_entries.push(XorbEntry {
+            hash: xorb.hash,
+            raw_len: raw_offset,
+            bytes_on_disk: xorb.bytes.len() as u32,
+            chunks,
+        });
         self.closed.push(xorb.hash);
         self.stats.xorbs += 1;
         self.stats.xorb_bytes += xorb.bytes.len() as u64;
@@ -373,7 +385,10 @@ mod tests {
         let data = splitmix64_bytes(11, 3_000_000);
         let (infos, up) = plan(&[&data], 1 << 20, NoIndex);
         let digest = hash_file(&data, BoundaryRule::Current);
-        assert_eq!(infos[0], PlannedFileInfo { hash: digest.hash, size: data.len() as u64, sha256: digest.sha256.unwrap() });
+        assert_eq!(
+            infos[0],
+            PlannedFileInfo { hash: digest.hash, size: data.len() as u64, sha256: digest.sha256.unwrap() }
+        );
         assert_eq!(up.file(&digest.hash), data);
         let entry = &up.shard.files[0];
         assert_eq!(entry.sha256, digest.sha256);

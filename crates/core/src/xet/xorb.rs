@@ -25,17 +25,37 @@ pub enum Compression {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum XorbError {
-    Truncated { offset: usize },
-    UnsupportedVersion { offset: usize, version: u8 },
-    UnknownCompression { offset: usize, scheme: u8 },
-    ChunkTooLarge { offset: usize, len: usize },
-    Lz4 { offset: usize, error: Lz4FrameError },
+    Truncated {
+        offset: usize,
+    },
+    UnsupportedVersion {
+        offset: usize,
+        version: u8,
+    },
+    UnknownCompression {
+        offset: usize,
+        scheme: u8,
+    },
+    ChunkTooLarge {
+        offset: usize,
+        len: usize,
+    },
+    Lz4 {
+        offset: usize,
+        error: Lz4FrameError,
+    },
     /// A stored chunk's length disagrees with its header.
-    LengthMismatch { offset: usize },
+    LengthMismatch {
+        offset: usize,
+    },
     /// A chunk's content does not hash to the expected chunk hash.
-    ChunkHashMismatch { index: usize },
+    ChunkHashMismatch {
+        index: usize,
+    },
     /// The chunks do not hash to the expected xorb hash.
-    XorbHashMismatch { actual: XetHash },
+    XorbHashMismatch {
+        actual: XetHash,
+    },
     BadFooter,
 }
 
@@ -53,13 +73,14 @@ pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) -> Compression {
         return Compression::None;
     }
     let lz4 = lz4_frame::compress(data);
-    let (scheme, stored): (Compression, &[u8]) = if !grouped.is_empty() && grouped.len() < lz4.len() && grouped.len() < data.len() {
-        (Compression::ByteGrouping4Lz4, &grouped)
-    } else if lz4.len() < data.len() {
-        (Compression::Lz4, &lz4)
-    } else {
-        (Compression::None, data)
-    };
+    let (scheme, stored): (Compression, &[u8]) =
+        if !grouped.is_empty() && grouped.len() < lz4.len() && grouped.len() < data.len() {
+            (Compression::ByteGrouping4Lz4, &grouped)
+        } else if lz4.len() < data.len() {
+            (Compression::Lz4, &lz4)
+        } else {
+            (Compression::None, data)
+        };
     write_chunk_header(out, stored.len(), scheme, data.len());
     out.extend_from_slice(stored);
     scheme
@@ -199,9 +220,8 @@ pub fn parse_chunk_header(bytes: &[u8], offset: usize) -> Result<Option<ChunkHea
 
 /// Decodes the chunk data that follows `header`.
 pub fn decode_chunk_data(header: &ChunkHeader, stored: &[u8], offset: usize) -> Result<Vec<u8>, XorbError> {
-    let lz4 = |data: &[u8]| {
-        lz4_frame::decompress(data, header.raw_len).map_err(|error| XorbError::Lz4 { offset, error })
-    };
+    let lz4 =
+        |data: &[u8]| lz4_frame::decompress(data, header.raw_len).map_err(|error| XorbError::Lz4 { offset, error });
     match header.compression {
         Compression::None if stored.len() == header.raw_len => Ok(stored.to_vec()),
         Compression::None => Err(XorbError::LengthMismatch { offset }),
@@ -297,7 +317,9 @@ pub struct XorbFooter {
 pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
     let bad = XorbError::BadFooter;
     let n_total = bytes.len();
-    let info_len = u32::from_le_bytes(bytes.get(n_total.checked_sub(4).ok_or(bad)?..).ok_or(bad)?.try_into().map_err(|_| bad)?) as usize;
+    let info_len =
+        u32::from_le_bytes(bytes.get(n_total.checked_sub(4).ok_or(bad)?..).ok_or(bad)?.try_into().map_err(|_| bad)?)
+            as usize;
     let start = n_total.checked_sub(4 + info_len).ok_or(bad)?;
     let mut r = LeReader::new(&bytes[start..n_total - 4], XorbError::BadFooter);
     if r.take(7)? != FOOTER_IDENT {
@@ -338,7 +360,6 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
     };
     Ok((footer, start))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -62,7 +62,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -111,7 +112,11 @@ pub fn post_json(url: &str, token: Option<&str>, body: &serde_json::Value) -> Re
 }
 
 pub fn create_repo(url: &str, name: &str, private: bool) {
-    let r = post_json(&format!("{url}/api/repos/create"), Some(WRITE), &serde_json::json!({ "name": name, "organization": "demo", "private": private }));
+    let r = post_json(
+        &format!("{url}/api/repos/create"),
+        Some(WRITE),
+        &serde_json::json!({ "name": name, "organization": "demo", "private": private }),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
 }
 
@@ -123,7 +128,6 @@ pub fn xet_write_token(url: &str, repo: &str) -> (String, String, i64) {
     (v["casUrl"].as_str().unwrap().into(), v["accessToken"].as_str().unwrap().into(), v["exp"].as_i64().unwrap())
 }
 
-
 /// Plans `files` with hubwasm-core's upload planner and uploads the xorbs and the shard to the
 /// CAS of `demo/{repo}`; returns each file's identity.
 pub fn upload_with_planner(url: &str, repo: &str, files: &[&[u8]]) -> Vec<hubwasm_core::xet::PlannedFileInfo> {
@@ -133,7 +137,13 @@ pub fn upload_with_planner(url: &str, repo: &str, files: &[&[u8]]) -> Vec<hubwas
     let mut infos = Vec::new();
     let push_xorbs = |p: &mut UploadPlanner| {
         while let Some(x) = p.take_xorb() {
-            let r = send("POST", &format!("{cas}/v1/xorbs/default/{}", x.hash), Some(&token), "application/octet-stream", &x.bytes);
+            let r = send(
+                "POST",
+                &format!("{cas}/v1/xorbs/default/{}", x.hash),
+                Some(&token),
+                "application/octet-stream",
+                &x.bytes,
+            );
             assert_eq!(r.status, 200, "xorb upload: {}", String::from_utf8_lossy(&r.body));
         }
     };
@@ -159,7 +169,13 @@ pub fn commit_lfs(url: &str, repo: &str, files: &[(&str, &hubwasm_core::xet::Pla
         body.push('\n');
         body.push_str(&line.to_string());
     }
-    let r = send("POST", &format!("{url}/api/models/demo/{repo}/commit/main"), Some(WRITE), "application/x-ndjson", body.as_bytes());
+    let r = send(
+        "POST",
+        &format!("{url}/api/models/demo/{repo}/commit/main"),
+        Some(WRITE),
+        "application/x-ndjson",
+        body.as_bytes(),
+    );
     assert_eq!(r.status, 200, "commit: {}", String::from_utf8_lossy(&r.body));
     r.json()["commitOid"].as_str().unwrap().to_string()
 }
