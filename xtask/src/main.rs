@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
-        Some("build") => build::run().map(|_| ()),
+        // Every verb installs what it needs first, so each one works on a fresh clone.
+        Some("build") => setup::for_build().and_then(|()| build::run()).map(|_| ()),
         Some("test") => test::run(),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(),

@@ -15,6 +15,7 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 /// Everything: what the build needs plus the test tools (wasm-pack, Chromium).
 pub fn run() -> Result {
     for_build()?;
+    rust_components()?;
     wasm_pack()?;
     chromium()?;
     peers_venv()?;
@@ -34,6 +35,20 @@ pub fn for_bench() -> Result {
     for_build()?;
     npm_packages(&root().join("bench"))?;
     peers_venv()
+}
+
+/// rustfmt and clippy run in the lint gate of `cargo xtask test`.
+fn rust_components() -> Result {
+    let installed = read(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    let missing: Vec<&str> = ["rustfmt", "clippy"]
+        .into_iter()
+        .filter(|c| !installed.lines().any(|l| l.starts_with(&format!("{c}-"))))
+        .collect();
+    if !missing.is_empty() {
+        println!("setup: adding Rust components {missing:?}");
+        exec(Command::new("rustup").arg("component").arg("add").args(&missing))?;
+    }
+    Ok(())
 }
 
 fn rust_targets() -> Result {

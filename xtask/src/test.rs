@@ -29,7 +29,11 @@ pub fn run() -> Result {
     let root = root();
     let mut outcomes = Vec::new();
 
-    // Native suites first: they need no wasm build.
+    // The lint gate first: it is quick and says the most about a change.
+    for (name, command) in lint_checks(&root) {
+        outcomes.push(run_check(name, command));
+    }
+    // Native suites next: they need no wasm build.
     outcomes.push(run_suite(native_tests(&root)));
     outcomes.push(run_check("no_std build", core_without_std(&root)));
     outcomes.push(run_suite(hf_xet_store(&root)));
@@ -65,6 +69,36 @@ pub fn run() -> Result {
     }
 
     report(&outcomes, started.elapsed().as_secs_f64())
+}
+
+/// `cargo fmt --check` over the workspace and the fuzz crate (a workspace of its own), and clippy with
+/// warnings denied, natively and for wasm32 (the wasm crate's code only compiles there).
+fn lint_checks(root: &Path) -> Vec<(&'static str, Command)> {
+    let cargo = |args: &[&str]| {
+        let mut command = Command::new("cargo");
+        command.args(args).current_dir(root);
+        command
+    };
+    vec![
+        ("fmt (cargo fmt --check)", cargo(&["fmt", "--all", "--check"])),
+        ("fmt fuzz/", cargo(&["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"])),
+        ("clippy native", cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])),
+        (
+            "clippy wasm32",
+            cargo(&[
+                "clippy",
+                "--package",
+                "hubwasm",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+    ]
 }
 
 fn native_tests(root: &Path) -> Suite {
