@@ -2,4 +2,8 @@
 import { test } from "node:test";
 import { scenarios } from "../scenarios/index.js";
 
-for (const { name, run } of scenarios) test(name, run);
+for (const { name, run } of scenarios) {
+  test(name, async () => {
+    for (const note of (await run())?.notes ?? []) console.log(`# ${name}: ${note}`);
+  });
+}

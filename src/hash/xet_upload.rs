@@ -2,14 +2,14 @@
 //! upload as they fill, each file's identity, and at the end the shard that registers the files.
 //! No I/O here — the caller (today: user code; later: the commit API) posts the bytes.
 
-use js_sys::{Object, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use hubwasm_core::xet::{BoundaryRule, UploadPlanner};
 
 use crate::error::Error;
-use crate::source::{copy_blocks_sync, update_argument};
-use crate::xet::set;
+use crate::js::convert::{to_js, Bytes};
+use crate::js::source::update_from;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -53,16 +53,15 @@ pub struct XetUploadPlanner {
 
 #[wasm_bindgen]
 impl XetUploadPlanner {
-    /// Adds the next bytes of the current file (a file starts implicitly).
+    /// Adds the next bytes of the current file (a file starts implicitly). A refused value adds
+    /// nothing and leaves the planner usable.
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
         self.check_open()?;
-        let bytes = update_argument(&bytes)?;
         let inner = &mut self.inner;
-        copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
-        Ok(())
+        Ok(update_from(&bytes, &mut self.scratch, |block| inner.update(block))?)
     }
 
     /// Ends the current file and returns its identity.
@@ -70,23 +69,21 @@ impl XetUploadPlanner {
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
         self.check_open()?;
         let info = self.inner.finish_file();
-        let out = Object::new();
-        set(&out, "hash", &info.hash.to_hex().into());
-        set(&out, "size", &(info.size as f64).into());
-        set(&out, "sha256", &hubwasm_core::hex::encode(&info.sha256).into());
-        Ok(out.into())
+        let file = PlannedFileJs {
+            hash: info.hash.to_hex(),
+            size: info.size,
+            sha256: hubwasm_core::hex::encode(&info.sha256),
+        };
+        Ok(to_js(&file)?)
     }
 
     /// The oldest finished xorb not yet taken, or `undefined`. Call after every `update` (and
     /// after `finish`) to keep memory to one xorb in progress.
     #[wasm_bindgen(js_name = takeXorb, unchecked_return_type = "XetXorb | undefined")]
-    pub fn take_xorb(&mut self) -> JsValue {
-        let Some(xorb) = self.inner.take_xorb() else { return JsValue::UNDEFINED };
-        let out = Object::new();
-        set(&out, "hash", &xorb.hash.to_hex().into());
-        set(&out, "bytes", &Uint8Array::from(xorb.bytes.as_slice()).into());
-        set(&out, "chunkCount", &(xorb.chunks.len() as f64).into());
-        out.into()
+    pub fn take_xorb(&mut self) -> Result<JsValue, JsValue> {
+        let Some(xorb) = self.inner.take_xorb() else { return Ok(JsValue::UNDEFINED) };
+        let xorb = XorbJs { hash: xorb.hash.to_hex(), bytes: Bytes(&xorb.bytes), chunk_count: xorb.chunks.len() };
+        Ok(to_js(&xorb)?)
     }
 
     /// Closes the last xorb (take it with `takeXorb`) and returns the shard to
@@ -95,27 +92,55 @@ impl XetUploadPlanner {
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         self.check_open()?;
         self.finished = true;
-        let shard = self.inner.finish();
-        Ok(shard.map_or(JsValue::UNDEFINED, |s| Uint8Array::from(s.as_slice()).into()))
+        match self.inner.finish() {
+            Some(shard) => Ok(to_js(&Bytes(&shard))?),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 
     /// Counters for progress and deduplication reports.
     #[wasm_bindgen(getter, unchecked_return_type = "XetUploadStats")]
-    pub fn stats(&self) -> JsValue {
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
         let s = self.inner.stats();
-        let out = Object::new();
-        for (key, value) in [
-            ("bytesIn", s.bytes_in),
-            ("chunks", s.chunks),
-            ("deduplicatedChunks", s.deduplicated_chunks),
-            ("deduplicatedBytes", s.deduplicated_bytes),
-            ("xorbs", s.xorbs),
-            ("xorbBytes", s.xorb_bytes),
-        ] {
-            set(&out, key, &(value as f64).into());
-        }
-        out.into()
+        let stats = StatsJs {
+            bytes_in: s.bytes_in,
+            chunks: s.chunks,
+            deduplicated_chunks: s.deduplicated_chunks,
+            deduplicated_bytes: s.deduplicated_bytes,
+            xorbs: s.xorbs,
+            xorb_bytes: s.xorb_bytes,
+        };
+        Ok(to_js(&stats)?)
     }
+}
+
+/// `XetPlannedFile` in the custom section above.
+#[derive(Serialize)]
+struct PlannedFileJs {
+    hash: String,
+    size: u64,
+    sha256: String,
+}
+
+/// `XetXorb` in the custom section above.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct XorbJs<'a> {
+    hash: String,
+    bytes: Bytes<'a>,
+    chunk_count: usize,
+}
+
+/// `XetUploadStats` in the custom section above.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsJs {
+    bytes_in: u64,
+    chunks: u64,
+    deduplicated_chunks: u64,
+    deduplicated_bytes: u64,
+    xorbs: u64,
+    xorb_bytes: u64,
 }
 
 impl XetUploadPlanner {
