@@ -103,6 +103,22 @@ export default [
     },
   },
   {
+    name: "boundary: a Blob whose own read fails (its file changed after openAsBlob) rejects with SourceReadError",
+    async run() {
+      // Only the Node runner can make one (it writes a file); it installs the hook.
+      const host = globalThis.hubwasmTestHost;
+      if (!host?.failingBlob) return { notes: ["not checked: this runner cannot make a Blob whose read fails"] };
+      const { blob, cleanup } = await host.failingBlob();
+      try {
+        const error = await rejects(sha256(blob), { instanceOf: HubError, name: "SourceReadError" });
+        ok(error.cause !== undefined, "the runtime's own error is the cause");
+      } finally {
+        cleanup();
+      }
+      equal(await sha256(text("abc")), ABC, "sha256 afterwards");
+    },
+  },
+  {
     name: "boundary: options that throw, lie or have the wrong type are InvalidInputError",
     async run() {
       const revoked = Proxy.revocable({}, {});
