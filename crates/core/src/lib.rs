@@ -9,4 +9,5 @@ extern crate alloc;
 
 pub mod hex;
 pub mod lfs;
+pub mod repo;
 pub mod xet;
