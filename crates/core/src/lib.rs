@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod hex;
+pub mod http;
 pub mod lfs;
 pub mod repo;
 pub mod xet;
