@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::chunker::MAX_CHUNK_SIZE;
 use super::hash::{chunk_hash, file_hash, XetHash};
-use super::xorb::{ChunkReader, XorbError, MAX_XORB_BYTES};
+use super::xorb::{ChunkReader, XorbError, MAX_XORB_BYTES, MAX_XORB_CHUNKS};
 // The splitter of multi-range fetch answers lives with the other HTTP code; reachable here too.
 pub use crate::http::multipart::{split_byteranges, BytePart, MultipartError};
 
@@ -35,7 +35,8 @@ pub struct ByteRange {
 #[allow(clippy::len_without_is_empty)] // an inclusive range is never empty
 impl ByteRange {
     pub fn len(&self) -> u64 {
-        self.end - self.start + 1
+        // Saturating: parsed ranges are checked, but the fields are public.
+        self.end.saturating_sub(self.start).saturating_add(1)
     }
 }
 
@@ -137,6 +138,49 @@ pub enum ReconstructionError {
     },
 }
 
+impl core::fmt::Display for ReconstructionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ReconstructionError::Json { line, column } => {
+                write!(f, "reconstruction answer is not the expected JSON (line {line}, column {column})")
+            }
+            ReconstructionError::BadHash => f.write_str("reconstruction answer has a malformed hash"),
+            ReconstructionError::BadRange => {
+                f.write_str("reconstruction answer has an empty, reversed or oversized range")
+            }
+            ReconstructionError::Uncovered { term } => write!(f, "no fetch range covers term {term}"),
+            ReconstructionError::UnknownRange { fetch, range } => {
+                write!(f, "there is no range {range} in fetch {fetch}")
+            }
+            ReconstructionError::RangeLength { fetch, range, expected, actual } => {
+                write!(f, "fetch {fetch} range {range}: {actual} bytes instead of {expected}")
+            }
+            ReconstructionError::ChunkCount { fetch, range, expected, actual } => {
+                write!(f, "fetch {fetch} range {range}: {actual} chunks instead of {expected}")
+            }
+            ReconstructionError::Xorb { fetch, range, error } => write!(f, "fetch {fetch} range {range}: {error}"),
+            ReconstructionError::TermLength { term, expected, actual } => {
+                write!(f, "term {term} decodes to {actual} bytes instead of {expected}")
+            }
+            ReconstructionError::FileHashMismatch { actual } => {
+                write!(f, "the reconstructed file hashes to {actual}, not the requested hash")
+            }
+            ReconstructionError::Incomplete { next_term } => {
+                write!(f, "reconstruction finished early: term {next_term} was not emitted")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ReconstructionError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            ReconstructionError::Xorb { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 // The wire shapes, only used while parsing.
 #[derive(Deserialize)]
 struct WireTerm {
@@ -219,7 +263,8 @@ impl Reconstruction {
     }
 
     fn validate(&self) -> Result<(), ReconstructionError> {
-        let chunks_ok = |c: &ChunkRange| c.start < c.end;
+        // Chunk indices live inside one xorb: at most 8192 of them.
+        let chunks_ok = |c: &ChunkRange| c.start < c.end && c.end as usize <= MAX_XORB_CHUNKS;
         for t in &self.terms {
             let max = u64::from(t.chunks.end - t.chunks.start.min(t.chunks.end)) * MAX_CHUNK_SIZE as u64;
             if !chunks_ok(&t.chunks) || u64::from(t.unpacked_length) > max {
@@ -342,7 +387,12 @@ impl Assembler {
         let mut chunks = Vec::new();
         for chunk in ChunkReader::new(bytes) {
             if chunks.len() as u32 == expected {
-                return Err(ReconstructionError::ChunkCount { fetch, range, expected, actual: expected + 1 });
+                return Err(ReconstructionError::ChunkCount {
+                    fetch,
+                    range,
+                    expected,
+                    actual: expected.saturating_add(1),
+                });
             }
             chunks.push(chunk.map_err(|error| ReconstructionError::Xorb { fetch, range, error })?);
         }
@@ -642,6 +692,14 @@ mod tests {
             r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":4000000,"range":{{"start":0,"end":1}}}}],"xorbs":{{}}}}"#
         );
         assert_eq!(Reconstruction::parse_v2(huge.as_bytes()), Err(ReconstructionError::BadRange));
+        // A term past chunk 8192 cannot exist in any xorb.
+        let far = format!(
+            r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":1,"range":{{"start":8192,"end":8193}}}}],"xorbs":{{}}}}"#
+        );
+        assert_eq!(Reconstruction::parse_v2(far.as_bytes()), Err(ReconstructionError::BadRange));
+        let last = far.replace("8192", "8191").replace("8193", "8192");
+        assert!(Reconstruction::parse_v2(last.as_bytes()).is_ok());
+        assert_eq!(ByteRange { start: 5, end: 1 }.len(), 1, "no underflow on a hand-built range");
     }
 
     #[test]
