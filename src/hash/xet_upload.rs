@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use hubwasm_core::xet::{BoundaryRule, UploadPlanner};
+use hubwasm_core::xet::{BoundaryRule, PlannerError, UploadPlanner};
 
 use crate::error::Error;
 use crate::js::convert::{to_js, Bytes};
@@ -45,9 +45,8 @@ export function createXetUploadPlanner(): XetUploadPlanner;
 /// every update, `finish()` for the shard.
 #[wasm_bindgen]
 pub struct XetUploadPlanner {
+    /// Owns the session's state, including "finished": after `finish()` it refuses more files.
     inner: UploadPlanner,
-    /// Set by `finish()`: the shard is written, so no more files may join this session.
-    finished: bool,
     scratch: Vec<u8>,
 }
 
@@ -59,16 +58,24 @@ impl XetUploadPlanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
-        self.check_open()?;
+        if self.inner.is_finished() {
+            // Checked up front: an empty input would otherwise never reach the planner's own check.
+            return Err(planner_error(PlannerError::Finished));
+        }
         let inner = &mut self.inner;
-        Ok(update_from(&bytes, &mut self.scratch, |block| inner.update(block))?)
+        let mut planned = Ok(());
+        update_from(&bytes, &mut self.scratch, |block| {
+            if planned.is_ok() {
+                planned = inner.update(block);
+            }
+        })?;
+        planned.map_err(planner_error)
     }
 
     /// Ends the current file and returns its identity.
     #[wasm_bindgen(js_name = finishFile, unchecked_return_type = "XetPlannedFile")]
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
-        self.check_open()?;
-        let info = self.inner.finish_file();
+        let info = self.inner.finish_file().map_err(planner_error)?;
         let file = PlannedFileJs {
             hash: info.hash.to_hex(),
             size: info.size,
@@ -90,9 +97,7 @@ impl XetUploadPlanner {
     /// `POST {casUrl}/v1/shards` once every xorb is uploaded; `undefined` when no file had content.
     #[wasm_bindgen(unchecked_return_type = "Uint8Array | undefined")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        self.check_open()?;
-        self.finished = true;
-        match self.inner.finish() {
+        match self.inner.finish().map_err(planner_error)? {
             Some(shard) => Ok(to_js(&Bytes(&shard))?),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -143,20 +148,13 @@ struct StatsJs {
     xorb_bytes: u64,
 }
 
-impl XetUploadPlanner {
-    fn check_open(&self) -> Result<(), JsValue> {
-        if self.finished {
-            return Err(Error::InvalidState(
-                "this XetUploadPlanner has finished: take its last xorbs, then start a new one".into(),
-            )
-            .into());
-        }
-        Ok(())
-    }
+/// The core planner's misuse error (only `Finished`), as the InvalidStateError JS sees.
+fn planner_error(error: PlannerError) -> JsValue {
+    Error::InvalidState(error.to_string()).into()
 }
 
 /// Starts an upload plan (TypeScript signature in the custom section above).
 #[wasm_bindgen(js_name = createXetUploadPlanner, skip_typescript)]
 pub fn create_xet_upload_planner() -> XetUploadPlanner {
-    XetUploadPlanner { inner: UploadPlanner::new(BoundaryRule::Current), finished: false, scratch: Vec::new() }
+    XetUploadPlanner { inner: UploadPlanner::new(BoundaryRule::Current), scratch: Vec::new() }
 }
