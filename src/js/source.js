@@ -96,6 +96,11 @@ export function describe(value) {
   return array ? "an array" : "an object that is not a genuine byte source (a plain object, a Proxy or a look-alike)";
 }
 
+/** A view's length as a number: js-sys's `byte_length()` is a u32 and would wrap above 4 GiB. */
+export function lengthOf(view) {
+  return typedArrayByteLength(view);
+}
+
 /** Copies `into.length` bytes of `view`, from `offset`, into `into` (a view of wasm memory). */
 export function copyBytes(view, offset, into) {
   // Throws when the buffer was detached or shrunk since `toBytes` made the view.

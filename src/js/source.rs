@@ -24,6 +24,8 @@ extern "C" {
     fn container_kind(value: &JsValue) -> Result<u32, JsValue>;
     #[wasm_bindgen(catch, js_name = describe)]
     fn describe_value(value: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch, js_name = lengthOf)]
+    fn length_of(view: &Uint8Array) -> Result<f64, JsValue>;
     #[wasm_bindgen(catch, js_name = copyBytes)]
     fn copy_bytes(view: &Uint8Array, offset: f64, into: &mut [u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = sizeOfBlob)]
@@ -55,11 +57,11 @@ impl Bytes {
     /// The bytes of any binary value, or what the value is instead.
     fn from_js(value: &JsValue) -> Result<Self, String> {
         let answer = to_bytes(value).map_err(|_| describe(value))?;
-        match answer.dyn_into::<Uint8Array>() {
-            // `byte_length` reads the prototype's getter: the view is our own fresh object.
-            Ok(view) => Ok(Bytes { len: u64::from(view.byte_length()), view }),
-            Err(description) => Err(description.as_string().unwrap_or_else(|| describe(value))),
-        }
+        let view =
+            answer.dyn_into::<Uint8Array>().map_err(|other| other.as_string().unwrap_or_else(|| describe(value)))?;
+        // A length is an integer below 2^53, so the conversion is exact.
+        let len = length_of(&view).map_err(|_| describe(value))? as u64;
+        Ok(Bytes { view, len })
     }
 
     /// Copies the bytes into `buf` block by block and hands each block to `sink`. Fails, having
