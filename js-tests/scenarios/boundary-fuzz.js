@@ -1,7 +1,8 @@
 // A seeded fuzzer over the whole package surface (issue #9): every exported function, and every
 // method and getter of the objects they return, is called with random argument lists drawn from
 // ordinary and hostile values. The exports are enumerated, so a new API is fuzzed without editing
-// this file. Every failure must be a HubError subclass; afterwards, objects made before the run
+// this file; methods are also called on foreign objects and after free(). Every failure must be
+// a HubError subclass; afterwards, objects made before the run
 // and fresh ones must still give known digests (FIPS 180-2 "abc", the Xet spec's §9.6 vector).
 import * as hubwasm from "hubwasm";
 import { equal, ok } from "../lib/assert.js";
@@ -116,9 +117,13 @@ export default [
           const members = membersOf(object);
           const member = members[pick(members.length)];
           const list = args();
+          // Now and then with a foreign `this`: another API's object, or any value at all.
+          const self = pick(8) === 0 ? (pick(2) ? objects[pick(objects.length)] : values[pick(values.length)]()) : object;
           await call(`${object.constructor.name}.${String(member.name)}`, () =>
-            member.getter ? member.fn.call(object) : member.fn.apply(object, list),
+            member.getter ? member.fn.call(self) : member.fn.apply(self, list),
           );
+          // And now and then an object is freed; its later calls must be typed errors too.
+          if (pick(40) === 0) await call(`${object.constructor.name}.free`, () => object.free());
         }
         if (calls % 50 === 0) {
           const make = refused[pick(refused.length)];

@@ -8,6 +8,7 @@ import {
   createXetUploadPlanner,
   HubError,
   InvalidInputError,
+  InvalidStateError,
   sha256,
   xetHash,
 } from "hubwasm";
@@ -135,6 +136,33 @@ export default [
         await rejects(xetHash(text("abc"), options), { instanceOf: InvalidInputError }, `xetHash, ${label}`);
         throws(() => createXetHasher(options), { instanceOf: InvalidInputError }, `createXetHasher, ${label}`);
       }
+    },
+  },
+  {
+    name: "boundary: methods called on a foreign, forged or freed object are typed errors and touch no Rust memory",
+    async run() {
+      const sha = createSha256();
+      sha.update(text("ab"));
+      const xet = createXetHasher();
+      const xetUpdate = Object.getPrototypeOf(xet).update;
+      const shaUpdate = Object.getPrototypeOf(sha).update;
+      const shaDigest = Object.getPrototypeOf(sha).digest;
+      throws(() => xetUpdate.call(sha, text("abc")), { instanceOf: InvalidInputError }, "a XetHasher method on a Sha256Hasher");
+      throws(() => Object.getPrototypeOf(xet).finish.call(sha), { instanceOf: InvalidInputError }, "finish() on a Sha256Hasher");
+      throws(() => shaUpdate.call({ __wbg_ptr: 123456 }, text("abc")), { instanceOf: InvalidInputError }, "a forged pointer");
+      throws(() => shaDigest.call({}), { instanceOf: InvalidInputError }, "a plain object");
+      throws(() => shaDigest.call(undefined), { instanceOf: InvalidInputError }, "no this");
+      ok(!("__wbg_ptr" in sha) && !("__destroy_into_raw" in sha), "wasm-bindgen's pointer and plumbing are out of reach");
+      const freed = createSha256();
+      freed.free();
+      throws(() => freed.digest(), { instanceOf: InvalidStateError, message: /after free/ }, "a method after free()");
+      throws(() => freed.free(), { instanceOf: InvalidStateError }, "free() twice");
+      throws(() => freed.bytesHashed, { instanceOf: InvalidStateError }, "a getter after free()");
+      if (typeof Symbol.dispose === "symbol") freed[Symbol.dispose](); // disposing a freed object does nothing
+      sha.update(text("c"));
+      equal(sha.digest(), ABC, "the Sha256Hasher lent as a foreign this is intact");
+      xet.update(periodicBytes(200_000, 7, 13));
+      equal(xet.finish().hash, PERIODIC_XET, "the XetHasher is intact");
     },
   },
   {
