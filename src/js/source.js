@@ -21,6 +21,8 @@ const dataViewByteOffset = getter(DataView, "byteOffset");
 const dataViewByteLength = getter(DataView, "byteLength"); // throws when detached or out of bounds
 const arrayBufferByteLength = getter(ArrayBuffer, "byteLength"); // throws for a SharedArrayBuffer
 const sharedByteLength = typeof SharedArrayBuffer === "function" ? getter(SharedArrayBuffer, "byteLength") : undefined;
+// Throwing is slow (a stack trace each time), so the common case is tested by a check that passes.
+const isShared = (buffer) => !passes(() => arrayBufferByteLength(buffer));
 const isArray = Array.isArray;
 const blobSize = typeof Blob === "function" ? getter(Blob, "size") : undefined;
 const blobSlice = typeof Blob === "function" ? uncurry(Blob.prototype.slice) : undefined;
@@ -51,7 +53,7 @@ export function toBytes(value) {
   try {
     if (typedArrayTag(value) !== undefined) {
       const buffer = typedArrayBuffer(value);
-      if (sharedByteLength && passes(() => sharedByteLength(buffer))) return "a view over a SharedArrayBuffer";
+      if (isShared(buffer)) return "a view over a SharedArrayBuffer";
       if (!passes(() => typedArrayValidate(value, 0))) {
         return isDetached(buffer) ? "a view over a detached ArrayBuffer" : "a view outside its shrunk ArrayBuffer";
       }
@@ -59,7 +61,7 @@ export function toBytes(value) {
     }
     if (passes(() => dataViewBuffer(value))) {
       const buffer = dataViewBuffer(value);
-      if (sharedByteLength && passes(() => sharedByteLength(buffer))) return "a view over a SharedArrayBuffer";
+      if (isShared(buffer)) return "a view over a SharedArrayBuffer";
       if (!passes(() => dataViewByteLength(value))) {
         return isDetached(buffer) ? "a DataView over a detached ArrayBuffer" : "a DataView outside its shrunk ArrayBuffer";
       }
