@@ -2,15 +2,22 @@
 //!
 //! Everything that touches the host lives here (JS values, streams, timers, errors); the protocol
 //! logic is in `hubwasm-core`. Public names follow `@huggingface/hub` where an equivalent exists.
+//!
+//! Layout, by concern (DESIGN.md, "Where things go"):
+//! - `error`: the one error type and the table of JS error classes generated from it;
+//! - `js/`: the boundary itself — result conversion (one configured serializer), byte sources
+//!   read through the engine's built-ins, pacing — with each JS snippet beside its Rust user;
+//! - `hash/`: SHA-256, the Xet file hash and the Xet upload planner.
+//!
+//! Planned, and added with their first code rather than as empty modules: `http/` (fetch, the
+//! only user of gloo-net; retries, abort, streams), `hub/` (HubClient: info, listings, downloads,
+//! commits), `cache/` (the BlobStore trait and its backends) and `inference/` (InferenceClient,
+//! chat streams).
 
 mod error;
-mod pacing;
-mod sha256;
-mod source;
-mod xet;
-mod xet_upload;
+mod hash;
+mod js;
 
-pub use error::Error;
-pub use sha256::{create_sha256, sha256, Sha256Hasher};
-pub use xet::{create_xet_hasher, xet_hash, XetHasher};
-pub use xet_upload::{create_xet_upload_planner, XetUploadPlanner};
+pub use hash::sha256::{create_sha256, sha256, Sha256Hasher};
+pub use hash::xet::{create_xet_hasher, xet_hash, XetHasher};
+pub use hash::xet_upload::{create_xet_upload_planner, XetUploadPlanner};

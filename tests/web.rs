@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use hubwasm::{create_sha256, sha256};
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -50,4 +50,40 @@ async fn wrong_input_is_a_typed_error() {
     assert_eq!(field(&error, "code"), "INVALID_INPUT");
     let message = field(&error, "message").as_string().unwrap();
     assert!(message.contains("got number"), "{message}");
+}
+
+/// Runs a JS function body: the hostile values below can only be built in JS.
+fn js(body: &str) -> JsValue {
+    Function::new_no_args(body).call0(&JsValue::NULL).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn update_refuses_a_detached_buffer_and_the_hasher_stays_usable() {
+    let mut hasher = create_sha256();
+    hasher.update(bytes(b"ab")).unwrap();
+    let detached = js("const b = new ArrayBuffer(8); structuredClone(b, { transfer: [b] }); return b;");
+    let error = hasher.update(detached).unwrap_err();
+    assert_eq!(field(&error, "name"), "InvalidInputError");
+    assert!(field(&error, "message").as_string().unwrap().contains("detached"));
+    hasher.update(bytes(b"c")).unwrap();
+    assert_eq!(hasher.digest(), ABC);
+}
+
+#[wasm_bindgen_test]
+fn update_reads_the_real_bytes_of_a_view_whose_length_lies() {
+    let view =
+        js("const v = new Uint8Array([97, 98, 99]); Object.defineProperty(v, 'length', { value: 1e9 }); return v;");
+    let mut hasher = create_sha256();
+    hasher.update(view).unwrap();
+    assert_eq!(hasher.digest(), ABC);
+}
+
+#[wasm_bindgen_test]
+async fn a_proxy_of_bytes_and_a_locked_stream_are_typed_errors() {
+    let proxy = js("return new Proxy(new Uint8Array(3), {});");
+    assert_eq!(field(&create_sha256().update(proxy).unwrap_err(), "name"), "InvalidInputError");
+    let locked = js("const s = new ReadableStream(); s.getReader(); return s;");
+    let error = sha256(locked).await.unwrap_err();
+    assert_eq!(field(&error, "name"), "InvalidInputError");
+    assert_eq!(sha256(bytes(b"abc")).await.unwrap(), ABC);
 }

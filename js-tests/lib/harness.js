@@ -1,14 +1,17 @@
 // Runs scenarios inside runtimes that have no test runner of their own (workerd, a browser page)
 // and reports them from Node in one format: `ok - name` lines and a final `N passed, N failed`.
 
-/** Runs every scenario in order; never throws. */
+/**
+ * Runs every scenario in order; never throws. A scenario may return `{ notes: [...] }` to report
+ * what it could not check in this runtime (printed with its result, never dropped silently).
+ */
 export async function runScenarios(scenarios) {
   const results = [];
   for (const { name, run } of scenarios) {
     const started = Date.now();
     try {
-      await run();
-      results.push({ name, ok: true, ms: Date.now() - started });
+      const outcome = await run();
+      results.push({ name, ok: true, ms: Date.now() - started, notes: outcome?.notes ?? [] });
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
       results.push({ name, ok: false, ms: Date.now() - started, error: detail });
@@ -25,6 +28,7 @@ export function report(suite, results) {
     if (r.ok) {
       passed++;
       console.log(`ok - ${r.name} (${r.ms} ms)`);
+      for (const note of r.notes ?? []) console.log(`  # ${note}`);
     } else {
       failed++;
       console.log(`not ok - ${r.name}\n  ${String(r.error).replaceAll("\n", "\n  ")}`);

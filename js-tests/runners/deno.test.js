@@ -2,4 +2,8 @@
 // project with a package.json.
 import { scenarios } from "../scenarios/index.js";
 
-for (const { name, run } of scenarios) Deno.test(name, run);
+for (const { name, run } of scenarios) {
+  Deno.test(name, async () => {
+    for (const note of (await run())?.notes ?? []) console.log(`# ${name}: ${note}`);
+  });
+}

@@ -1,5 +1,25 @@
 // Node: the scenarios under node:test, importing the package as any Node project would.
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { scenarios } from "../scenarios/index.js";
 
-for (const { name, run } of scenarios) test(name, run);
+// Host abilities the portable scenarios cannot have: a Blob whose read fails (its file changes
+// after openAsBlob, so Node's read rejects with NotReadableError).
+globalThis.hubwasmTestHost = {
+  async failingBlob() {
+    const dir = mkdtempSync(join(tmpdir(), "hubwasm-blob-"));
+    const path = join(dir, "file.bin");
+    writeFileSync(path, "abc");
+    const blob = await openAsBlob(path);
+    writeFileSync(path, "a longer content that changes the file");
+    return { blob, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+};
+
+for (const { name, run } of scenarios) {
+  test(name, async () => {
+    for (const note of (await run())?.notes ?? []) console.log(`# ${name}: ${note}`);
+  });
+}

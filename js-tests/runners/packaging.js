@@ -1,10 +1,13 @@
 // Packaging: `npm pack` the built package, install the tarball into a scratch project as a user
-// would, and call the API from Node, Deno, a workerd Worker and a Chromium page.
+// would, and call the API from Node, Deno, a workerd Worker and a Chromium page. The package's
+// exports are compared with the Rust exports (wasm-bindgen's hubwasm.d.ts, read by the TypeScript
+// compiler): each exported function must be guarded and typed, nothing internal may leak.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { exportFor, launchChromium, resultsFromPage, serveStatic } from "../lib/browser.js";
 import { report } from "../lib/harness.js";
 import { bundleWorker, fetchFromWorker } from "../lib/workerd.js";
@@ -78,6 +81,100 @@ await step("tarball: every export target and the wasm are in the package", () =>
   for (const file of ["hubwasm_bg.wasm", "hubwasm.js", "index.d.ts", "errors.js", "errors.d.ts", "README.md"]) {
     if (!existsSync(join(installed, file))) throw new Error(`${file} is missing from the tarball`);
   }
+});
+/** What a `.d.ts` exports, as the TypeScript compiler sees it: name → { value, typeOnly, function, async }. */
+function declaredExports(file) {
+  const program = ts.createProgram([file], {
+    noEmit: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
+    types: [],
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const exports = new Map();
+  for (const symbol of checker.getExportsOfModule(checker.getSymbolAtLocation(source))) {
+    const declaration = symbol.declarations?.[0];
+    const typeOnly = Boolean(declaration && ts.isExportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly));
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const isFunction = Boolean(target.flags & ts.SymbolFlags.Function);
+    const signature = isFunction ? checker.getTypeOfSymbolAtLocation(target, source).getCallSignatures()[0] : undefined;
+    exports.set(symbol.name, {
+      value: Boolean(target.flags & ts.SymbolFlags.Value) && !typeOnly,
+      typeOnly,
+      function: isFunction,
+      async: signature !== undefined && checker.typeToString(signature.getReturnType()).startsWith("Promise<"),
+    });
+  }
+  return exports;
+}
+
+// wasm-bindgen's loader API for `--target web`: used by the runtime entries, never by users.
+const LOADER = ["initSync", "default", "InitInput", "InitOutput", "SyncInitInput"];
+
+await step("exports: every Rust export is in the package, guarded and typed; nothing internal leaks", () => {
+  const rust = [...declaredExports(join(installed, "hubwasm.d.ts"))].filter(([name]) => !LOADER.includes(name));
+  const typed = declaredExports(join(installed, "index.d.ts"));
+  const problems = [];
+  const functions = rust.filter(([, e]) => e.function);
+  if (functions.length === 0) problems.push("hubwasm.d.ts exports no function");
+  for (const [name, e] of rust) {
+    const t = typed.get(name);
+    if (e.function && !(t?.value && t.function)) problems.push(`${name}() has no function type in index.d.ts`);
+    if (!e.function && !t?.typeOnly) problems.push(`${name} must be exported by index.d.ts as a type only`);
+  }
+  // The runtime surface, in a fresh Node process: names, guards before the module loads, and
+  // that each function is a wrapper rather than the raw binding.
+  const script = `
+import * as api from "./node_modules/hubwasm/api.js";
+import * as raw from "./node_modules/hubwasm/hubwasm.js";
+import { startLoading } from "./node_modules/hubwasm/ready.js";
+import { readFileSync } from "node:fs";
+const functions = JSON.parse(process.argv[2]);
+const out = { names: Object.keys(api), errorClasses: [], problems: [] };
+for (const [name, value] of Object.entries(api)) {
+  if (typeof value === "function" && (value === api.HubError || value.prototype instanceof api.HubError)) out.errorClasses.push(name);
+}
+const pending = [];
+for (const [name, isAsync] of functions) {
+  if (api[name] === raw[name]) out.problems.push(name + " is the raw binding, not a guarded wrapper");
+  let result;
+  try { result = api[name](); } catch (e) {
+    if (isAsync || e?.code !== "NOT_READY") out.problems.push(name + "() before load threw " + e);
+    continue;
+  }
+  if (!isAsync) out.problems.push(name + "() before load did not throw NOT_READY");
+  else if (!(result instanceof Promise)) out.problems.push(name + "() before load returned no Promise");
+  else {
+    let settled = false;
+    result.then(() => (settled = true), () => (settled = true));
+    pending.push([name, result, () => settled]);
+  }
+}
+await new Promise((resolve) => setImmediate(resolve));
+for (const [name, , settled] of pending) if (settled()) out.problems.push(name + "() settled before the module loaded");
+raw.initSync({ module: readFileSync("./node_modules/hubwasm/hubwasm_bg.wasm") });
+startLoading();
+for (const [name, promise] of pending) {
+  await promise.catch((e) => { if (!(e instanceof api.HubError)) out.problems.push(name + "() after load rejected with " + e); });
+}
+console.log(JSON.stringify(out));
+`;
+  writeFileSync(join(project, "surface.mjs"), script);
+  const runtime = JSON.parse(sh("node", ["surface.mjs", JSON.stringify(functions.map(([name, e]) => [name, e.async]))]));
+  problems.push(...runtime.problems);
+  const expected = new Set([...functions.map(([name]) => name), ...runtime.errorClasses, "ready"]);
+  for (const name of runtime.names) {
+    if (!expected.has(name)) problems.push(`the package exports ${name}, which is neither a Rust function, an error class nor ready`);
+    if (!typed.get(name)?.value) problems.push(`the package exports ${name} without a type in index.d.ts`);
+  }
+  for (const name of expected) if (!runtime.names.includes(name)) problems.push(`the package does not export ${name}`);
+  for (const [name, t] of typed) if (t.value && !runtime.names.includes(name)) problems.push(`index.d.ts types ${name}, which the package does not export`);
+  if (runtime.errorClasses.length < 2) problems.push(`too few error classes: ${runtime.errorClasses}`);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
 });
 await step("node: import from the installed tarball", () => expectOk(sh("node", ["main.js"]), "node"));
 await step("node: synchronous API at the top level right after import", () => expectOk(sh("node", ["sync.js"]), "node"));

@@ -74,6 +74,7 @@ export default [
       planner.finishFile();
       ok(planner.finish() instanceof Uint8Array, "a shard");
       throws(() => planner.update(new Uint8Array(1)), { instanceOf: InvalidStateError, code: "INVALID_STATE" });
+      throws(() => planner.update(new Uint8Array(0)), { instanceOf: InvalidStateError }, "even with no bytes");
       throws(() => planner.finishFile(), { instanceOf: InvalidStateError });
       throws(() => planner.finish(), { instanceOf: InvalidStateError });
       equal(drain(planner).length, 1, "the xorb closed by finish() is still there");

@@ -5,6 +5,7 @@ import {
   createXetHasher,
   createXetUploadPlanner,
   HubError,
+  InternalError,
   InvalidInputError,
   InvalidStateError,
   ready,
@@ -67,6 +68,10 @@ export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Pro
   }
   const stats: XetUploadStats = planner.stats;
   digests.push(planned.sha256, String(shard?.byteLength), String(stats.deduplicatedBytes));
+
+  // @ts-expect-error the classes are types only: instances come from createSha256() and friends
+  digests.push(String(Sha256Hasher));
+  digests.push(new InternalError("bug").code);
 
   // @ts-expect-error digest() returns a string, not a Promise
   digests.push((hasher.digest() as Promise<string>).then);

@@ -1,3 +1,6 @@
+// Generated from ERROR_CLASSES in src/error.rs: edit the table there, then run
+// `HUBWASM_REGENERATE=1 cargo test -p hubwasm --lib error`.
+
 export interface HubErrorOptions {
   code?: string;
   status?: number;
@@ -16,11 +19,14 @@ export declare class HubError extends Error {
   readonly requestId?: string;
 }
 
-/** The caller passed a value of the wrong type or shape. `code` is `INVALID_INPUT`. */
+/** The caller passed a value of the wrong type or shape, or bytes that cannot be read (e.g. a detached buffer). `code` is `INVALID_INPUT`. */
 export declare class InvalidInputError extends HubError {}
 
-/** An object was used in a state that does not allow it. `code` is `INVALID_STATE`. */
+/** An object was used in a state that does not allow it (e.g. `update()` after `finish()`). `code` is `INVALID_STATE`. */
 export declare class InvalidStateError extends HubError {}
 
-/** Reading the caller's Blob or stream failed; `cause` is the original error. `code` is `SOURCE_READ_FAILED`. */
+/** Reading the caller's Blob or ReadableStream failed; `cause` holds the original error. `code` is `SOURCE_READ_FAILED`. */
 export declare class SourceReadError extends HubError {}
+
+/** hubwasm broke one of its own invariants: a bug to report, never the caller's fault. `code` is `INTERNAL`. */
+export declare class InternalError extends HubError {}

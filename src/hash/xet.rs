@@ -1,13 +1,15 @@
 //! Xet file hashing for JavaScript: the Hub's `xetHash` of any byte source, computed in one pass
 //! together with the SHA-256 and the chunk list.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::Reflect;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use hubwasm_core::xet::{BoundaryRule, FileDigest, FileHasher};
 
 use crate::error::Error;
-use crate::source::{copy_blocks_sync, describe, update_argument, ByteSource};
+use crate::js::convert::to_js;
+use crate::js::source::{describe, update_from, ByteSource};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -50,11 +52,11 @@ export function xetHash(
   options?: XetHashOptions,
 ): Promise<XetFileDigest>;
 
-/** Starts a streaming Xet hash: `createXetHasher().update(bytes)…finish()`. */
+/** Starts a streaming Xet hash: call `update(bytes)` for each piece, then `finish()`. */
 export function createXetHasher(options?: XetHashOptions): XetHasher;
 "#;
 
-/// Streaming Xet hasher: `createXetHasher().update(bytes)…finish()`.
+/// Streaming Xet hasher: `update(bytes)` for each piece of the file, then `finish()`.
 #[wasm_bindgen]
 pub struct XetHasher {
     inner: Option<FileHasher>,
@@ -63,22 +65,20 @@ pub struct XetHasher {
 
 #[wasm_bindgen]
 impl XetHasher {
-    /// Adds the next bytes of the file.
+    /// Adds the next bytes of the file. A refused value adds nothing and leaves the hasher usable.
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
-        let bytes = update_argument(&bytes)?;
         let inner = self.inner.as_mut().ok_or_else(finished_error)?;
-        copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
-        Ok(())
+        Ok(update_from(&bytes, &mut self.scratch, |block| inner.update(block))?)
     }
 
     /// Ends the file and returns its digest; the hasher cannot be used afterwards.
     #[wasm_bindgen(unchecked_return_type = "XetFileDigest")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let inner = self.inner.take().ok_or_else(finished_error)?;
-        Ok(digest_to_js(&inner.finish()))
+        Ok(digest_to_js(&inner.finish())?)
     }
 
     /// Bytes added so far.
@@ -105,22 +105,30 @@ pub async fn xet_hash(input: JsValue, options: Option<JsValue>) -> Result<JsValu
     let mut hasher = file_hasher(&options)?;
     let source = ByteSource::from_js(input, "xetHash() input")?;
     source.for_each_block(|block| hasher.update(block)).await?;
-    Ok(digest_to_js(&hasher.finish()))
+    Ok(digest_to_js(&hasher.finish())?)
 }
 
-/// A [`FileHasher`] configured from `XetHashOptions`.
+/// A [`FileHasher`] configured from `XetHashOptions` (`undefined` or `null`: the defaults).
 fn file_hasher(options: &Option<JsValue>) -> Result<FileHasher, Error> {
     let Some(options) = options.as_ref().filter(|o| !o.is_null() && !o.is_undefined()) else {
         return Ok(FileHasher::new(BoundaryRule::Current));
     };
-    let field = |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let sha256 = match field("sha256") {
+    if !options.is_object() {
+        return Err(Error::invalid_input(format!("options must be an object, got {}", describe(options))));
+    }
+    let sha256 = match option_field(options, "sha256")? {
         v if v.is_undefined() => true,
         v => v
             .as_bool()
             .ok_or_else(|| Error::invalid_input(format!("options.sha256 must be a boolean, got {}", describe(&v))))?,
     };
-    Ok(FileHasher::with_sha256(boundary_rule(field("boundaryRule"))?, sha256))
+    Ok(FileHasher::with_sha256(boundary_rule(option_field(options, "boundaryRule")?)?, sha256))
+}
+
+/// `options[name]`; a throwing getter or Proxy trap is the caller's error, not a default.
+fn option_field(options: &JsValue, name: &str) -> Result<JsValue, Error> {
+    Reflect::get(options, &JsValue::from_str(name))
+        .map_err(|_| Error::invalid_input(format!("reading options.{name} threw (a getter or a Proxy trap)")))
 }
 
 fn boundary_rule(value: JsValue) -> Result<BoundaryRule, Error> {
@@ -135,27 +143,26 @@ fn boundary_rule(value: JsValue) -> Result<BoundaryRule, Error> {
     }
 }
 
-fn digest_to_js(digest: &FileDigest) -> JsValue {
-    let chunks: Array = digest
-        .chunks
-        .iter()
-        .map(|(hash, size)| {
-            let chunk = Object::new();
-            set(&chunk, "hash", &hash.to_hex().into());
-            set(&chunk, "size", &(*size as f64).into());
-            JsValue::from(chunk)
-        })
-        .collect();
-    let out = Object::new();
-    set(&out, "hash", &digest.hash.to_hex().into());
-    set(&out, "size", &(digest.size as f64).into());
-    let sha256 = digest.sha256.map_or(JsValue::NULL, |d| hubwasm_core::hex::encode(&d).into());
-    set(&out, "sha256", &sha256);
-    set(&out, "chunks", &chunks.into());
-    out.into()
+/// `XetFileDigest` in the custom section above.
+#[derive(Serialize)]
+struct DigestJs {
+    hash: String,
+    size: u64,
+    sha256: Option<String>,
+    chunks: Vec<ChunkJs>,
 }
 
-pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
-    // Defining a data property on a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+#[derive(Serialize)]
+struct ChunkJs {
+    hash: String,
+    size: u64,
+}
+
+fn digest_to_js(digest: &FileDigest) -> Result<JsValue, Error> {
+    to_js(&DigestJs {
+        hash: digest.hash.to_hex(),
+        size: digest.size,
+        sha256: digest.sha256.map(|d| hubwasm_core::hex::encode(&d)),
+        chunks: digest.chunks.iter().map(|(hash, size)| ChunkJs { hash: hash.to_hex(), size: *size }).collect(),
+    })
 }

@@ -1,7 +1,7 @@
-// The error classes every hubwasm API rejects with. Rust builds them through `makeHubError` so that
-// users get real `Error` subclasses (instanceof works, stack traces point at the call).
-// `name` is set explicitly so it survives minification.
+// Generated from ERROR_CLASSES in src/error.rs: edit the table there, then run
+// `HUBWASM_REGENERATE=1 cargo test -p hubwasm --lib error`.
 
+/** Base class of every error hubwasm throws or rejects with. `name` is set explicitly so it survives minification. */
 export class HubError extends Error {
   constructor(message, { code = "HUB_ERROR", status, requestId, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
@@ -12,7 +12,7 @@ export class HubError extends Error {
   }
 }
 
-/** The caller passed something the API cannot use (wrong type, malformed value). */
+/** The caller passed a value of the wrong type or shape, or bytes that cannot be read (e.g. a detached buffer). */
 export class InvalidInputError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "INVALID_INPUT", ...options });
@@ -28,7 +28,7 @@ export class InvalidStateError extends HubError {
   }
 }
 
-/** Reading a caller's Blob or ReadableStream failed; `cause` holds the original error. */
+/** Reading the caller's Blob or ReadableStream failed; `cause` holds the original error. */
 export class SourceReadError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "SOURCE_READ_FAILED", ...options });
@@ -36,8 +36,17 @@ export class SourceReadError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError };
+/** hubwasm broke one of its own invariants: a bug to report, never the caller's fault. */
+export class InternalError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "INTERNAL", ...options });
+    this.name = "InternalError";
+  }
+}
 
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError };
+
+// Rust's constructor of the classes above (not re-exported by the package).
 export function makeHubError(className, message, status, requestId, cause) {
   const Class = classes[className] ?? HubError;
   return new Class(message, { status, requestId, cause });

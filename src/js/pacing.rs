@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/js/scheduling.js")]
+#[wasm_bindgen(module = "/src/js/pacing.js")]
 extern "C" {
     #[wasm_bindgen(js_name = yieldToEventLoop)]
     fn yield_to_event_loop() -> js_sys::Promise;
@@ -18,18 +18,18 @@ const SLICE_MS: f64 = 12.0;
 /// would never trigger a yield there.
 const SLICE_BYTES: u64 = 16 << 20;
 
-pub struct Pacer {
+pub(crate) struct Pacer {
     slice_start: f64,
     slice_bytes: u64,
 }
 
 impl Pacer {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { slice_start: now_ms(), slice_bytes: 0 }
     }
 
     /// Records `bytes` of work done and yields to the event loop if the current slice is used up.
-    pub async fn maybe_yield(&mut self, bytes: usize) {
+    pub(crate) async fn maybe_yield(&mut self, bytes: usize) {
         self.slice_bytes += bytes as u64;
         if self.slice_bytes >= SLICE_BYTES || now_ms() - self.slice_start >= SLICE_MS {
             // The promise never rejects; a failure here would only mean no yield happened.

@@ -1,5 +1,5 @@
-// Yielding to the host's event loop so long computations never freeze a page or starve other
-// tasks. We want a plain macrotask that runs fairly with timers, I/O and input:
+// The JS half of src/js/pacing.rs: yielding to the host's event loop so long computations never
+// freeze a page or starve other tasks. We want a plain macrotask that runs fairly with timers, I/O and input:
 // - setImmediate where it exists (Node): no delay;
 // - a zero-delay timer in workerd, whose message events do not let pending timers run;
 // - a MessageChannel message (browsers, workers, Deno): no 4 ms timer clamping;

@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use hubwasm_core::lfs::Sha256;
 
-use crate::source::{copy_blocks_sync, update_argument, ByteSource};
+use crate::js::source::{update_from, ByteSource};
 
 /// Incremental SHA-256. `digest()` may be called at any time and does not end the hasher.
 #[wasm_bindgen]
@@ -15,15 +15,14 @@ pub struct Sha256Hasher {
 
 #[wasm_bindgen]
 impl Sha256Hasher {
-    /// Adds bytes. Large arrays are copied into wasm memory a block at a time.
+    /// Adds bytes. Large arrays are copied into wasm memory a block at a time. A refused value
+    /// (wrong type, detached buffer) adds nothing and leaves the hasher usable.
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
-        let bytes = update_argument(&bytes)?;
         let state = &mut self.state;
-        copy_blocks_sync(&bytes, &mut self.scratch, |block| state.update(block));
-        Ok(())
+        Ok(update_from(&bytes, &mut self.scratch, |block| state.update(block))?)
     }
 
     /// Lowercase hex SHA-256 of everything added so far.
@@ -38,7 +37,7 @@ impl Sha256Hasher {
     }
 }
 
-/// Starts a streaming SHA-256: `createSha256().update(a).update(b)…digest()`.
+/// Starts a streaming SHA-256: call `update(bytes)` for each piece, then `digest()`.
 #[wasm_bindgen(js_name = createSha256)]
 pub fn create_sha256() -> Sha256Hasher {
     Sha256Hasher { state: Sha256::new(), scratch: Vec::new() }

@@ -1,0 +1,5 @@
+//! Hashing for JavaScript: SHA-256, the Xet file hash, and the Xet upload planner.
+
+pub(crate) mod sha256;
+pub(crate) mod xet;
+pub(crate) mod xet_upload;

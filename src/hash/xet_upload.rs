@@ -1,0 +1,160 @@
+//! The Xet upload planner for JavaScript: feed each file's bytes once; get finished xorbs to
+//! upload as they fill, each file's identity, and at the end the shard that registers the files.
+//! No I/O here — the caller (today: user code; later: the commit API) posts the bytes.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use hubwasm_core::xet::{BoundaryRule, PlannerError, UploadPlanner};
+
+use crate::error::Error;
+use crate::js::convert::{to_js, Bytes};
+use crate::js::source::update_from;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** A finished xorb: `POST {casUrl}/v1/xorbs/default/{hash}` with `bytes` as the body. */
+export interface XetXorb {
+  hash: string;
+  bytes: Uint8Array;
+  /** Number of chunks in the xorb. */
+  chunkCount: number;
+}
+
+/** What a planned file is known by: its Xet hash, size and SHA-256 (the LFS oid to commit). */
+export interface XetPlannedFile {
+  hash: string;
+  size: number;
+  sha256: string;
+}
+
+export interface XetUploadStats {
+  bytesIn: number;
+  chunks: number;
+  deduplicatedChunks: number;
+  deduplicatedBytes: number;
+  xorbs: number;
+  xorbBytes: number;
+}
+
+/** Starts an upload plan (one session: chunks repeated across its files are stored once). */
+export function createXetUploadPlanner(): XetUploadPlanner;
+"#;
+
+/// One upload session's planner: `update(bytes)` per file, `finishFile()`, `takeXorb()` after
+/// every update, `finish()` for the shard.
+#[wasm_bindgen]
+pub struct XetUploadPlanner {
+    /// Owns the session's state, including "finished": after `finish()` it refuses more files.
+    inner: UploadPlanner,
+    scratch: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl XetUploadPlanner {
+    /// Adds the next bytes of the current file (a file starts implicitly). A refused value adds
+    /// nothing and leaves the planner usable.
+    pub fn update(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
+    ) -> Result<(), JsValue> {
+        if self.inner.is_finished() {
+            // Checked up front: an empty input would otherwise never reach the planner's own check.
+            return Err(planner_error(PlannerError::Finished));
+        }
+        let inner = &mut self.inner;
+        let mut planned = Ok(());
+        update_from(&bytes, &mut self.scratch, |block| {
+            if planned.is_ok() {
+                planned = inner.update(block);
+            }
+        })?;
+        planned.map_err(planner_error)
+    }
+
+    /// Ends the current file and returns its identity.
+    #[wasm_bindgen(js_name = finishFile, unchecked_return_type = "XetPlannedFile")]
+    pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
+        let info = self.inner.finish_file().map_err(planner_error)?;
+        let file = PlannedFileJs {
+            hash: info.hash.to_hex(),
+            size: info.size,
+            sha256: hubwasm_core::hex::encode(&info.sha256),
+        };
+        Ok(to_js(&file)?)
+    }
+
+    /// The oldest finished xorb not yet taken, or `undefined`. Call after every `update` (and
+    /// after `finish`) to keep memory to one xorb in progress.
+    #[wasm_bindgen(js_name = takeXorb, unchecked_return_type = "XetXorb | undefined")]
+    pub fn take_xorb(&mut self) -> Result<JsValue, JsValue> {
+        let Some(xorb) = self.inner.take_xorb() else { return Ok(JsValue::UNDEFINED) };
+        let xorb = XorbJs { hash: xorb.hash.to_hex(), bytes: Bytes(&xorb.bytes), chunk_count: xorb.chunks.len() };
+        Ok(to_js(&xorb)?)
+    }
+
+    /// Closes the last xorb (take it with `takeXorb`) and returns the shard to
+    /// `POST {casUrl}/v1/shards` once every xorb is uploaded; `undefined` when no file had content.
+    #[wasm_bindgen(unchecked_return_type = "Uint8Array | undefined")]
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        match self.inner.finish().map_err(planner_error)? {
+            Some(shard) => Ok(to_js(&Bytes(&shard))?),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Counters for progress and deduplication reports.
+    #[wasm_bindgen(getter, unchecked_return_type = "XetUploadStats")]
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        let s = self.inner.stats();
+        let stats = StatsJs {
+            bytes_in: s.bytes_in,
+            chunks: s.chunks,
+            deduplicated_chunks: s.deduplicated_chunks,
+            deduplicated_bytes: s.deduplicated_bytes,
+            xorbs: s.xorbs,
+            xorb_bytes: s.xorb_bytes,
+        };
+        Ok(to_js(&stats)?)
+    }
+}
+
+/// `XetPlannedFile` in the custom section above.
+#[derive(Serialize)]
+struct PlannedFileJs {
+    hash: String,
+    size: u64,
+    sha256: String,
+}
+
+/// `XetXorb` in the custom section above.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct XorbJs<'a> {
+    hash: String,
+    bytes: Bytes<'a>,
+    chunk_count: usize,
+}
+
+/// `XetUploadStats` in the custom section above.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsJs {
+    bytes_in: u64,
+    chunks: u64,
+    deduplicated_chunks: u64,
+    deduplicated_bytes: u64,
+    xorbs: u64,
+    xorb_bytes: u64,
+}
+
+/// The core planner's misuse error (only `Finished`), as the InvalidStateError JS sees.
+fn planner_error(error: PlannerError) -> JsValue {
+    Error::InvalidState(error.to_string()).into()
+}
+
+/// Starts an upload plan (TypeScript signature in the custom section above).
+#[wasm_bindgen(js_name = createXetUploadPlanner, skip_typescript)]
+pub fn create_xet_upload_planner() -> XetUploadPlanner {
+    XetUploadPlanner { inner: UploadPlanner::new(BoundaryRule::Current), scratch: Vec::new() }
+}

@@ -1,0 +1,142 @@
+// The JS half of src/js/source.rs: reading a caller's bytes through the engine's own built-ins,
+// captured when this module loads. A value's own properties, subclass overrides and Proxy traps
+// are never consulted, so nothing it claims about its length or buffer can make Rust copy out of
+// bounds, and no user code runs while Rust holds a borrow of a hasher. Every function is imported
+// with `catch`, so whatever still throws reaches Rust as a value, never as an unwind through it.
+
+const uncurry = Function.prototype.bind.bind(Function.prototype.call);
+const getter = (Class, name) => uncurry(Object.getOwnPropertyDescriptor(Class.prototype, name).get);
+const U8 = Uint8Array;
+const TypedArray = Object.getPrototypeOf(Uint8Array);
+
+const typedArrayBuffer = getter(TypedArray, "buffer");
+const typedArrayByteOffset = getter(TypedArray, "byteOffset");
+const typedArrayByteLength = getter(TypedArray, "byteLength");
+const typedArrayTag = getter(TypedArray, Symbol.toStringTag);
+// ValidateTypedArray: throws on a detached or out-of-bounds view, where the getters answer 0.
+const typedArrayValidate = uncurry(TypedArray.prototype.at);
+const typedArraySet = uncurry(TypedArray.prototype.set);
+const dataViewBuffer = getter(DataView, "buffer");
+const dataViewByteOffset = getter(DataView, "byteOffset");
+const dataViewByteLength = getter(DataView, "byteLength"); // throws when detached or out of bounds
+const arrayBufferByteLength = getter(ArrayBuffer, "byteLength"); // throws for a SharedArrayBuffer
+const sharedByteLength = typeof SharedArrayBuffer === "function" ? getter(SharedArrayBuffer, "byteLength") : undefined;
+// Throwing is slow (a stack trace each time), so the common case is tested by a check that passes.
+const isShared = (buffer) => !passes(() => arrayBufferByteLength(buffer));
+const isArray = Array.isArray;
+const blobSize = typeof Blob === "function" ? getter(Blob, "size") : undefined;
+const blobSlice = typeof Blob === "function" ? uncurry(Blob.prototype.slice) : undefined;
+const blobArrayBuffer = typeof Blob === "function" ? uncurry(Blob.prototype.arrayBuffer) : undefined;
+const streamLocked = typeof ReadableStream === "function" ? getter(ReadableStream, "locked") : undefined;
+const streamGetReader = typeof ReadableStream === "function" ? uncurry(ReadableStream.prototype.getReader) : undefined;
+
+/** Whether `call()` succeeds: a brand check through a built-in that throws on foreign receivers. */
+function passes(call) {
+  try {
+    call();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDetached(buffer) {
+  // `ArrayBuffer.prototype.detached` is recent (not in Node 20); constructing a view is universal.
+  return !passes(() => new U8(buffer, 0, 0));
+}
+
+/**
+ * A fresh, fixed-length Uint8Array over the bytes of a Uint8Array (or Node Buffer), any other
+ * typed array, DataView or ArrayBuffer; otherwise a string saying what the value is instead.
+ */
+export function toBytes(value) {
+  try {
+    if (typedArrayTag(value) !== undefined) {
+      const buffer = typedArrayBuffer(value);
+      if (isShared(buffer)) return "a view over a SharedArrayBuffer";
+      if (!passes(() => typedArrayValidate(value, 0))) {
+        return isDetached(buffer) ? "a view over a detached ArrayBuffer" : "a view outside its shrunk ArrayBuffer";
+      }
+      return new U8(buffer, typedArrayByteOffset(value), typedArrayByteLength(value));
+    }
+    if (passes(() => dataViewBuffer(value))) {
+      const buffer = dataViewBuffer(value);
+      if (isShared(buffer)) return "a view over a SharedArrayBuffer";
+      if (!passes(() => dataViewByteLength(value))) {
+        return isDetached(buffer) ? "a DataView over a detached ArrayBuffer" : "a DataView outside its shrunk ArrayBuffer";
+      }
+      return new U8(buffer, dataViewByteOffset(value), dataViewByteLength(value));
+    }
+    if (passes(() => arrayBufferByteLength(value))) {
+      if (isDetached(value)) return "a detached ArrayBuffer";
+      return new U8(value, 0, arrayBufferByteLength(value));
+    }
+    return describe(value);
+  } catch {
+    // Unreachable with the brand checks above; answering keeps the promise of never throwing.
+    return describe(value);
+  }
+}
+
+/** 1 for a genuine Blob (or File), 2 for a genuine ReadableStream, 0 otherwise. */
+export function containerKind(value) {
+  if (blobSize && passes(() => blobSize(value))) return 1;
+  if (streamLocked && passes(() => streamLocked(value))) return 2;
+  return 0;
+}
+
+/** A short description of what a value is, found without running any of its code. */
+export function describe(value) {
+  if (value === null) return "null";
+  const type = typeof value;
+  if (type !== "object") return type;
+  if (sharedByteLength && passes(() => sharedByteLength(value))) return "a SharedArrayBuffer";
+  if (blobSize && passes(() => blobSize(value))) return "a Blob";
+  if (streamLocked && passes(() => streamLocked(value))) return "a ReadableStream";
+  let array = false;
+  if (!passes(() => (array = isArray(value)))) return "a revoked Proxy";
+  return array ? "an array" : "an object that is not a genuine byte source (a plain object, a Proxy or a look-alike)";
+}
+
+/** A view's length as a number: js-sys's `byte_length()` is a u32 and would wrap above 4 GiB. */
+export function lengthOf(view) {
+  return typedArrayByteLength(view);
+}
+
+/** Copies `into.length` bytes of `view`, from `offset`, into `into` (a view of wasm memory). */
+export function copyBytes(view, offset, into) {
+  // Throws when the buffer was detached or shrunk since `toBytes` made the view.
+  typedArrayValidate(view, 0);
+  if (offset + into.length > typedArrayByteLength(view)) throw new RangeError("the view shrank");
+  typedArraySet(into, new U8(typedArrayBuffer(view), typedArrayByteOffset(view) + offset, into.length));
+}
+
+/** The size of a genuine Blob, whatever its own `size` property says. */
+export function sizeOfBlob(blob) {
+  return blobSize(blob);
+}
+
+/** Bytes `start..end` of a genuine Blob, read through Blob's own `slice` and `arrayBuffer`. */
+export async function readBlob(blob, start, end) {
+  return new U8(await blobArrayBuffer(blobSlice(blob, start, end)));
+}
+
+/** A reader of a genuine stream; throws when the stream is already locked to another reader. */
+export function openReader(stream) {
+  return streamGetReader(stream);
+}
+
+/** The next chunk as `[chunk]`, or `[]` once the stream is done. */
+export async function readChunk(reader) {
+  const { done, value } = await reader.read();
+  return done ? [] : [value];
+}
+
+/** Cancels the stream behind `reader`; the producer's own cancel errors are its business. */
+export function cancelReader(reader, reason) {
+  reader.cancel(reason).catch(() => {});
+}
+
+export function releaseReader(reader) {
+  reader.releaseLock();
+}

@@ -1,0 +1,204 @@
+//! Byte sources callers hand us — `Uint8Array` (and Node `Buffer`), any other `ArrayBufferView`,
+//! `ArrayBuffer`, `Blob` (and `File`), `ReadableStream` of byte chunks — read as a sequence of
+//! bounded blocks copied into wasm memory, so memory stays flat whatever the input size.
+//!
+//! Every look at a caller's value goes through `source.js`, which uses the engine's built-ins
+//! rather than the value's own properties, and every import is `catch`: a JS exception unwinding
+//! through Rust frames would leave borrow flags set and the shadow stack shifted, killing the
+//! instance for every later call.
+
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::error::Error;
+use crate::js::pacing::Pacer;
+
+#[wasm_bindgen(module = "/src/js/source.js")]
+extern "C" {
+    /// A fresh fixed-length view over the value's bytes, or a string describing the value.
+    #[wasm_bindgen(catch, js_name = toBytes)]
+    fn to_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
+    /// 1 for a genuine Blob, 2 for a genuine ReadableStream, 0 otherwise.
+    #[wasm_bindgen(catch, js_name = containerKind)]
+    fn container_kind(value: &JsValue) -> Result<u32, JsValue>;
+    #[wasm_bindgen(catch, js_name = describe)]
+    fn describe_value(value: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch, js_name = lengthOf)]
+    fn length_of(view: &Uint8Array) -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch, js_name = copyBytes)]
+    fn copy_bytes(view: &Uint8Array, offset: f64, into: &mut [u8]) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = sizeOfBlob)]
+    fn size_of_blob(blob: &JsValue) -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch, js_name = readBlob)]
+    fn read_blob(blob: &JsValue, start: f64, end: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = openReader)]
+    fn open_reader(stream: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readChunk)]
+    fn read_chunk(reader: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = cancelReader)]
+    fn cancel_reader(reader: &JsValue, reason: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = releaseReader)]
+    fn release_reader(reader: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Largest block copied into wasm memory at once.
+const BLOCK_SIZE: u64 = 4 << 20;
+
+const ACCEPTED_TYPES: &str = "Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>";
+
+/// A genuine byte view and its length, both read through the engine's built-ins.
+pub(crate) struct Bytes {
+    view: Uint8Array,
+    len: u64,
+}
+
+impl Bytes {
+    /// The bytes of any binary value, or what the value is instead.
+    fn from_js(value: &JsValue) -> Result<Self, String> {
+        let answer = to_bytes(value).map_err(|_| describe(value))?;
+        let view =
+            answer.dyn_into::<Uint8Array>().map_err(|other| other.as_string().unwrap_or_else(|| describe(value)))?;
+        // A length is an integer below 2^53, so the conversion is exact.
+        let len = length_of(&view).map_err(|_| describe(value))? as u64;
+        Ok(Bytes { view, len })
+    }
+
+    /// Copies the bytes into `buf` block by block and hands each block to `sink`. Fails, having
+    /// fed only whole blocks, when the buffer is detached or shrunk between two blocks.
+    fn copy_blocks(&self, buf: &mut Vec<u8>, mut sink: impl FnMut(&[u8])) -> Result<(), Error> {
+        for (offset, n) in block_ranges(self.len) {
+            sink(self.copy_block(buf, offset, n)?);
+        }
+        Ok(())
+    }
+
+    async fn copy_blocks_paced(
+        &self,
+        buf: &mut Vec<u8>,
+        sink: &mut impl FnMut(&[u8]),
+        pacer: &mut Pacer,
+    ) -> Result<(), Error> {
+        for (offset, n) in block_ranges(self.len) {
+            sink(self.copy_block(buf, offset, n)?);
+            pacer.maybe_yield(n).await;
+        }
+        Ok(())
+    }
+
+    fn copy_block<'a>(&self, buf: &'a mut Vec<u8>, offset: u64, n: usize) -> Result<&'a [u8], Error> {
+        if buf.len() < n {
+            buf.resize(n, 0);
+        }
+        // `buf.len() >= n` was just ensured, so the range is in bounds.
+        let block = &mut buf[..n];
+        // Offsets stay below 2^53 (the largest JS array), so the f64 is exact.
+        copy_bytes(&self.view, offset as f64, block).map_err(|_| {
+            Error::invalid_input("the input's ArrayBuffer was detached (transferred) or shrunk while it was being read")
+        })?;
+        Ok(block)
+    }
+}
+
+/// `(offset, length)` of each block of a `len`-byte input.
+fn block_ranges(len: u64) -> impl Iterator<Item = (u64, usize)> {
+    // Each length is at most BLOCK_SIZE, which fits in usize.
+    (0..len).step_by(BLOCK_SIZE as usize).map(move |offset| (offset, (len - offset).min(BLOCK_SIZE) as usize))
+}
+
+/// The byte argument of a streaming `update()`, fed to `sink` block by block through `buf`.
+pub(crate) fn update_from(value: &JsValue, buf: &mut Vec<u8>, sink: impl FnMut(&[u8])) -> Result<(), Error> {
+    let bytes = Bytes::from_js(value).map_err(|what| {
+        Error::invalid_input(format!("update() takes a Uint8Array, ArrayBuffer or ArrayBufferView, got {what}"))
+    })?;
+    bytes.copy_blocks(buf, sink)
+}
+
+pub(crate) enum ByteSource {
+    Bytes(Bytes),
+    Blob(JsValue),
+    Stream(JsValue),
+}
+
+impl ByteSource {
+    /// Classifies a JS value; `what` names the argument in the error message.
+    pub(crate) fn from_js(value: JsValue, what: &str) -> Result<Self, Error> {
+        let description = match Bytes::from_js(&value) {
+            Ok(bytes) => return Ok(ByteSource::Bytes(bytes)),
+            Err(description) => description,
+        };
+        match container_kind(&value) {
+            Ok(1) => Ok(ByteSource::Blob(value)),
+            Ok(2) => Ok(ByteSource::Stream(value)),
+            _ => Err(Error::invalid_input(format!("{what} must be one of {ACCEPTED_TYPES}, got {description}"))),
+        }
+    }
+
+    /// Feeds the whole source to `sink` in order, in blocks of at most [`BLOCK_SIZE`] bytes,
+    /// yielding to the event loop between time slices.
+    pub(crate) async fn for_each_block(self, mut sink: impl FnMut(&[u8])) -> Result<(), Error> {
+        let mut pacer = Pacer::new();
+        let mut buf = Vec::new();
+        match self {
+            ByteSource::Bytes(bytes) => bytes.copy_blocks_paced(&mut buf, &mut sink, &mut pacer).await,
+            ByteSource::Blob(blob) => {
+                let size = size_of_blob(&blob).map_err(|e| read_error("reading the Blob's size failed", e))?;
+                let mut start = 0.0;
+                while start < size {
+                    let end = (start + BLOCK_SIZE as f64).min(size);
+                    let part = read_blob(&blob, start, end).map_err(|e| read_error("reading the Blob failed", e))?;
+                    let part = JsFuture::from(part).await.map_err(|e| read_error("reading the Blob failed", e))?;
+                    let bytes = Bytes::from_js(&part)
+                        .map_err(|what| Error::SourceRead { message: format!("the Blob gave {what}"), cause: part })?;
+                    bytes.copy_blocks_paced(&mut buf, &mut sink, &mut pacer).await?;
+                    start = end;
+                }
+                Ok(())
+            }
+            ByteSource::Stream(stream) => {
+                let reader = open_reader(&stream)
+                    .map_err(|_| Error::invalid_input("the ReadableStream is locked: another reader is reading it"))?;
+                let result = read_stream(&reader, &mut buf, &mut sink, &mut pacer).await;
+                // On our own error, cancel so the producer stops; the stream is unusable anyway.
+                // Neither call can fail on the reader we opened; a failure would change nothing.
+                let _ = match &result {
+                    Err(Error::InvalidInput(message)) => cancel_reader(&reader, &JsValue::from_str(message)),
+                    _ => release_reader(&reader),
+                };
+                result
+            }
+        }
+    }
+}
+
+async fn read_stream(
+    reader: &JsValue,
+    buf: &mut Vec<u8>,
+    sink: &mut impl FnMut(&[u8]),
+    pacer: &mut Pacer,
+) -> Result<(), Error> {
+    loop {
+        let next = read_chunk(reader).map_err(|e| read_error("reading the stream failed", e))?;
+        let step: Array =
+            JsFuture::from(next).await.map_err(|e| read_error("reading the stream failed", e))?.unchecked_into();
+        if step.length() == 0 {
+            return Ok(());
+        }
+        let chunk = step.get(0);
+        let bytes = Bytes::from_js(&chunk).map_err(|what| {
+            Error::invalid_input(format!(
+                "stream chunks must be Uint8Array, ArrayBuffer or ArrayBufferView, got {what}"
+            ))
+        })?;
+        bytes.copy_blocks_paced(buf, sink, pacer).await?;
+    }
+}
+
+fn read_error(message: &str, cause: JsValue) -> Error {
+    Error::SourceRead { message: message.to_string(), cause }
+}
+
+/// What a JS value is, for error messages ("null", "string", "an array", …).
+pub(crate) fn describe(value: &JsValue) -> String {
+    describe_value(value).unwrap_or_else(|_| "a value that cannot be inspected".into())
+}
