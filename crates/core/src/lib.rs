@@ -7,6 +7,7 @@
 
 extern crate alloc;
 
+pub mod api;
 pub mod commit;
 pub mod hex;
 pub mod http;
