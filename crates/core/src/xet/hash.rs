@@ -77,11 +77,6 @@ impl XetHash {
         u64::from_le_bytes(self.0[24..32].try_into().expect("8 bytes"))
     }
 
-    /// The first 8 bytes as a little-endian u64 (the "truncated hash" of shard lookup tables).
-    pub fn word0(&self) -> u64 {
-        u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes"))
-    }
-
     /// A SHA-256 digest stored the way shards keep it (§3.8): as the hash whose Xet string is the
     /// digest's ordinary hex.
     pub fn from_sha256(digest: &[u8; 32]) -> Self {
