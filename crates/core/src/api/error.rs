@@ -93,6 +93,12 @@ impl ApiErrorKind {
     }
 }
 
+impl fmt::Display for ApiErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// Longest message kept from an answer (bodies can be whole HTML pages).
 const MAX_MESSAGE_LEN: usize = 1000;
 
@@ -133,7 +139,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.kind.describe(), self.status)?;
+        write!(f, "{} ({})", self.kind, self.status)?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }

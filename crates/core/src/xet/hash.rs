@@ -36,6 +36,8 @@ impl fmt::Display for InvalidHashString {
     }
 }
 
+impl core::error::Error for InvalidHashString {}
+
 impl XetHash {
     pub const ZERO: XetHash = XetHash([0; 32]);
 
