@@ -260,12 +260,22 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     add_lfs_attributes(app, &mut entries, &new_lfs_paths)?;
     let author = ctx.caller.user.clone().unwrap_or_default();
     let (target, pr_number) = if create_pr {
-        let n = next_pr_number(app, repo)?;
+        let into = if branch.starts_with("refs/") { branch.clone() } else { format!("refs/heads/{branch}") };
+        let n = crate::discussions::open_pull_request(app, repo, &author, summary, description, &into)?;
         (format!("refs/pr/{n}"), Some(n))
     } else {
         (branch.clone(), None)
     };
-    let sha = record_commit(app, repo, &target, Some(base), summary, description, &author, entries)?;
+    let sha = match record_commit(app, repo, &target, Some(base), summary, description, &author, entries) {
+        Ok(sha) => sha,
+        Err(e) => {
+            if let Some(n) = pr_number {
+                crate::discussions::discard(app, repo, n)?;
+            }
+            return Err(e);
+        }
+    };
+    crate::discussions::note_commit(app, repo, &target, &author, summary, &sha)?;
     let web = repo_web_url(app, repo);
     let mut out =
         json!({ "success": true, "commitOid": sha, "commitUrl": format!("{web}/commit/{sha}"), "hookOutput": "" });
@@ -273,6 +283,74 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         out["pullRequestUrl"] = json!(format!("{web}/discussions/{n}"));
     }
     Ok(http::ok_json(out))
+}
+
+/// The first commit's files of a new repo: the create call's `files` (`[{path, content, encoding}]`,
+/// base64 unless `encoding` says `utf-8`), over the default `.gitattributes`, plus a `README.md`
+/// carrying `license` metadata when a license is asked for and no README is given. Files the
+/// `.gitattributes` routes to LFS are stored as LFS objects, like a commit would store them.
+/// Everything is checked before anything is stored, so a bad request creates nothing.
+pub fn initial_entries(app: &App, files: Option<&Value>, license: Option<&str>) -> HubResult<Vec<Entry>> {
+    let mut given: Vec<(String, Vec<u8>)> = Vec::new();
+    let list = match files {
+        None | Some(Value::Null) => &Vec::new(),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(HubError::bad_request("\"files\" must be an array of {path, content, encoding}")),
+    };
+    for (i, f) in list.iter().enumerate() {
+        let field = |name: &str| f.get(name).and_then(Value::as_str);
+        let path =
+            check_path(field("path").ok_or_else(|| HubError::bad_request(format!("files[{i}].path is required")))?)?;
+        let content =
+            field("content").ok_or_else(|| HubError::bad_request(format!("files[{i}].content is required")))?;
+        let content = match field("encoding") {
+            None | Some("base64") => base64::engine::general_purpose::STANDARD
+                .decode(content)
+                .map_err(|_| HubError::bad_request(format!("files[{i}].content is not valid base64")))?,
+            Some("utf-8" | "utf8") => content.as_bytes().to_vec(),
+            Some(other) => {
+                return Err(HubError::bad_request(format!("files[{i}].encoding {other:?} is not supported")))
+            }
+        };
+        if content.len() as u64 > MAX_REGULAR_FILE {
+            return Err(HubError::bad_request(format!(
+                "files[{i}] ({path}) is larger than 10 MiB: upload it in a commit"
+            )));
+        }
+        if given.iter().any(|(p, _)| *p == path) {
+            return Err(HubError::bad_request(format!("files[{i}]: {path} is given twice")));
+        }
+        given.push((path, content));
+    }
+    if let Some(license) = license {
+        if license.is_empty() || license.contains(['\n', '\r']) {
+            return Err(HubError::bad_request(format!("Invalid license {license:?}")));
+        }
+        if !given.iter().any(|(p, _)| p == "README.md") {
+            given.push(("README.md".into(), format!("---\nlicense: {license}\n---\n").into_bytes()));
+        }
+    }
+    if !given.iter().any(|(p, _)| p == ".gitattributes") {
+        given.push((".gitattributes".into(), DEFAULT_GITATTRIBUTES.as_bytes().to_vec()));
+    }
+    let attributes = given.iter().find(|(p, _)| p == ".gitattributes").map(|(_, c)| String::from_utf8_lossy(c));
+    let patterns = lfs_patterns(attributes.as_deref().unwrap_or_default());
+    let mut entries = Vec::new();
+    for (path, content) in given {
+        let size = content.len() as u64;
+        let entry = if path != ".gitattributes" && matches_lfs(&patterns, &path) {
+            let sha256 = hex::encode(Sha256::digest(&content));
+            store_lfs(app, &sha256, &content)?;
+            let oid = git::blob_oid(git::lfs_pointer(&sha256, size).as_bytes());
+            Entry { path, oid, size, lfs_sha256: Some(sha256), xet_hash: None, last_commit: String::new() }
+        } else {
+            let oid = git::blob_oid(&content);
+            app.store.put_object("git", &oid, &content)?;
+            Entry { path, oid, size, lfs_sha256: None, xet_hash: None, last_commit: String::new() }
+        };
+        entries.push(entry);
+    }
+    Ok(entries)
 }
 
 fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
@@ -314,16 +392,6 @@ fn add_lfs_attributes(app: &App, entries: &mut Vec<Entry>, paths: &[String]) -> 
         },
     );
     Ok(())
-}
-
-fn next_pr_number(app: &App, repo: &Repo) -> HubResult<u64> {
-    let max = app
-        .store
-        .refs(repo.id)?
-        .iter()
-        .filter_map(|(name, _)| name.strip_prefix("refs/pr/")?.parse::<u64>().ok())
-        .max();
-    Ok(max.unwrap_or(0) + 1)
 }
 
 /// Creates a commit with the full file listing `entries` on `target` (a branch name or a full

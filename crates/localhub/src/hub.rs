@@ -151,6 +151,9 @@ pub struct Resolved {
     pub branch: Option<String>,
 }
 
+/// The shortest abbreviated commit id accepted as a revision (git's default abbreviation).
+const MIN_SHORT_SHA: usize = 7;
+
 pub fn resolve_revision(app: &App, repo: &Repo, rev: &str) -> HubResult<Resolved> {
     let rev = if rev == "HEAD" { "main" } else { rev };
     let store = &app.store;
@@ -168,8 +171,11 @@ pub fn resolve_revision(app: &App, repo: &Repo, rev: &str) -> HubResult<Resolved
             return Ok(Resolved { sha, branch });
         }
     }
-    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) && store.commit(repo.id, rev)?.is_some() {
-        return Ok(Resolved { sha: rev.to_string(), branch: None });
+    // A commit id, whole or abbreviated (git's 7 digits or more) when the prefix names one commit.
+    if (MIN_SHORT_SHA..=40).contains(&rev.len()) && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if let [sha] = store.commits_with_prefix(repo.id, &rev.to_ascii_lowercase())?.as_slice() {
+            return Ok(Resolved { sha: sha.clone(), branch: None });
+        }
     }
     Err(HubError::revision_not_found(rev))
 }
@@ -226,6 +232,8 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         (Method::DELETE, ["repos", "delete"]) => delete_repo(app, ctx),
         (Method::POST, ["repos", "move"]) => move_repo(app, ctx),
         (Method::POST, ["validate-yaml"]) => Ok(http::ok_json(json!({}))),
+        // An id without a namespace names no repo here: the Hub's typed answer, not a bare 404.
+        (_, [plural, _]) if kind_from_plural(plural).is_some() => Err(HubError::repo_not_found(ctx.caller.anonymous())),
         (_, [plural, namespace, name, rest @ ..]) if kind_from_plural(plural).is_some() => {
             let kind = kind_from_plural(plural).expect("checked");
             repo_api(app, ctx, kind, namespace, name, rest)
@@ -252,6 +260,7 @@ fn repo_api(app: &App, ctx: &Ctx, kind: &str, namespace: &str, name: &str, rest:
         ["refs"] if m == Method::GET => refs(app, ctx, &repo),
         ["branch", branch @ ..] => branch_route(app, ctx, &repo, &branch.join("/")),
         ["tag", tag @ ..] => tag_route(app, ctx, &repo, &tag.join("/")),
+        ["discussions", rest @ ..] => crate::discussions::route(app, ctx, &repo, rest),
         ["settings"] if m == Method::PUT => settings(app, ctx, &repo),
         ["auth-check"] => {
             ctx.caller.require_content_access(&app.store, &repo)?;
@@ -369,18 +378,8 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
         r.headers_mut().insert("X-Error-Message", "You already created this repo".parse().expect("ascii"));
         return Ok(r);
     }
+    let entries = commit::initial_entries(app, body.get("files"), body.get("license").and_then(Value::as_str))?;
     let repo = app.store.insert_repo(kind, &namespace, name, private, sdk)?;
-    let attributes = DEFAULT_GITATTRIBUTES.as_bytes();
-    let oid = git::blob_oid(attributes);
-    app.store.put_object("git", &oid, attributes)?;
-    let entry = Entry {
-        path: ".gitattributes".into(),
-        oid,
-        size: attributes.len() as u64,
-        lfs_sha256: None,
-        xet_hash: None,
-        last_commit: String::new(),
-    };
     commit::record_commit(
         app,
         &repo,
@@ -389,7 +388,7 @@ fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
         "initial commit",
         "",
         ctx.caller.user.as_deref().unwrap_or(""),
-        vec![entry],
+        entries,
     )?;
     Ok(http::ok_json(json!({ "url": repo_web_url(app, &repo), "name": repo.full_name(), "id": repo.uid })))
 }
@@ -844,6 +843,7 @@ pub fn web_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             let (rev, path) = split_revision(rest);
             resolve(app, ctx, &repo, &rev, &path.join("/"), *mode == "raw")
         }
+        [_, "resolve" | "raw", _, ..] => Err(HubError::repo_not_found(ctx.caller.anonymous())),
         _ => {
             Err(HubError::not_found(format!("Sorry, we can't find the page you are looking for: /{}", segs.join("/"))))
         }

@@ -3,11 +3,12 @@
 //! One axum fallback handler routes by hand: repo ids contain `/`, revisions may arrive encoded
 //! (`refs%2Fpr%2F1`) or raw (`refs/pr/1`), and file paths follow them, which route patterns
 //! cannot express. Each concern has its module: `hub` (REST), `commit` (preupload, commit, LFS),
-//! `cas` (Xet), `inference` (router), `store` (SQLite + objects), `git` (object ids).
+//! `cas` (Xet), `discussions` (discussions and pull requests), `inference` (router), `store` (SQLite + objects), `git` (object ids).
 
 pub mod auth;
 pub mod cas;
 pub mod commit;
+pub mod discussions;
 pub mod git;
 pub mod http;
 pub mod hub;

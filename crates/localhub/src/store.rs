@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS xorbs(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, o
 CREATE TABLE IF NOT EXISTS xet_files(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT, terms TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards(hash TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS dedup_chunks(chunk TEXT PRIMARY KEY, xorb TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS discussions(repo INTEGER NOT NULL, num INTEGER NOT NULL, title TEXT NOT NULL, author TEXT NOT NULL,
+  is_pr INTEGER NOT NULL, status TEXT NOT NULL, target TEXT, merge_commit TEXT, created INTEGER NOT NULL, PRIMARY KEY(repo, num));
+CREATE TABLE IF NOT EXISTS discussion_events(id TEXT PRIMARY KEY, repo INTEGER NOT NULL, num INTEGER NOT NULL, kind TEXT NOT NULL,
+  author TEXT NOT NULL, created INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS xet_tokens(token TEXT PRIMARY KEY, repo INTEGER NOT NULL, write INTEGER NOT NULL, exp INTEGER NOT NULL);
 ";
 
@@ -248,6 +252,8 @@ impl Store {
             "refs WHERE repo",
             "xet_tokens WHERE repo",
             "renames WHERE repo",
+            "discussions WHERE repo",
+            "discussion_events WHERE repo",
         ] {
             db.execute(&format!("DELETE FROM {table} = ?1"), [id])?;
         }
@@ -329,6 +335,15 @@ impl Store {
                 commit_row,
             )
             .optional()?)
+    }
+
+    /// Ids of the repo's commits that start with `prefix` (lowercase hex); at most two, enough to
+    /// tell a unique abbreviation from an ambiguous one.
+    pub fn commits_with_prefix(&self, repo: i64, prefix: &str) -> HubResult<Vec<String>> {
+        let db = self.db();
+        let mut q = db.prepare("SELECT sha FROM commits WHERE repo = ?1 AND substr(sha, 1, ?2) = ?3 LIMIT 2")?;
+        let rows = q.query_map(params![repo, prefix.len() as i64, prefix], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Commits reachable from `head`, newest first.
