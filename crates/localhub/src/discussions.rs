@@ -175,7 +175,10 @@ fn details(app: &App, repo: &Repo, d: &Discussion) -> HubResult {
         }
         out["changes"] = changes;
         let conflicts = match d.status.as_str() {
-            "open" | "draft" => squash(app, repo, d)?.err().unwrap_or_default(),
+            "open" | "draft" => match squash(app, repo, d)? {
+                Squash::Conflicts(paths) => paths,
+                Squash::Clean { .. } | Squash::Unmergeable(_) => Vec::new(),
+            },
             _ => Vec::new(),
         };
         out["filesWithConflicts"] = json!(conflicts);
@@ -273,14 +276,13 @@ fn merge(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
         other => return Err(HubError::bad_request(format!("This pull request is {other}"))),
     }
     let body: Value = if ctx.body.is_empty() { json!({}) } else { hub::json_body(ctx)? };
-    let target = d.target.clone().ok_or_else(|| HubError::internal("pull request without a target"))?;
-    let entries = match squash(app, repo, d)? {
-        Ok(entries) => entries,
-        Err(conflicts) => {
-            return Err(HubError::conflict(format!("Cannot merge: conflicting files {}", conflicts.join(", "))))
+    let (target, head, entries) = match squash(app, repo, d)? {
+        Squash::Clean { target, head, entries } => (target, head, entries),
+        Squash::Conflicts(paths) => {
+            return Err(HubError::conflict(format!("Cannot merge: conflicting files {}", paths.join(", "))))
         }
+        Squash::Unmergeable(why) => return Err(HubError::bad_request(why)),
     };
-    let head = app.store.get_ref(repo.id, &target)?.ok_or_else(|| HubError::revision_not_found(&target))?;
     let title = format!("{} (#{})", d.title, d.num);
     let sha = commit::record_commit(app, repo, &target, Some(head), &title, "", &d.author, entries)?;
     set_status(app, repo, d.num, "merged", Some(&sha))?;
@@ -313,13 +315,24 @@ fn may_moderate(app: &App, ctx: &Ctx, repo: &Repo, author: &str) -> HubResult<()
     }
 }
 
-/// The files of `target` with the PR's changes since the two forked, or the paths both changed.
-fn squash(app: &App, repo: &Repo, d: &Discussion) -> HubResult<Result<Vec<Entry>, Vec<String>>> {
-    let target = d.target.as_deref().unwrap_or("refs/heads/main");
+/// What merging a pull request would give.
+enum Squash {
+    /// The target's files with the PR's changes since the two forked, to commit on `head`.
+    Clean { target: String, head: String, entries: Vec<Entry> },
+    /// Paths both sides changed, each its own way.
+    Conflicts(Vec<String>),
+    /// Why there is nothing to merge (its ref or its target branch is gone).
+    Unmergeable(String),
+}
+
+fn squash(app: &App, repo: &Repo, d: &Discussion) -> HubResult<Squash> {
+    let Some(target) = d.target.clone() else {
+        return Ok(Squash::Unmergeable(format!("#{} is a discussion, not a pull request", d.num)));
+    };
     let pr_head = app.store.get_ref(repo.id, &format!("refs/pr/{}", d.num))?;
-    let target_head = app.store.get_ref(repo.id, target)?;
+    let target_head = app.store.get_ref(repo.id, &target)?;
     let (Some(pr_head), Some(target_head)) = (pr_head, target_head) else {
-        return Err(HubError::bad_request(format!("#{}: its ref or its target {target} is gone", d.num)));
+        return Ok(Squash::Unmergeable(format!("#{}: its ref or its target {target} is gone", d.num)));
     };
     let on_target: HashSet<String> = app.store.history(repo.id, &target_head)?.into_iter().map(|c| c.sha).collect();
     let fork = app.store.history(repo.id, &pr_head)?.into_iter().map(|c| c.sha).find(|sha| on_target.contains(sha));
@@ -347,7 +360,11 @@ fn squash(app: &App, repo: &Repo, d: &Discussion) -> HubResult<Result<Vec<Entry>
         };
         merged.extend(kept.cloned());
     }
-    Ok(if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) })
+    Ok(if conflicts.is_empty() {
+        Squash::Clean { target, head: target_head, entries: merged }
+    } else {
+        Squash::Conflicts(conflicts)
+    })
 }
 
 // ---- storage ----

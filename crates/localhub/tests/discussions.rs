@@ -240,6 +240,17 @@ fn merging_squashes_onto_the_target_or_reports_conflicts() {
     assert_eq!(read(&s.url, "merge", "main", "shared.txt").body, b"from main", "main's own change stays");
     assert_eq!(read(&s.url, "merge", "main", "apart.txt").body, b"apart");
     assert_eq!(read(&s.url, "merge", "main", "added.txt").body, b"added");
+
+    // A PR into a branch that is later deleted still shows, and refuses to merge.
+    assert_eq!(post_json(&format!("{}/api/models/demo/merge/branch/dev", s.url), Some(WRITE), &json!({})).status, 200);
+    let orphan = commit(&s.url, "merge", "dev", "dev.txt", b"dev", true)["pullRequestUrl"].clone();
+    let orphan: u64 = orphan.as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(details(&s.url, "merge", orphan)["changes"]["base"], json!("refs/heads/dev"));
+    let gone =
+        send("DELETE", &format!("{}/api/models/demo/merge/branch/dev", s.url), Some(WRITE), "application/json", b"");
+    assert_eq!(gone.status, 200);
+    assert_eq!(details(&s.url, "merge", orphan)["filesWithConflicts"], json!([]));
+    assert_eq!(change(&s.url, "merge", orphan, "merge", WRITE, json!({})).status, 400);
     s.stop();
 }
 
