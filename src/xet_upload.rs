@@ -61,15 +61,16 @@ impl XetUploadPlanner {
         self.check_open()?;
         let bytes = update_argument(&bytes)?;
         let inner = &mut self.inner;
-        copy_blocks_sync(&bytes, &mut self.scratch, |block| inner.update(block));
-        Ok(())
+        let mut result = Ok(());
+        copy_blocks_sync(&bytes, &mut self.scratch, |block| result = result.and_then(|()| inner.update(block)));
+        result.map_err(planner_error)
     }
 
     /// Ends the current file and returns its identity.
     #[wasm_bindgen(js_name = finishFile, unchecked_return_type = "XetPlannedFile")]
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
         self.check_open()?;
-        let info = self.inner.finish_file();
+        let info = self.inner.finish_file().map_err(planner_error)?;
         let out = Object::new();
         set(&out, "hash", &info.hash.to_hex().into());
         set(&out, "size", &(info.size as f64).into());
@@ -95,7 +96,7 @@ impl XetUploadPlanner {
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         self.check_open()?;
         self.finished = true;
-        let shard = self.inner.finish();
+        let shard = self.inner.finish().map_err(planner_error)?;
         Ok(shard.map_or(JsValue::UNDEFINED, |s| Uint8Array::from(s.as_slice()).into()))
     }
 
@@ -128,6 +129,11 @@ impl XetUploadPlanner {
         }
         Ok(())
     }
+}
+
+/// The core planner's misuse error (only `Finished`), as the InvalidStateError JS sees.
+fn planner_error(error: hubwasm_core::xet::PlannerError) -> JsValue {
+    Error::InvalidState(error.to_string()).into()
 }
 
 /// Starts an upload plan (TypeScript signature in the custom section above).

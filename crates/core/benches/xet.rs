@@ -66,13 +66,13 @@ fn bench_hashing(c: &mut Criterion) {
         b.iter(|| {
             let mut p = UploadPlanner::new(BoundaryRule::Current);
             for piece in mid.chunks(4 * MIB) {
-                p.update(piece);
+                p.update(piece).expect("an open planner");
                 while let Some(x) = p.take_xorb() {
                     black_box(x.hash);
                 }
             }
-            p.finish_file();
-            black_box(p.finish())
+            p.finish_file().expect("an open planner");
+            black_box(p.finish().expect("an open planner"))
         })
     });
     let mut builder = XorbBuilder::new();

@@ -7,6 +7,9 @@
 
 extern crate alloc;
 
+pub mod commit;
 pub mod hex;
+pub mod http;
 pub mod lfs;
+pub mod repo;
 pub mod xet;

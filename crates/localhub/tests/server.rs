@@ -88,9 +88,9 @@ fn cas_rejects_tampered_and_inconsistent_uploads() {
 
     // A shard naming a xorb that was never uploaded, and one whose file hash is wrong.
     let mut planner = UploadPlanner::new(BoundaryRule::Current);
-    planner.update(&splitmix(4, 200_000));
-    planner.finish_file();
-    let shard = planner.finish().unwrap();
+    planner.update(&splitmix(4, 200_000)).unwrap();
+    planner.finish_file().unwrap();
+    let shard = planner.finish().unwrap().unwrap();
     let r = send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", &shard);
     assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
     let mut forged = hubwasm_core::xet::shard::parse(&shard).unwrap();
@@ -378,9 +378,9 @@ fn global_dedup_answers_let_a_planner_skip_known_chunks() {
     let mut index = ShardIndex::new();
     index.add(&answer);
     let mut planner = UploadPlanner::with_index(BoundaryRule::Current, index);
-    planner.update(&data);
-    planner.finish_file();
-    planner.finish();
+    planner.update(&data).unwrap();
+    planner.finish_file().unwrap();
+    planner.finish().unwrap();
     assert!(planner.take_xorb().is_none(), "every chunk was found through the dedup answer");
     let unknown = get(&format!("{cas}/v1/chunks/default/{}", "cd".repeat(32)), Some(&token), &[]);
     assert_eq!(unknown.status, 404);

@@ -27,6 +27,24 @@ pub enum Lz4FrameError {
     LengthMismatch,
 }
 
+impl core::fmt::Display for Lz4FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Lz4FrameError::Truncated => "LZ4 frame cut short",
+            Lz4FrameError::BadMagic => "not an LZ4 frame (bad magic number)",
+            Lz4FrameError::UnsupportedVersion => "unsupported LZ4 frame version",
+            Lz4FrameError::DictionaryRequired => "the LZ4 frame needs a dictionary",
+            Lz4FrameError::BadHeaderChecksum => "LZ4 frame header checksum mismatch",
+            Lz4FrameError::BadBlockChecksum => "LZ4 block checksum mismatch",
+            Lz4FrameError::BadContentChecksum => "LZ4 content checksum mismatch",
+            Lz4FrameError::BadBlock => "corrupt LZ4 block, or one larger than announced",
+            Lz4FrameError::LengthMismatch => "the LZ4 frame does not decode to the expected length",
+        })
+    }
+}
+
+impl core::error::Error for Lz4FrameError {}
+
 /// Compresses `data` into one frame.
 pub fn compress(data: &[u8]) -> Vec<u8> {
     // BD: largest block 64 KiB, or 256 KiB for longer input, so every chunk is one block.

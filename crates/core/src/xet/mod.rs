@@ -31,4 +31,4 @@ pub mod shard;
 pub use reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
 pub mod upload;
 
-pub use upload::{ChunkIndex, NoIndex, PlannedFileInfo, ShardIndex, UploadPlanner, UploadStats};
+pub use upload::{ChunkIndex, NoIndex, PlannedFileInfo, PlannerError, ShardIndex, UploadPlanner, UploadStats};

@@ -14,7 +14,9 @@ use serde::Deserialize;
 
 use super::chunker::MAX_CHUNK_SIZE;
 use super::hash::{chunk_hash, file_hash, XetHash};
-use super::xorb::{ChunkReader, XorbError, MAX_XORB_BYTES};
+use super::xorb::{ChunkReader, XorbError, MAX_XORB_BYTES, MAX_XORB_CHUNKS};
+// The splitter of multi-range fetch answers lives with the other HTTP code; reachable here too.
+pub use crate::http::multipart::{split_byteranges, BytePart, MultipartError};
 
 /// Chunk indices `[start, end)` inside a xorb.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -33,7 +35,8 @@ pub struct ByteRange {
 #[allow(clippy::len_without_is_empty)] // an inclusive range is never empty
 impl ByteRange {
     pub fn len(&self) -> u64 {
-        self.end - self.start + 1
+        // Saturating: parsed ranges are checked, but the fields are public.
+        self.end.saturating_sub(self.start).saturating_add(1)
     }
 }
 
@@ -135,6 +138,49 @@ pub enum ReconstructionError {
     },
 }
 
+impl core::fmt::Display for ReconstructionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ReconstructionError::Json { line, column } => {
+                write!(f, "reconstruction answer is not the expected JSON (line {line}, column {column})")
+            }
+            ReconstructionError::BadHash => f.write_str("reconstruction answer has a malformed hash"),
+            ReconstructionError::BadRange => {
+                f.write_str("reconstruction answer has an empty, reversed or oversized range")
+            }
+            ReconstructionError::Uncovered { term } => write!(f, "no fetch range covers term {term}"),
+            ReconstructionError::UnknownRange { fetch, range } => {
+                write!(f, "there is no range {range} in fetch {fetch}")
+            }
+            ReconstructionError::RangeLength { fetch, range, expected, actual } => {
+                write!(f, "fetch {fetch} range {range}: {actual} bytes instead of {expected}")
+            }
+            ReconstructionError::ChunkCount { fetch, range, expected, actual } => {
+                write!(f, "fetch {fetch} range {range}: {actual} chunks instead of {expected}")
+            }
+            ReconstructionError::Xorb { fetch, range, error } => write!(f, "fetch {fetch} range {range}: {error}"),
+            ReconstructionError::TermLength { term, expected, actual } => {
+                write!(f, "term {term} decodes to {actual} bytes instead of {expected}")
+            }
+            ReconstructionError::FileHashMismatch { actual } => {
+                write!(f, "the reconstructed file hashes to {actual}, not the requested hash")
+            }
+            ReconstructionError::Incomplete { next_term } => {
+                write!(f, "reconstruction finished early: term {next_term} was not emitted")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ReconstructionError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            ReconstructionError::Xorb { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 // The wire shapes, only used while parsing.
 #[derive(Deserialize)]
 struct WireTerm {
@@ -217,7 +263,8 @@ impl Reconstruction {
     }
 
     fn validate(&self) -> Result<(), ReconstructionError> {
-        let chunks_ok = |c: &ChunkRange| c.start < c.end;
+        // Chunk indices live inside one xorb: at most 8192 of them.
+        let chunks_ok = |c: &ChunkRange| c.start < c.end && c.end as usize <= MAX_XORB_CHUNKS;
         for t in &self.terms {
             let max = u64::from(t.chunks.end - t.chunks.start.min(t.chunks.end)) * MAX_CHUNK_SIZE as u64;
             if !chunks_ok(&t.chunks) || u64::from(t.unpacked_length) > max {
@@ -340,7 +387,12 @@ impl Assembler {
         let mut chunks = Vec::new();
         for chunk in ChunkReader::new(bytes) {
             if chunks.len() as u32 == expected {
-                return Err(ReconstructionError::ChunkCount { fetch, range, expected, actual: expected + 1 });
+                return Err(ReconstructionError::ChunkCount {
+                    fetch,
+                    range,
+                    expected,
+                    actual: expected.saturating_add(1),
+                });
             }
             chunks.push(chunk.map_err(|error| ReconstructionError::Xorb { fetch, range, error })?);
         }
@@ -428,92 +480,6 @@ impl Assembler {
         }
         Ok(())
     }
-}
-
-/// Errors splitting a `multipart/byteranges` body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MultipartError {
-    /// The body does not start with, or a part is not followed by, the boundary delimiter.
-    MissingBoundary {
-        offset: usize,
-    },
-    /// A part has no `Content-Range: bytes a-b/n` header.
-    MissingContentRange {
-        part: usize,
-    },
-    Truncated {
-        part: usize,
-    },
-}
-
-/// One part of a `multipart/byteranges` answer: inclusive range and the bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BytePart<'a> {
-    pub start: u64,
-    pub end: u64,
-    pub bytes: &'a [u8],
-}
-
-/// Splits a `multipart/byteranges` body (RFC 9110 §14.6). Each part's length comes from its
-/// `Content-Range`, so boundary-like bytes inside the data are harmless.
-pub fn split_byteranges<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<BytePart<'a>>, MultipartError> {
-    let delimiter = {
-        let mut d = Vec::with_capacity(boundary.len() + 2);
-        d.extend_from_slice(b"--");
-        d.extend_from_slice(boundary.as_bytes());
-        d
-    };
-    let mut pos = find(body, &delimiter, 0).ok_or(MultipartError::MissingBoundary { offset: 0 })?;
-    let mut parts = Vec::new();
-    loop {
-        pos += delimiter.len();
-        if body[pos..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        let part = parts.len();
-        pos = skip_line_end(body, pos).ok_or(MultipartError::MissingBoundary { offset: pos })?;
-        let headers_end = find(body, b"\r\n\r\n", pos).ok_or(MultipartError::Truncated { part })?;
-        let (start, end) =
-            content_range(&body[pos..headers_end]).ok_or(MultipartError::MissingContentRange { part })?;
-        let data_start = headers_end + 4;
-        let len = usize::try_from(end - start + 1).map_err(|_| MultipartError::Truncated { part })?;
-        let data_end =
-            data_start.checked_add(len).filter(|&e| e <= body.len()).ok_or(MultipartError::Truncated { part })?;
-        parts.push(BytePart { start, end, bytes: &body[data_start..data_end] });
-        pos = skip_line_end(body, data_end).ok_or(MultipartError::MissingBoundary { offset: data_end })?;
-        if !body[pos..].starts_with(&delimiter) {
-            return Err(MultipartError::MissingBoundary { offset: pos });
-        }
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
-}
-
-fn skip_line_end(body: &[u8], pos: usize) -> Option<usize> {
-    let rest = body.get(pos..)?;
-    if rest.starts_with(b"\r\n") {
-        Some(pos + 2)
-    } else if rest.starts_with(b"\n") {
-        Some(pos + 1)
-    } else {
-        None
-    }
-}
-
-/// `Content-Range: bytes a-b/n` among the part's header lines (name case-insensitive).
-fn content_range(headers: &[u8]) -> Option<(u64, u64)> {
-    let text = core::str::from_utf8(headers).ok()?;
-    let value = text.split("\r\n").find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("content-range").then_some(value.trim())
-    })?;
-    let spec = value.strip_prefix("bytes")?.trim_start();
-    let (range, _total) = spec.split_once('/')?;
-    let (a, b) = range.split_once('-')?;
-    let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (a <= b).then_some((a, b))
 }
 
 #[cfg(test)]
@@ -726,6 +692,14 @@ mod tests {
             r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":4000000,"range":{{"start":0,"end":1}}}}],"xorbs":{{}}}}"#
         );
         assert_eq!(Reconstruction::parse_v2(huge.as_bytes()), Err(ReconstructionError::BadRange));
+        // A term past chunk 8192 cannot exist in any xorb.
+        let far = format!(
+            r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":1,"range":{{"start":8192,"end":8193}}}}],"xorbs":{{}}}}"#
+        );
+        assert_eq!(Reconstruction::parse_v2(far.as_bytes()), Err(ReconstructionError::BadRange));
+        let last = far.replace("8192", "8191").replace("8193", "8192");
+        assert!(Reconstruction::parse_v2(last.as_bytes()).is_ok());
+        assert_eq!(ByteRange { start: 5, end: 1 }.len(), 1, "no underflow on a hand-built range");
     }
 
     #[test]
@@ -739,20 +713,5 @@ mod tests {
             ],
         };
         assert_eq!(fetch.range_header(), "bytes=0-99,400-449");
-    }
-
-    #[test]
-    fn multipart_byteranges_split_by_content_range() {
-        // Shape of RFC 9110 §14.6's example; the data contains a boundary-like line on purpose.
-        let body = b"--THIS\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-9/100\r\n\r\n--THIS\r\nab\r\n--THIS\r\ncontent-range: bytes 50-52/100\r\n\r\nxyz\r\n--THIS--\r\n";
-        let parts = split_byteranges(body, "THIS").unwrap();
-        assert_eq!(
-            parts,
-            [BytePart { start: 0, end: 9, bytes: b"--THIS\r\nab" }, BytePart { start: 50, end: 52, bytes: b"xyz" },]
-        );
-        assert_eq!(split_byteranges(&body[..40], "THIS"), Err(MultipartError::Truncated { part: 0 }));
-        assert_eq!(split_byteranges(b"nothing", "THIS"), Err(MultipartError::MissingBoundary { offset: 0 }));
-        let no_range = b"--B\r\nContent-Type: x\r\n\r\nabc\r\n--B--";
-        assert_eq!(split_byteranges(no_range, "B"), Err(MultipartError::MissingContentRange { part: 0 }));
     }
 }

@@ -6,9 +6,11 @@
 //! `footer_size = 0`, file blocks with verification and SHA-256 entries, xorb blocks.
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use super::hash::XetHash;
 use super::le_reader::LeReader;
+use super::xorb::{MAX_XORB_BYTES, MAX_XORB_CHUNKS};
 
 const MAGIC: [u8; 32] = [
     0x48, 0x46, 0x52, 0x65, 0x70, 0x6f, 0x4d, 0x65, 0x74, 0x61, 0x44, 0x61, 0x74, 0x61, 0x00, 0x55, 0x69, 0x67, 0x45,
@@ -34,7 +36,39 @@ pub enum ShardError {
         file: usize,
         term: usize,
     },
+    /// A term claims chunks or bytes past what one xorb can hold (8192 chunks, 64 MiB).
+    TermOutOfBounds {
+        file: usize,
+        term: usize,
+    },
+    /// A xorb entry lists more than 8192 chunks or more than 64 MiB.
+    XorbOutOfBounds {
+        xorb: usize,
+    },
 }
+
+impl fmt::Display for ShardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShardError::Truncated => f.write_str("shard cut short"),
+            ShardError::BadMagic => f.write_str("not a shard (bad magic tag)"),
+            ShardError::UnsupportedVersion(v) => write!(f, "unsupported shard version {v}"),
+            ShardError::BadCount => f.write_str("a shard record count is larger than the data that follows"),
+            ShardError::BadFooter => f.write_str("the shard footer is malformed"),
+            ShardError::BadTerm { file, term } => {
+                write!(f, "shard file {file}, term {term}: empty or reversed chunk range")
+            }
+            ShardError::TermOutOfBounds { file, term } => {
+                write!(f, "shard file {file}, term {term}: claims more than one xorb can hold")
+            }
+            ShardError::XorbOutOfBounds { xorb } => {
+                write!(f, "shard xorb {xorb}: more chunks or bytes than a xorb can hold")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ShardError {}
 
 /// One term of a file: chunks `[chunk_start, chunk_end)` of a xorb.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,8 +158,11 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
         if hash.0 == [0xff; 32] {
             break;
         }
-        let records =
-            n + if flags & FLAG_VERIFICATION != 0 { n } else { 0 } + usize::from(flags & FLAG_METADATA_EXT != 0);
+        // Checked: on 32-bit targets (wasm32) 2n + 1 overflows for a crafted n.
+        let records = n
+            .checked_mul(if flags & FLAG_VERIFICATION != 0 { 2 } else { 1 })
+            .and_then(|r| r.checked_add(usize::from(flags & FLAG_METADATA_EXT != 0)))
+            .ok_or(ShardError::BadCount)?;
         check_records(&r, records)?;
         let mut terms = Vec::with_capacity(n);
         for index in 0..n {
@@ -140,6 +177,9 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
             };
             if term.chunk_end <= term.chunk_start {
                 return Err(ShardError::BadTerm { file: files.len(), term: index });
+            }
+            if term.chunk_end as usize > MAX_XORB_CHUNKS || term.raw_len as usize > MAX_XORB_BYTES {
+                return Err(ShardError::TermOutOfBounds { file: files.len(), term: index });
             }
             terms.push(term);
         }
@@ -172,6 +212,9 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
         let bytes_on_disk = r.u32()?;
         if hash.0 == [0xff; 32] {
             break;
+        }
+        if n > MAX_XORB_CHUNKS || raw_len as usize > MAX_XORB_BYTES {
+            return Err(ShardError::XorbOutOfBounds { xorb: xorbs.len() });
         }
         check_records(&r, n)?;
         let mut chunks = Vec::with_capacity(n);
@@ -362,6 +405,26 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(parse(&bytes[..cut]).is_err(), "cut at {cut}");
         }
+    }
+
+    // Terms and xorb entries may not claim more than one xorb holds: a 48-byte record naming
+    // 4 billion chunks or bytes would otherwise set the size of later work.
+    #[test]
+    fn terms_and_xorbs_past_the_xorb_limits_are_refused() {
+        let (files, xorbs) = sample();
+        let bytes = write_upload(&files, &xorbs);
+        let patched = |at: usize, value: u32| {
+            let mut b = bytes.clone();
+            b[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            parse(&b)
+        };
+        let term = ShardError::TermOutOfBounds { file: 0, term: 0 };
+        assert_eq!(patched(96 + 44, MAX_XORB_CHUNKS as u32 + 1), Err(term), "chunk_end past 8192");
+        assert_eq!(patched(96 + 44, MAX_XORB_CHUNKS as u32).map(|s| s.files[0].terms[0].chunk_end), Ok(8192));
+        assert_eq!(patched(96 + 36, MAX_XORB_BYTES as u32 + 1), Err(term), "raw_len past 64 MiB");
+        let xorb = ShardError::XorbOutOfBounds { xorb: 0 };
+        assert_eq!(patched(384 + 36, MAX_XORB_CHUNKS as u32 + 1), Err(xorb), "more than 8192 chunks");
+        assert_eq!(patched(384 + 40, MAX_XORB_BYTES as u32 + 1), Err(xorb), "more than 64 MiB");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! hands finished xorbs out as soon as they are full, and at the end writes the shard that
 //! registers every file.
 //!
+//! A planner serves one session: after [`UploadPlanner::finish`] has written the shard, `update`,
+//! `finish_file` and `finish` answer [`PlannerError::Finished`] (the shard could not list a later
+//! file); [`UploadPlanner::take_xorb`] still hands out the last xorbs.
+//!
 //! Memory: the xorb being filled (≤ 64 MiB), the chunk being cut (≤ 128 KiB), finished xorbs the
 //! caller has not taken yet, and 40-odd bytes of metadata per chunk. Take xorbs after each
 //! `update` to keep it there.
@@ -90,6 +94,25 @@ struct PlannedFile {
     verification: Vec<XetHash>,
 }
 
+/// Misuse of a planner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannerError {
+    /// `finish` already wrote this session's shard: start a new planner for more files.
+    Finished,
+}
+
+impl core::fmt::Display for PlannerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PlannerError::Finished => {
+                f.write_str("the upload planner has finished: take its last xorbs, then start a new planner")
+            }
+        }
+    }
+}
+
+impl core::error::Error for PlannerError {}
+
 /// What a finished file is known by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlannedFileInfo {
@@ -147,6 +170,8 @@ pub struct UploadPlanner<I: ChunkIndex = NoIndex> {
     files: Vec<PlannedFile>,
     file: Option<CurrentFile>,
     stats: UploadStats,
+    /// Set by `finish`: the shard is written.
+    finished: bool,
 }
 
 impl UploadPlanner<NoIndex> {
@@ -168,6 +193,7 @@ impl<I: ChunkIndex> UploadPlanner<I> {
             files: Vec::new(),
             file: None,
             stats: UploadStats::default(),
+            finished: false,
         }
     }
 
@@ -175,8 +201,21 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.stats
     }
 
+    /// Whether `finish` has run: only `take_xorb` and `stats` remain useful.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn check_open(&self) -> Result<(), PlannerError> {
+        if self.finished {
+            return Err(PlannerError::Finished);
+        }
+        Ok(())
+    }
+
     /// Feeds the next bytes of the current file (a file starts implicitly).
-    pub fn update(&mut self, mut data: &[u8]) {
+    pub fn update(&mut self, mut data: &[u8]) -> Result<(), PlannerError> {
+        self.check_open()?;
         let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
         file.sha256.update(data);
         file.size += data.len() as u64;
@@ -195,10 +234,12 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         }
         file.pending.extend_from_slice(data);
         self.file = Some(file);
+        Ok(())
     }
 
     /// Ends the current file (an empty one if nothing was fed) and returns its identity.
-    pub fn finish_file(&mut self) -> PlannedFileInfo {
+    pub fn finish_file(&mut self) -> Result<PlannedFileInfo, PlannerError> {
+        self.check_open()?;
         let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
         if file.chunker.finish().is_some() {
             let last = core::mem::take(&mut file.pending);
@@ -218,7 +259,7 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         if !file.terms.is_empty() {
             self.files.push(PlannedFile { hash, sha256, terms: file.terms, verification });
         }
-        PlannedFileInfo { hash, size: file.size, sha256 }
+        Ok(PlannedFileInfo { hash, size: file.size, sha256 })
     }
 
     /// A finished xorb ready to upload (`POST /v1/xorbs/default/{hash}`), oldest first.
@@ -226,18 +267,21 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.ready.pop_front()
     }
 
-    /// Closes the last xorb and writes the shard. Upload every xorb from [`UploadPlanner::take_xorb`]
-    /// (call it until `None` after this) before the shard. Returns `None` when no file had content.
-    /// Call it once per session: the shard lists every file planned so far.
-    pub fn finish(&mut self) -> Option<Vec<u8>> {
+    /// Ends the current file if one is open, closes the last xorb and writes the shard listing
+    /// every file of the session. Upload every xorb from [`UploadPlanner::take_xorb`] (call it
+    /// until `None` after this) before the shard. `Ok(None)` when no file had content. A second
+    /// call is [`PlannerError::Finished`].
+    pub fn finish(&mut self) -> Result<Option<Vec<u8>>, PlannerError> {
         if self.file.is_some() {
-            self.finish_file();
+            self.finish_file()?;
         }
+        self.check_open()?;
+        self.finished = true;
         if !self.builder.is_empty() {
             self.close_xorb();
         }
         if self.files.is_empty() {
-            return None;
+            return Ok(None);
         }
         let closed = &self.closed;
         let resolve = |x: XorbRef| match x {
@@ -263,7 +307,7 @@ impl<I: ChunkIndex> UploadPlanner<I> {
                 sha256: Some(f.sha256),
             })
             .collect();
-        Some(shard::write_upload(&files, &self.xorb_entries))
+        Ok(Some(shard::write_upload(&files, &self.xorb_entries)))
     }
 
     fn add_chunk(&mut self, file: &mut CurrentFile, data: &[u8]) {
@@ -292,14 +336,15 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         };
         file.chunks.push((hash, len));
         match file.terms.last_mut() {
-            Some(t) if t.xorb == xorb && t.chunk_end == index => {
+            // A term stays inside one xorb's 8192 chunks, whatever an index claims.
+            Some(t) if t.xorb == xorb && t.chunk_end == index && (index as usize) < super::xorb::MAX_XORB_CHUNKS => {
                 t.chunk_end += 1;
                 t.raw_len += len as u32;
             }
             _ => file.terms.push(PlannedTerm {
                 xorb,
                 chunk_start: index,
-                chunk_end: index + 1,
+                chunk_end: index.saturating_add(1),
                 raw_len: len as u32,
                 first_file_chunk: file.chunks.len() - 1,
             }),
@@ -370,12 +415,12 @@ mod tests {
         let mut infos = Vec::new();
         for data in files {
             for part in data.chunks(piece) {
-                p.update(part);
+                p.update(part).unwrap();
                 Uploaded::take_all(&mut p, &mut xorbs);
             }
-            infos.push(p.finish_file());
+            infos.push(p.finish_file().unwrap());
         }
-        let shard = shard::parse(&p.finish().expect("a shard")).expect("our shard parses");
+        let shard = shard::parse(&p.finish().unwrap().expect("a shard")).expect("our shard parses");
         Uploaded::take_all(&mut p, &mut xorbs);
         (infos, Uploaded { xorbs, shard })
     }
@@ -428,9 +473,9 @@ mod tests {
         let mut index = ShardIndex::new();
         index.add(&first.shard);
         let mut p = UploadPlanner::with_index(BoundaryRule::Current, index);
-        p.update(&a);
-        let info = p.finish_file();
-        let shard = shard::parse(&p.finish().unwrap()).unwrap();
+        p.update(&a).unwrap();
+        let info = p.finish_file().unwrap();
+        let shard = shard::parse(&p.finish().unwrap().unwrap()).unwrap();
         assert!(p.take_xorb().is_none(), "nothing new to upload");
         assert!(shard.xorbs.is_empty());
         assert_eq!(shard.files[0].terms, first.shard.files[0].terms);
@@ -469,10 +514,29 @@ mod tests {
     #[test]
     fn empty_files_are_hashed_but_not_registered() {
         let mut p = UploadPlanner::new(BoundaryRule::Current);
-        let info = p.finish_file();
+        let info = p.finish_file().unwrap();
         assert_eq!(info.hash, XetHash::ZERO);
         assert_eq!(info.size, 0);
-        assert_eq!(p.finish(), None);
+        assert_eq!(p.finish(), Ok(None));
         assert_eq!(plan(&[b"", b"x"], 1, NoIndex).1.shard.files.len(), 1);
+    }
+
+    // Issue #8: after finish() wrote the shard, a later file could never be registered; it used
+    // to be silently planned into a second, unreported shard.
+    #[test]
+    fn a_finished_planner_refuses_more_work_but_hands_out_its_xorbs() {
+        let mut p = UploadPlanner::new(BoundaryRule::Current);
+        p.update(&splitmix64_bytes(8, 100_000)).unwrap();
+        let shard = p.finish().unwrap().expect("a shard");
+        assert!(p.is_finished());
+        let before = p.stats();
+        assert_eq!(p.update(b"more"), Err(PlannerError::Finished));
+        assert_eq!(p.finish_file(), Err(PlannerError::Finished));
+        assert_eq!(p.finish(), Err(PlannerError::Finished));
+        assert_eq!(p.stats(), before, "refused calls change nothing");
+        let xorb = p.take_xorb().expect("the last xorb is still there");
+        assert_eq!(shard::parse(&shard).unwrap().xorbs[0].hash, xorb.hash);
+        assert!(p.take_xorb().is_none());
+        assert!(!alloc::format!("{}", PlannerError::Finished).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! stored xorbs may carry one, which [`parse_footer`] reads.
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use super::bg4;
 use super::chunker::MAX_CHUNK_SIZE;
@@ -56,7 +57,57 @@ pub enum XorbError {
     XorbHashMismatch {
         actual: XetHash,
     },
+    /// More than [`MAX_XORB_CHUNKS`] chunks (in the data, or claimed by a footer).
+    TooManyChunks {
+        offset: usize,
+    },
+    /// The chunks decode to more than [`MAX_XORB_BYTES`].
+    TooLarge {
+        offset: usize,
+    },
+    /// The footer's layout is not V0 or V1 (spec §4.5).
     BadFooter,
+}
+
+impl fmt::Display for XorbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            XorbError::Truncated { offset } => write!(f, "xorb cut short at byte {offset}"),
+            XorbError::UnsupportedVersion { offset, version } => {
+                write!(f, "xorb chunk at byte {offset} has unsupported version {version}")
+            }
+            XorbError::UnknownCompression { offset, scheme } => {
+                write!(f, "xorb chunk at byte {offset} has unknown compression scheme {scheme}")
+            }
+            XorbError::ChunkTooLarge { offset, len } => {
+                write!(f, "xorb chunk at byte {offset} claims {len} bytes, more than a chunk can hold")
+            }
+            XorbError::Lz4 { offset, error } => write!(f, "xorb chunk at byte {offset}: {error}"),
+            XorbError::LengthMismatch { offset } => {
+                write!(f, "xorb chunk at byte {offset} is not as long as its header says")
+            }
+            XorbError::ChunkHashMismatch { index } => write!(f, "xorb chunk {index} does not have the expected hash"),
+            XorbError::XorbHashMismatch { actual } => {
+                write!(f, "the xorb's chunks hash to {actual}, not the expected hash")
+            }
+            XorbError::TooManyChunks { offset } => {
+                write!(f, "xorb has more than {MAX_XORB_CHUNKS} chunks (at byte {offset})")
+            }
+            XorbError::TooLarge { offset } => {
+                write!(f, "xorb decodes to more than {MAX_XORB_BYTES} bytes (at byte {offset})")
+            }
+            XorbError::BadFooter => f.write_str("the xorb footer is malformed"),
+        }
+    }
+}
+
+impl core::error::Error for XorbError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            XorbError::Lz4 { error, .. } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Serializes one chunk (header + data), choosing the smallest of LZ4, BG4+LZ4 and raw. BG4+LZ4
@@ -231,14 +282,19 @@ pub fn decode_chunk_data(header: &ChunkHeader, stored: &[u8], offset: usize) -> 
 }
 
 /// Iterates over the serialized chunks of a xorb (or of a fetched range of one), decoding each.
+/// A xorb holds at most [`MAX_XORB_CHUNKS`] chunks and [`MAX_XORB_BYTES`] decoded bytes, so the
+/// reader stops with an error before decoding a chunk past either limit: a crafted xorb of tiny
+/// LZ4 frames cannot make it expand megabytes into gigabytes.
 pub struct ChunkReader<'a> {
     bytes: &'a [u8],
     offset: usize,
+    chunks: usize,
+    decoded: usize,
 }
 
 impl<'a> ChunkReader<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, offset: 0 }
+        Self { bytes, offset: 0, chunks: 0, decoded: 0 }
     }
 
     /// Offset of the next chunk in the input.
@@ -260,12 +316,25 @@ impl Iterator for ChunkReader<'_> {
                 return Some(Err(e));
             }
         };
+        let offset = self.offset;
+        let limit = if self.chunks == MAX_XORB_CHUNKS {
+            Some(XorbError::TooManyChunks { offset })
+        } else if self.decoded + header.raw_len > MAX_XORB_BYTES {
+            Some(XorbError::TooLarge { offset })
+        } else {
+            None
+        };
+        if let Some(error) = limit {
+            self.offset = self.bytes.len();
+            return Some(Err(error));
+        }
         let end = CHUNK_HEADER_LEN + header.stored_len;
         if rest.len() < end {
-            let offset = self.offset;
             self.offset = self.bytes.len();
             return Some(Err(XorbError::Truncated { offset }));
         }
+        self.chunks += 1;
+        self.decoded += header.raw_len;
         let result = decode_chunk_data(&header, &rest[CHUNK_HEADER_LEN..end], self.offset);
         self.offset = if result.is_ok() { self.offset + end } else { self.bytes.len() };
         Some(result)
@@ -275,9 +344,6 @@ impl Iterator for ChunkReader<'_> {
 /// Decodes a whole xorb and checks it hashes to `expected`; returns the chunks' contents.
 pub fn decode_and_verify(bytes: &[u8], expected: &XetHash) -> Result<Vec<Vec<u8>>, XorbError> {
     let chunks = ChunkReader::new(bytes).collect::<Result<Vec<_>, _>>()?;
-    if chunks.len() > MAX_XORB_CHUNKS {
-        return Err(XorbError::BadFooter);
-    }
     let list: Vec<(XetHash, u64)> = chunks.iter().map(|c| (chunk_hash(c), c.len() as u64)).collect();
     let actual = xorb_hash(&list);
     if actual != *expected {
@@ -320,7 +386,7 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
     let info_len =
         u32::from_le_bytes(bytes.get(n_total.checked_sub(4).ok_or(bad)?..).ok_or(bad)?.try_into().map_err(|_| bad)?)
             as usize;
-    let start = n_total.checked_sub(4 + info_len).ok_or(bad)?;
+    let start = info_len.checked_add(4).and_then(|len| n_total.checked_sub(len)).ok_or(bad)?;
     let mut r = LeReader::new(&bytes[start..n_total - 4], XorbError::BadFooter);
     if r.take(7)? != FOOTER_IDENT {
         return Err(bad);
@@ -333,7 +399,10 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
                 return Err(bad);
             }
             let n = r.u32()? as usize;
-            if n > MAX_XORB_CHUNKS || info_len != 92 + 40 * n {
+            if n > MAX_XORB_CHUNKS {
+                return Err(XorbError::TooManyChunks { offset: start });
+            }
+            if info_len != 92 + 40 * n {
                 return Err(bad);
             }
             let chunk_hashes = (0..n).map(|_| r.hash()).collect::<Result<Vec<_>, _>>()?;
@@ -349,7 +418,10 @@ pub fn parse_footer(bytes: &[u8]) -> Result<(XorbFooter, usize), XorbError> {
         }
         0 => {
             let n = r.u32()? as usize;
-            if n > MAX_XORB_CHUNKS || info_len != 60 + 36 * n {
+            if n > MAX_XORB_CHUNKS {
+                return Err(XorbError::TooManyChunks { offset: start });
+            }
+            if info_len != 60 + 36 * n {
                 return Err(bad);
             }
             let chunk_ends = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
@@ -446,6 +518,55 @@ mod tests {
         );
         let hashes = [xorb.chunks[1].0, xorb.chunks[0].0];
         assert_eq!(decode_with_hashes(&xorb.bytes, &hashes), Err(XorbError::ChunkHashMismatch { index: 0 }));
+    }
+
+    // Issue #8: 8.7 MB of tiny LZ4 frames used to decode to 2 GB. The reader now refuses the
+    // chunk that would pass 64 MiB, before decoding it.
+    #[test]
+    fn decoding_stops_at_64_mib_unpacked() {
+        let mut one = Vec::new();
+        assert_eq!(encode_chunk(&[0u8; MAX_CHUNK_SIZE], &mut one), Compression::Lz4);
+        assert!(one.len() < 1024, "a 128 KiB zero chunk compresses to {} bytes", one.len());
+        let crafted = one.repeat(16_384);
+        let mut decoded = 0;
+        let mut reader = ChunkReader::new(&crafted);
+        let error = loop {
+            match reader.next() {
+                Some(Ok(chunk)) => decoded += chunk.len(),
+                Some(Err(error)) => break error,
+                None => panic!("a 2 GiB xorb decoded"),
+            }
+        };
+        assert_eq!(decoded, MAX_XORB_BYTES);
+        assert_eq!(error, XorbError::TooLarge { offset: 512 * one.len() });
+        assert_eq!(reader.next(), None, "the reader stops after an error");
+    }
+
+    #[test]
+    fn decoding_stops_after_8192_chunks() {
+        let mut one = Vec::new();
+        encode_chunk(b"x", &mut one);
+        let crafted = one.repeat(MAX_XORB_CHUNKS + 1);
+        assert_eq!(
+            decode_and_verify(&crafted, &XetHash::ZERO),
+            Err(XorbError::TooManyChunks { offset: MAX_XORB_CHUNKS * one.len() })
+        );
+        let fine = one.repeat(MAX_XORB_CHUNKS);
+        assert_eq!(ChunkReader::new(&fine).filter(Result::is_ok).count(), MAX_XORB_CHUNKS);
+    }
+
+    #[test]
+    fn footers_claiming_too_many_chunks_have_their_own_error() {
+        let mut info = Vec::new();
+        info.extend_from_slice(FOOTER_IDENT);
+        info.push(0);
+        info.extend_from_slice(&[0u8; 32]);
+        info.extend_from_slice(&(MAX_XORB_CHUNKS as u32 + 1).to_le_bytes());
+        let mut bytes = info.clone();
+        bytes.extend_from_slice(&(info.len() as u32).to_le_bytes());
+        assert_eq!(parse_footer(&bytes), Err(XorbError::TooManyChunks { offset: 0 }));
+        assert_eq!(parse_footer(&u32::MAX.to_le_bytes()), Err(XorbError::BadFooter));
+        assert_eq!(parse_footer(&[1, 2]), Err(XorbError::BadFooter));
     }
 
     #[test]

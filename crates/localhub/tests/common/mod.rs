@@ -149,12 +149,12 @@ pub fn upload_with_planner(url: &str, repo: &str, files: &[&[u8]]) -> Vec<hubwas
     };
     for data in files {
         for piece in data.chunks(1 << 20) {
-            planner.update(piece);
+            planner.update(piece).expect("an open planner");
             push_xorbs(&mut planner);
         }
-        infos.push(planner.finish_file());
+        infos.push(planner.finish_file().expect("an open planner"));
     }
-    let shard = planner.finish().expect("files with content");
+    let shard = planner.finish().expect("an open planner").expect("files with content");
     push_xorbs(&mut planner);
     let r = send("POST", &format!("{cas}/v1/shards"), Some(&token), "application/octet-stream", &shard);
     assert_eq!(r.status, 200, "shard upload: {}", String::from_utf8_lossy(&r.body));

@@ -1,0 +1,5 @@
+//! HTTP pieces both sides of the Hub protocols share, as pure functions: `Range` and
+//! `Content-Range`, `multipart/byteranges`, the retry policy and `Link` pagination.
+
+pub mod multipart;
+pub mod range;
