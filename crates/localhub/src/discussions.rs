@@ -15,9 +15,12 @@ use axum::http::{Method, StatusCode};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
+use crate::app::App;
+use crate::commits::{record_commit, CommitMessage};
+use crate::ctx::Ctx;
 use crate::http::{self, HubError, HubResult};
-use crate::store::{Entry, Repo};
-use crate::{commit, hub, App, Ctx};
+use crate::repo::resolve_revision;
+use crate::store::{Entry, RefUpdate, Repo};
 
 /// Discussions per page of the list (the `p` query parameter counts pages from 0).
 const PAGE: usize = 50;
@@ -67,28 +70,13 @@ pub fn route(app: &App, ctx: &Ctx, repo: &Repo, rest: &[&str]) -> HubResult {
 
 // ---- what the write path calls ----
 
-/// Opens the pull request a `create_pr` commit makes, targeting `target` (a full ref); returns its
-/// number, whose ref `refs/pr/N` the caller then commits to.
-pub fn open_pull_request(
-    app: &App,
-    repo: &Repo,
-    author: &str,
-    title: &str,
-    description: &str,
-    target: &str,
-) -> HubResult<u64> {
-    let num = insert(app, repo, title, author, Some(target), "open")?;
-    if !description.trim().is_empty() {
+/// Opens the conversation of the pull request a `create_pr` commit just made on `ref_name` (the
+/// store listed it as it allocated the number): the commit's description is its first comment.
+pub fn describe_pull_request(app: &App, repo: &Repo, ref_name: &str, author: &str, description: &str) -> HubResult<()> {
+    let Some(num) = ref_name.strip_prefix("refs/pr/").and_then(|n| n.parse::<u64>().ok()) else { return Ok(()) };
+    if !description.trim().is_empty() && load(app, repo, num)?.is_some() {
         add_comment(app, repo, num, author, description)?;
     }
-    Ok(num)
-}
-
-/// Forgets a pull request whose first commit failed, so no discussion points at a missing ref.
-pub fn discard(app: &App, repo: &Repo, num: u64) -> HubResult<()> {
-    let db = app.store.db();
-    db.execute("DELETE FROM discussions WHERE repo = ?1 AND num = ?2", params![repo.id, num as i64])?;
-    db.execute("DELETE FROM discussion_events WHERE repo = ?1 AND num = ?2", params![repo.id, num as i64])?;
     Ok(())
 }
 
@@ -142,7 +130,7 @@ fn list(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
 
 fn create(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
     let author = participant(app, ctx)?;
-    let body = hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let title = body.get("title").and_then(Value::as_str).map(str::trim).unwrap_or_default();
     if title.is_empty() {
         return Err(HubError::bad_request("\"title\" is required"));
@@ -150,7 +138,7 @@ fn create(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
     let description = body.get("description").and_then(Value::as_str).unwrap_or_default();
     let num = if body.get("pullRequest").and_then(Value::as_bool).unwrap_or(false) {
         // An empty pull request starts as a draft at the head of main.
-        let main = hub::resolve_revision(app, repo, "main")?;
+        let main = resolve_revision(&app.store, repo, "main")?;
         let num = insert(app, repo, title, &author, Some("refs/heads/main"), "draft")?;
         app.store.set_ref(repo.id, &format!("refs/pr/{num}"), &main.sha)?;
         num
@@ -188,7 +176,7 @@ fn details(app: &App, repo: &Repo, d: &Discussion) -> HubResult {
 
 fn comment(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
     let author = participant(app, ctx)?;
-    let body = hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let text = body.get("comment").and_then(Value::as_str).unwrap_or_default();
     if text.trim().is_empty() {
         return Err(HubError::bad_request("\"comment\" must not be empty"));
@@ -199,7 +187,7 @@ fn comment(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
 
 fn edit_comment(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion, id: &str) -> HubResult {
     let editor = participant(app, ctx)?;
-    let body = hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let content = body.get("content").and_then(Value::as_str).unwrap_or_default();
     if content.trim().is_empty() {
         return Err(HubError::bad_request("\"content\" must not be empty"));
@@ -234,7 +222,7 @@ fn hide_comment(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion, id: &str) -> 
 fn rename(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
     let author = participant(app, ctx)?;
     may_moderate(app, ctx, repo, &d.author)?;
-    let body = hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let title = body.get("title").and_then(Value::as_str).map(str::trim).unwrap_or_default();
     if title.is_empty() {
         return Err(HubError::bad_request("\"title\" must not be empty"));
@@ -250,7 +238,7 @@ fn rename(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
 fn change_status(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
     let author = participant(app, ctx)?;
     may_moderate(app, ctx, repo, &d.author)?;
-    let body = hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let status = body.get("status").and_then(Value::as_str).unwrap_or_default();
     if status != "open" && status != "closed" {
         return Err(HubError::bad_request(format!("Invalid status {status:?}: open or closed")));
@@ -275,7 +263,7 @@ fn merge(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
         "draft" => return Err(HubError::bad_request("This pull request is a draft: open it before merging")),
         other => return Err(HubError::bad_request(format!("This pull request is {other}"))),
     }
-    let body: Value = if ctx.body.is_empty() { json!({}) } else { hub::json_body(ctx)? };
+    let body: Value = if ctx.body.is_empty() { json!({}) } else { ctx.json()? };
     let (target, head, entries) = match squash(app, repo, d)? {
         Squash::Clean { target, head, entries } => (target, head, entries),
         Squash::Conflicts(paths) => {
@@ -284,7 +272,11 @@ fn merge(app: &App, ctx: &Ctx, repo: &Repo, d: &Discussion) -> HubResult {
         Squash::Unmergeable(why) => return Err(HubError::bad_request(why)),
     };
     let title = format!("{} (#{})", d.title, d.num);
-    let sha = commit::record_commit(app, repo, &target, Some(head), &title, "", &d.author, entries)?;
+    let message = CommitMessage { title: &title, description: "", author: &d.author };
+    let onto = RefUpdate::Move { name: &target, expected: Some(&head) };
+    let recorded = record_commit(app, repo, onto, Some(&head), &message, entries)?
+        .ok_or_else(|| HubError::conflict(format!("{target} moved while merging: nothing was merged, try again")))?;
+    let sha = recorded.sha;
     set_status(app, repo, d.num, "merged", Some(&sha))?;
     add_event(app, repo, d.num, "status-change", &merger, &json!({ "status": "merged" }))?;
     add_optional_comment(app, repo, d.num, &merger, &body)?;

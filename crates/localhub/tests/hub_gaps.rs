@@ -69,7 +69,6 @@ fn bad_initial_files_create_nothing() {
         json!([{ "path": "../escape.txt", "content": b64(b"x") }]),
         json!([{ "path": "a.txt", "content": b64(b"1") }, { "path": "a.txt", "content": b64(b"2") }]),
         json!([{ "path": "a.txt", "content": "x", "encoding": "rot13" }]),
-        json!([{ "path": "big.txt", "content": b64(&vec![b'x'; (10 << 20) + 1]) }]),
     ];
     for files in bad {
         let r = create(&s.url, json!({ "name": "never", "organization": "demo", "files": files }));
