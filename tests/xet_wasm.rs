@@ -33,11 +33,11 @@ fn planner_shard_and_assembler_round_trip_in_wasm() {
     let mut files = Vec::new();
     for data in [&a, &b] {
         for piece in data.chunks(333_333) {
-            planner.update(piece);
+            planner.update(piece).unwrap();
         }
-        files.push(planner.finish_file());
+        files.push(planner.finish_file().unwrap());
     }
-    let shard = shard::parse(&planner.finish().unwrap()).unwrap();
+    let shard = shard::parse(&planner.finish().unwrap().unwrap()).unwrap();
     while let Some(x) = planner.take_xorb() {
         xorb::decode_and_verify(&x.bytes, &x.hash).unwrap();
         xorbs.push(x);

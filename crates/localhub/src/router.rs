@@ -56,6 +56,7 @@ fn body_rule(method: &Method, segs: &[&str]) -> (Gate, usize) {
         ["lfs-storage", ..] => (Gate::Signed, MULTIPART_THRESHOLD as usize),
         ["api", _, _, _, "commit", ..] => (Gate::User, hub::upload::MAX_COMMIT_BODY),
         ["api", _, _, _, "paths-info", ..] => (Gate::Open, JSON_BODY),
+        ["api", "validate-yaml"] => (Gate::Open, JSON_BODY),
         ["api", ..] => (Gate::User, JSON_BODY),
         [.., "info", "lfs", "objects", "batch"] => (Gate::Open, JSON_BODY),
         _ if inference::handles(segs) => (Gate::Router, CHAT_BODY),

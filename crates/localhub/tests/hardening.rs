@@ -433,14 +433,39 @@ fn a_download_url_does_not_authorise_uploads() {
 
 // ---- 5. Open doors ----
 
+fn preflight(url: &str, origin: &str) -> (u16, Option<String>) {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).allow_non_standard_methods(true).build().into();
+    let request = ureq::http::Request::builder()
+        .method("OPTIONS")
+        .uri(format!("{url}/api/whoami-v2"))
+        .header("Origin", origin)
+        .header("Access-Control-Request-Headers", "authorization")
+        .body(())
+        .unwrap();
+    let r = agent.run(request).unwrap();
+    let allowed = r.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
+    (r.status().as_u16(), allowed)
+}
+
 #[test]
 fn cors_does_not_answer_foreign_origins_by_default() {
     let s = start(fresh_dir("cors-lock"));
     let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[("Origin", "https://evil.example")]);
     assert_eq!(r.header("access-control-allow-origin"), None);
+    assert_eq!(preflight(&s.url, "https://evil.example"), (403, None), "no preflight, so no Authorization sent");
     let local = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[("Origin", "http://127.0.0.1:5173")]);
     assert_eq!(local.header("access-control-allow-origin"), Some("http://127.0.0.1:5173"));
+    assert_eq!(preflight(&s.url, "http://localhost:8000"), (204, Some("http://localhost:8000".into())));
     s.stop();
+
+    let listed = start_with(fresh_dir("cors-listed"), |c| c.cors.origins.push("https://app.example".into()));
+    assert_eq!(preflight(&listed.url, "https://app.example"), (204, Some("https://app.example".into())));
+    assert_eq!(preflight(&listed.url, "https://evil.example"), (403, None));
+    listed.stop();
+    let open = start_with(fresh_dir("cors-any"), |c| c.cors.any = true);
+    assert_eq!(preflight(&open.url, "https://evil.example"), (204, Some("https://evil.example".into())));
+    open.stop();
 }
 
 #[test]
@@ -450,6 +475,12 @@ fn admin_routes_are_closed_without_an_admin_token() {
     assert!(r.status == 404 || r.status == 403, "{}", r.status);
     assert_eq!(get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status, 200, "no fault was set");
     s.stop();
+    let admin = start_with_admin(fresh_dir("admin-open"));
+    let fault = json!({ "route": "/api/whoami", "kind": "error", "status": 503, "count": 1 });
+    assert_eq!(post_json(&format!("{}/admin/faults", admin.url), Some(WRITE), &fault).status, 401, "Hub tokens");
+    assert_eq!(post_json(&format!("{}/admin/faults", admin.url), Some(ADMIN), &fault).status, 200);
+    assert_eq!(get(&format!("{}/api/whoami-v2", admin.url), Some(WRITE), &[]).status, 503);
+    admin.stop();
 }
 
 #[test]
@@ -458,8 +489,14 @@ fn the_inference_router_checks_tokens() {
     let body = json!({ "model": "localhub/echo-chat", "messages": [{ "role": "user", "content": "hi" }] });
     let r = post_json(&format!("{}/v1/chat/completions", s.url), Some("not-a-localhub-token"), &body);
     assert_eq!(r.status, 401, "{}", body_text(&r));
+    assert_eq!(post_json(&format!("{}/v1/chat/completions", s.url), None, &body).status, 401);
     assert_eq!(post_json(&format!("{}/v1/chat/completions", s.url), Some(READ), &body).status, 200);
     s.stop();
+    let keyed = start_with(fresh_dir("router-key"), |c| c.provider_keys.push("provider-key-1".into()));
+    let url = format!("{}/together/v1/chat/completions", keyed.url);
+    assert_eq!(post_json(&url, Some("provider-key-1"), &body).status, 200, "a configured provider key");
+    assert_eq!(post_json(&url, Some("provider-key-2"), &body).status, 401);
+    keyed.stop();
 }
 
 #[test]

@@ -159,7 +159,9 @@ pub fn register_shard(app: &App, scope: &TokenScope, bytes: &[u8]) -> HubResult<
         }
         for (index, (chunk, _)) in chunks.iter().enumerate() {
             if xet::is_global_dedup_eligible(chunk, index == 0) {
-                eligible.push((chunk.to_hex(), chunk_xorb(&f.terms, index).to_hex()));
+                if let Some(xorb) = chunk_xorb(&f.terms, index) {
+                    eligible.push((chunk.to_hex(), xorb.to_hex()));
+                }
             }
         }
         registrations.push((f.hash.to_hex(), f.size(), f.sha256.map(hex::encode), Value::Array(terms).to_string()));
@@ -192,15 +194,15 @@ pub fn register_shard(app: &App, scope: &TokenScope, bytes: &[u8]) -> HubResult<
 }
 
 /// The xorb holding the `index`-th chunk of a file with these terms.
-fn chunk_xorb(terms: &[shard::Term], mut index: usize) -> XetHash {
+fn chunk_xorb(terms: &[shard::Term], mut index: usize) -> Option<XetHash> {
     for t in terms {
-        let n = (t.chunk_end - t.chunk_start) as usize;
+        let n = t.chunk_end.saturating_sub(t.chunk_start) as usize;
         if index < n {
-            return t.xorb;
+            return Some(t.xorb);
         }
         index -= n;
     }
-    unreachable!("chunk index within the file's terms")
+    None
 }
 
 /// How long clients may use the chunk list of a dedup answer (observed on the Hub: 7 days).

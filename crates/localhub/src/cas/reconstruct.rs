@@ -148,7 +148,7 @@ pub fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     if requested.is_empty() || !requested.iter().all(covered) {
         return Err(HubError::forbidden("The Range header asks for bytes this URL was not signed for"));
     }
-    Ok(range::ranged_body(&ctx.headers, bytes, "application/octet-stream", false))
+    Ok(range::ranged_body(&ctx.headers, bytes, "application/octet-stream", ctx.is_head()))
 }
 
 /// A whole Xet file rebuilt from stored xorbs with hubwasm-core's assembler, hash-checked (the

@@ -146,7 +146,10 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         (["lfs-storage", _, "part", n], Method::PUT) => {
             let (repo, size) = (signed_number("repo")?, signed_number("size")?);
             let n: u64 = n.parse().map_err(|_| HubError::bad_request("bad part number"))?;
-            let expected = size.saturating_sub((n - 1) * MULTIPART_CHUNK).min(MULTIPART_CHUNK);
+            if n == 0 || n > size.div_ceil(MULTIPART_CHUNK) {
+                return Err(HubError::bad_request(format!("There is no part {n} of a {size}-byte object")));
+            }
+            let expected = (size - (n - 1) * MULTIPART_CHUNK).min(MULTIPART_CHUNK);
             if ctx.body.len() as u64 != expected {
                 return Err(HubError::bad_request(format!(
                     "Part {n} must be {expected} bytes, got {}",
