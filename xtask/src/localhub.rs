@@ -27,7 +27,9 @@ impl Localhub {
         let data = root().join("target/localhub-runs").join(format!("{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let mut child = Command::new(root().join("target/debug/localhub"))
-            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--admin-token", ADMIN_TOKEN, "--data"])
+            // `hub.js` is the CI account of @huggingface/hub's own specs (peers/hubjs-specs).
+            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--user", "hub.js:hf_hub.js:write"])
+            .args(["--admin-token", ADMIN_TOKEN, "--data"])
             .arg(&data)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -12,13 +12,14 @@ use crate::{root, Result};
 const TARGETS: &[&str] = &["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
 const WASM_PACK_VERSION: &str = "0.15.1";
 
-/// Everything: what the build needs plus the test tools (wasm-pack, Chromium).
+/// Everything: what the build needs plus the test tools (wasm-pack, Chromium, the peers).
 pub fn run() -> Result {
     for_build()?;
     rust_components()?;
     wasm_pack()?;
     chromium()?;
     peers_venv()?;
+    npm_packages(&root().join("peers/hubjs-specs"))?;
     println!("setup: everything is in place");
     Ok(())
 }

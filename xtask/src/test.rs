@@ -48,6 +48,11 @@ pub fn run() -> Result {
         command.arg("conformance/official-js.mjs").arg(url).current_dir(root.join("js-tests"));
         Suite { name: "conformance: npm clients", command, format: Format::Plain }
     }));
+    outcomes.push(with_localhub("conformance: hub.js specs", |url| {
+        let mut command = Command::new("node");
+        command.arg("run.mjs").arg(url).current_dir(root.join("peers/hubjs-specs"));
+        Suite { name: "conformance: hub.js specs", command, format: Format::Plain }
+    }));
 
     let build_started = Instant::now();
     let build_result = build::run();

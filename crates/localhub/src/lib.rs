@@ -3,7 +3,8 @@
 //! Modules, imports going one way (routes → services → store):
 //! - routing: `router` (gates, body limits, dispatch), `ctx` (the request), `http` (errors,
 //!   replies), `range`, `cors`, `faults`, `admin`;
-//! - routes: `hub` (REST API and web routes, one module per concern), `cas` (Xet), `inference`;
+//! - routes: `hub` (REST API and web routes, one module per concern), `discussions` (discussions
+//!   and pull requests), `cas` (Xet), `inference`;
 //! - services: `auth` (callers), `repo` (lookup, revisions, names), `commits` (commit creation
 //!   with compare-and-set ref updates), `objects` (LFS objects scoped to repos), `signing`
 //!   (presigned URLs), `gitattributes`, `git` (object ids);
@@ -16,6 +17,7 @@ pub mod cas;
 pub mod commits;
 pub mod cors;
 pub mod ctx;
+pub mod discussions;
 pub mod faults;
 pub mod git;
 pub mod gitattributes;

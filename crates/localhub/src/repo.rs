@@ -46,6 +46,9 @@ pub struct Resolved {
     pub branch: Option<String>,
 }
 
+/// The shortest abbreviated commit id accepted as a revision (git's default abbreviation).
+const MIN_SHORT_SHA: usize = 7;
+
 pub fn resolve_revision(store: &Store, repo: &Repo, rev: &str) -> HubResult<Resolved> {
     let rev = if rev == "HEAD" { "main" } else { rev };
     if let Some(sha) = store.get_ref(repo.id, &format!("refs/heads/{rev}"))? {
@@ -62,8 +65,11 @@ pub fn resolve_revision(store: &Store, repo: &Repo, rev: &str) -> HubResult<Reso
             return Ok(Resolved { sha, branch });
         }
     }
-    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) && store.commit(repo.id, rev)?.is_some() {
-        return Ok(Resolved { sha: rev.to_string(), branch: None });
+    // A commit id, whole or abbreviated (git's 7 digits or more) when the prefix names one commit.
+    if (MIN_SHORT_SHA..=40).contains(&rev.len()) && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if let [sha] = store.commits_with_prefix(repo.id, &rev.to_ascii_lowercase())?.as_slice() {
+            return Ok(Resolved { sha: sha.clone(), branch: None });
+        }
     }
     Err(HubError::revision_not_found(rev))
 }

@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS xorbs(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, o
 CREATE TABLE IF NOT EXISTS xet_files(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT, terms TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards(hash TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS dedup_chunks(chunk TEXT PRIMARY KEY, xorb TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS discussions(repo INTEGER NOT NULL, num INTEGER NOT NULL, title TEXT NOT NULL, author TEXT NOT NULL,
+  is_pr INTEGER NOT NULL, status TEXT NOT NULL, target TEXT, merge_commit TEXT, created INTEGER NOT NULL, PRIMARY KEY(repo, num));
+CREATE TABLE IF NOT EXISTS discussion_events(id TEXT PRIMARY KEY, repo INTEGER NOT NULL, num INTEGER NOT NULL, kind TEXT NOT NULL,
+  author TEXT NOT NULL, created INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS xet_tokens(token TEXT PRIMARY KEY, repo INTEGER NOT NULL, write INTEGER NOT NULL, exp INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS repo_objects(repo INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, xet_hash TEXT,
   PRIMARY KEY(repo, sha256));
@@ -45,6 +49,8 @@ const REPO_TABLES: &[(&str, &str)] = &[
     ("renames", "repo"),
     ("repo_objects", "repo"),
     ("repo_xet_files", "repo"),
+    ("discussions", "repo"),
+    ("discussion_events", "repo"),
 ];
 
 pub struct Store {
@@ -366,6 +372,15 @@ impl Store {
             .optional()?)
     }
 
+    /// Ids of the repo's commits that start with `prefix` (lowercase hex); at most two, enough to
+    /// tell a unique abbreviation from an ambiguous one.
+    pub fn commits_with_prefix(&self, repo: i64, prefix: &str) -> HubResult<Vec<String>> {
+        let db = self.db();
+        let mut q = db.prepare("SELECT sha FROM commits WHERE repo = ?1 AND substr(sha, 1, ?2) = ?3 LIMIT 2")?;
+        let rows = q.query_map(params![repo, prefix.len() as i64, prefix], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Commits reachable from `head`, newest first.
     pub fn history(&self, repo: i64, head: &str) -> HubResult<Vec<Commit>> {
         let mut out = Vec::new();
@@ -418,11 +433,21 @@ impl Store {
                 }
                 name.to_string()
             }
-            RefUpdate::NewPullRequest => {
+            RefUpdate::NewPullRequest { into } => {
                 let mut q = tx.prepare("SELECT name FROM refs WHERE repo = ?1 AND name LIKE 'refs/pr/%'")?;
                 let names = q.query_map([repo], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
                 let max = names.iter().filter_map(|n| n.strip_prefix("refs/pr/")?.parse::<u64>().ok()).max();
-                format!("refs/pr/{}", max.unwrap_or(0) + 1)
+                // Pull requests and discussions share one numbering; the PR is listed as it opens.
+                let discussions: i64 =
+                    tx.query_row("SELECT COALESCE(MAX(num), 0) FROM discussions WHERE repo = ?1", [repo], |r| {
+                        r.get(0)
+                    })?;
+                let num = max.unwrap_or(0).max(discussions.max(0) as u64) + 1;
+                tx.execute(
+                    "INSERT INTO discussions(repo, num, title, author, is_pr, status, target, created) VALUES (?1, ?2, ?3, ?4, 1, 'open', ?5, ?6)",
+                    params![repo, num as i64, commit.title, commit.author, into, commit.created],
+                )?;
+                format!("refs/pr/{num}")
             }
         };
         let seq: i64 =
@@ -517,10 +542,11 @@ impl Store {
     }
 }
 
-/// Where a new commit goes: a ref expected at `expected` (`None`: absent), or the next PR ref.
+/// Where a new commit goes: a ref expected at `expected` (`None`: absent), or the ref of a new
+/// pull request into the branch `into` (a full ref).
 pub enum RefUpdate<'a> {
     Move { name: &'a str, expected: Option<&'a str> },
-    NewPullRequest,
+    NewPullRequest { into: &'a str },
 }
 
 fn repo_row(r: &rusqlite::Row) -> rusqlite::Result<Repo> {

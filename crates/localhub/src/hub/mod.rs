@@ -32,6 +32,10 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         (Method::DELETE, ["repos", "delete"]) => repos::delete_repo(app, ctx),
         (Method::POST, ["repos", "move"]) => repos::move_repo(app, ctx),
         (Method::POST, ["validate-yaml"]) => Ok(http::ok_json(json!({}))),
+        // An id without a namespace names no repo here: the Hub's typed answer, not a bare 404.
+        (_, [plural, _]) if RepoType::from_plural(plural).is_some() => {
+            Err(HubError::repo_not_found(ctx.caller.anonymous()))
+        }
         (_, [plural, namespace, name, rest @ ..]) if RepoType::from_plural(plural).is_some() => {
             let kind = RepoType::from_plural(plural).unwrap_or(RepoType::Model);
             let repo = repo_at_path(app, ctx, kind.as_str(), namespace, name)?;
@@ -58,6 +62,7 @@ fn repo_api(app: &App, ctx: &Ctx, repo: &Repo, rest: &[&str]) -> HubResult {
         ["refs"] if m == Method::GET => history::refs(app, ctx, repo),
         ["branch", branch @ ..] => branches::branch_route(app, ctx, repo, &branch.join("/")),
         ["tag", tag @ ..] => branches::tag_route(app, ctx, repo, &tag.join("/")),
+        ["discussions", rest @ ..] => crate::discussions::route(app, ctx, repo, rest),
         ["settings"] if m == Method::PUT => repos::settings(app, ctx, repo),
         ["auth-check"] => {
             ctx.caller.require_content_access(&app.store, repo)?;
@@ -93,6 +98,7 @@ pub fn web_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             let (rev, path) = split_revision(rest);
             resolve::resolve(app, ctx, &repo, &rev, &path.join("/"), *mode == "raw")
         }
+        [_, "resolve" | "raw", _, ..] => Err(HubError::repo_not_found(ctx.caller.anonymous())),
         _ => {
             Err(HubError::not_found(format!("Sorry, we can't find the page you are looking for: /{}", segs.join("/"))))
         }

@@ -3,8 +3,11 @@
 
 use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
+use base64::Engine as _;
+use hubwasm_core::lfs::GitAttributes;
 use hubwasm_core::repo::validate_repo_name;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::commits::{record_commit, CommitMessage};
@@ -12,7 +15,8 @@ use crate::ctx::Ctx;
 use crate::git;
 use crate::gitattributes::DEFAULT_GITATTRIBUTES;
 use crate::http::{self, HubError, HubResult};
-use crate::repo::{body_kind, check_repo_name, find_repo, repo_web_url, resolve_revision};
+use crate::objects;
+use crate::repo::{body_kind, check_path, check_repo_name, find_repo, repo_web_url, resolve_revision};
 use crate::store::{Entry, RefUpdate, Repo};
 
 const MODEL_EXPAND: &[&str] = &[
@@ -125,24 +129,84 @@ pub fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
         r.headers_mut().insert("X-Error-Message", "You already created this repo".parse().expect("ascii"));
         return Ok(r);
     }
+    let files = initial_files(body.get("files"), body.get("license").and_then(Value::as_str))?;
     let repo = app.store.insert_repo(kind, &namespace, name, private, sdk)?;
-    let attributes = DEFAULT_GITATTRIBUTES.as_bytes();
-    let oid = git::blob_oid(attributes);
-    app.store.put_object("git", &oid, attributes)?;
-    let entry = Entry {
-        path: ".gitattributes".into(),
-        oid,
-        size: attributes.len() as u64,
-        lfs_sha256: None,
-        xet_hash: None,
-        last_commit: String::new(),
-    };
+    let entries = store_initial_files(app, &repo, files)?;
     let author = ctx.caller.user.as_deref().unwrap_or("");
     let message = CommitMessage { title: "initial commit", description: "", author };
     let target = RefUpdate::Move { name: "refs/heads/main", expected: None };
-    record_commit(app, &repo, target, None, &message, vec![entry])?
+    record_commit(app, &repo, target, None, &message, entries)?
         .ok_or_else(|| HubError::conflict("Cannot create repo: another conflicting operation is in progress"))?;
     Ok(http::ok_json(json!({ "url": repo_web_url(app, &repo), "name": repo.full_name(), "id": repo.uid })))
+}
+
+/// The first commit's files of a new repo, checked before the repo exists so a bad request
+/// creates nothing: the create call's `files` (`[{path, content, encoding}]`, base64 unless
+/// `encoding` says `utf-8`; "a few lightweight files": the router's JSON body limit bounds them),
+/// over the default `.gitattributes`, plus a `README.md` carrying `license` metadata when a
+/// license is asked for and no README is given.
+fn initial_files(files: Option<&Value>, license: Option<&str>) -> HubResult<Vec<(String, Vec<u8>)>> {
+    let none = Vec::new();
+    let list = match files {
+        None | Some(Value::Null) => &none,
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(HubError::bad_request("\"files\" must be an array of {path, content, encoding}")),
+    };
+    let mut given: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        let field = |name: &str| f.get(name).and_then(Value::as_str);
+        let path = field("path").ok_or_else(|| HubError::bad_request(format!("files[{i}].path is required")))?;
+        let path = check_path(path)?;
+        let content =
+            field("content").ok_or_else(|| HubError::bad_request(format!("files[{i}].content is required")))?;
+        let content = match field("encoding") {
+            None | Some("base64") => base64::engine::general_purpose::STANDARD
+                .decode(content)
+                .map_err(|_| HubError::bad_request(format!("files[{i}].content is not valid base64")))?,
+            Some("utf-8" | "utf8") => content.as_bytes().to_vec(),
+            Some(other) => {
+                return Err(HubError::bad_request(format!("files[{i}].encoding {other:?} is not supported")))
+            }
+        };
+        if given.iter().any(|(p, _)| *p == path) {
+            return Err(HubError::bad_request(format!("files[{i}]: {path} is given twice")));
+        }
+        given.push((path, content));
+    }
+    if let Some(license) = license {
+        if license.is_empty() || license.contains(['\n', '\r']) {
+            return Err(HubError::bad_request(format!("Invalid license {license:?}")));
+        }
+        if !given.iter().any(|(p, _)| p == "README.md") {
+            given.push(("README.md".into(), format!("---\nlicense: {license}\n---\n").into_bytes()));
+        }
+    }
+    if !given.iter().any(|(p, _)| p == ".gitattributes") {
+        given.push((".gitattributes".into(), DEFAULT_GITATTRIBUTES.as_bytes().to_vec()));
+    }
+    Ok(given)
+}
+
+/// Stores a new repo's first files as a commit would: LFS objects of the repo where its
+/// `.gitattributes` sends them, git blobs otherwise.
+fn store_initial_files(app: &App, repo: &Repo, files: Vec<(String, Vec<u8>)>) -> HubResult<Vec<Entry>> {
+    let attributes = files.iter().find(|(p, _)| p == ".gitattributes").map(|(_, c)| String::from_utf8_lossy(c));
+    let attributes = GitAttributes::parse(attributes.as_deref().unwrap_or_default());
+    let mut entries = Vec::new();
+    for (path, content) in files {
+        let size = content.len() as u64;
+        let (oid, lfs_sha256) = if path != ".gitattributes" && attributes.is_lfs(&path) {
+            let sha256 = hex::encode(Sha256::digest(&content));
+            objects::store_lfs_upload(app, repo.id, &sha256, &content)?;
+            (git::blob_oid(git::lfs_pointer(&sha256, size).as_bytes()), Some(sha256))
+        } else {
+            let oid = git::blob_oid(&content);
+            app.store.put_object("git", &oid, &content)?;
+            (oid, None)
+        };
+        entries.push(Entry { path, oid, size, lfs_sha256, xet_hash: None, last_commit: String::new() });
+    }
+    Ok(entries)
 }
 
 fn repo_from_body(app: &App, ctx: &Ctx, body: &Value, field_ns: Option<&str>) -> HubResult<Repo> {

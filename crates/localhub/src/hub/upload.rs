@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::app::App;
 use crate::commits::{record_commit, CommitMessage};
 use crate::ctx::Ctx;
+use crate::discussions;
 use crate::git;
 use crate::gitattributes::DEFAULT_GITATTRIBUTES;
 use crate::http::{self, HubError, HubResult};
@@ -98,7 +99,7 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         let entries = apply(app, ctx, repo, &base, &body.operations)?;
         let ref_name = if branch.starts_with("refs/") { branch.clone() } else { format!("refs/heads/{branch}") };
         let target = if create_pr {
-            RefUpdate::NewPullRequest
+            RefUpdate::NewPullRequest { into: &ref_name }
         } else {
             RefUpdate::Move { name: &ref_name, expected: Some(&resolved.sha) }
         };
@@ -109,6 +110,10 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
             }
             continue;
         };
+        if create_pr {
+            discussions::describe_pull_request(app, repo, &recorded.ref_name, &author, &header.description)?;
+        }
+        discussions::note_commit(app, repo, &recorded.ref_name, &author, &header.summary, &recorded.sha)?;
         let web = repo_web_url(app, repo);
         let sha = recorded.sha;
         let mut out =
