@@ -1,5 +1,5 @@
 //! Repos: their type, id, revisions and in-repo paths, validated by the Hub's rules
-//! (spec: shared/specs/hub-api.md §0.1, §6; the official clients where the spec is silent).
+//! (spec: docs/protocol/hub-api.md §0.1, §6; the official clients where the spec is silent).
 
 mod id;
 mod path;

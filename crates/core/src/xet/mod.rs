@@ -1,4 +1,4 @@
-//! Xet storage (spec: shared/specs/xet-protocol.md): content-defined chunking, hashes, xorbs,
+//! Xet storage (spec: docs/protocol/xet-protocol.md): content-defined chunking, hashes, xorbs,
 //! shards and file reconstruction.
 
 pub mod chunker;
