@@ -52,7 +52,7 @@ impl HubClient {
     /// `new HubClient({ accessToken, hubUrl, fetch, userAgent, maxRetries })`, all optional.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "HubClientOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "HubClientOptions")] options: Option<JsValue>,
     ) -> Result<HubClient, JsValue> {
         Ok(HubClient { transport: Rc::new(transport_from(options.unwrap_or(JsValue::UNDEFINED))?) })
     }
@@ -60,7 +60,7 @@ impl HubClient {
     #[wasm_bindgen(js_name = whoAmI, unchecked_return_type = "Promise<WhoAmI>")]
     pub fn who_am_i(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ abortSignal?: AbortSignal }")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ abortSignal?: AbortSignal }")] options: Option<JsValue>,
     ) -> Promise {
         let t = self.transport.clone();
         spawn(async move {
@@ -197,7 +197,7 @@ impl HubClient {
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "HubAsyncIterator<RepoInfo>")]
     pub fn list_models(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListReposOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListReposOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         Ok(self.list_repos(options.unwrap_or(JsValue::UNDEFINED), RepoType::Model, "listModels")?)
     }
@@ -205,7 +205,7 @@ impl HubClient {
     #[wasm_bindgen(js_name = listDatasets, unchecked_return_type = "HubAsyncIterator<RepoInfo>")]
     pub fn list_datasets(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListReposOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListReposOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         Ok(self.list_repos(options.unwrap_or(JsValue::UNDEFINED), RepoType::Dataset, "listDatasets")?)
     }
