@@ -4,6 +4,7 @@
 // generated, commit ids and refs read back with huggingface_hub), never from hubwasm.
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
+import { invalid } from "../lib/hostile.js";
 
 const {
   AbortError,
@@ -425,6 +426,51 @@ export default [
       throws(() => hubc.listFiles({ repo: "a/b/c" }), { instanceOf: InvalidInputError }, "listFiles checks at once");
       throws(() => hubc.listCommits({ repo: model, batchSize: 0.5 }), { instanceOf: InvalidInputError });
       throws(() => hubc.listModels({ limit: -3 }), { instanceOf: InvalidInputError });
+    },
+  },
+  {
+    name: "hub: hostile option values at every HubClient method are HubErrors, and the client keeps working",
+    async run(context) {
+      const ctx = hub(context);
+      // Requests that get through the checks are answered at once, so no hostile value reaches a Hub.
+      let sent = 0;
+      const fetchFn = async () => {
+        sent++;
+        return new Response("[]", { headers: { "content-type": "application/json" } });
+      };
+      const hubc = new HubClient({ hubUrl: "https://hub.test", fetch: fetchFn, maxRetries: 0 });
+      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(hubc)).filter(
+        (m) => m !== "constructor" && m !== "free" && typeof hubc[m] === "function",
+      );
+      ok(methods.length >= 13, `methods enumerated: ${methods}`);
+      const hostile = invalid.map(([, make]) => make);
+      const fields = ["repo", "revision", "path", "paths", "expand", "recursive", "abortSignal", "limit", "batchSize", "search", "author", "includePullRequests"];
+      const optionSets = [
+        ...hostile.map((make) => () => make()),
+        ...fields.flatMap((field) => hostile.map((make) => () => ({ repo: "org/model", path: "a.txt", paths: ["a.txt"], [field]: make() }))),
+        () => ({ get repo() { throw new Error("hostile getter"); } }),
+        () => new Proxy({}, { get() { throw new Error("hostile trap"); } }),
+        () => ({ repo: { type: "model", get name() { throw new Error("hostile name"); } } }),
+        () => ({ repo: "org/model", paths: new Array(3).fill({ toString() { throw new Error("x"); } }) }),
+      ];
+      const failures = [];
+      let calls = 0;
+      for (const method of methods) {
+        for (const makeOptions of optionSets) {
+          calls++;
+          try {
+            const result = hubc[method](makeOptions());
+            if (result instanceof Promise) await result;
+            else if (result && typeof result.next === "function") await result.next();
+          } catch (error) {
+            if (!(error instanceof HubError)) failures.push(`${method}: ${error?.name}: ${error?.message}`);
+          }
+        }
+      }
+      equal(failures.length, 0, `untyped failures (${failures.length}) in ${calls} calls, first: ${failures.slice(0, 3).join(" | ")}`);
+      ok(sent > 0, "some calls were valid and sent");
+      equal((await client(ctx).whoAmI()).name, ctx.manifest.user, "a client works afterwards");
+      equal(await hubc.repoExists({ repo: "org/model" }), true, "and so does the fuzzed one");
     },
   },
 ];

@@ -27,7 +27,7 @@ use web_sys::{AbortSignal, Response, Url};
 
 use crate::error::{ApiFailure, Error};
 
-pub(crate) use fetch::{body_bytes, reason as abort_reason};
+pub(crate) use fetch::{aborted, body_bytes, reason as abort_reason};
 
 /// A boxed future: one copy of its code, however many callers await it.
 pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'a>>;
@@ -185,7 +185,7 @@ impl Transport {
         }
         let mut attempt = 1;
         loop {
-            if signal.is_some_and(AbortSignal::aborted) {
+            if aborted(signal) {
                 return Err(Error::Aborted { cause: abort_reason(signal) });
             }
             let sent =
