@@ -72,7 +72,9 @@ export default [
     name: "hub: whoAmI names the token's user and orgs",
     async run(context) {
       const ctx = hub(context);
-      const me = await client(ctx).whoAmI();
+      const { fetchFn, requests } = recordingFetch();
+      const me = await client(ctx, "write", { userAgent: "hubwasm-tests/1.0", fetch: fetchFn }).whoAmI();
+      equal(requests[0].headers["user-agent"], "hubwasm-tests/1.0", "userAgent is sent");
       equal(me.name, ctx.manifest.user, "name");
       for (const org of ctx.manifest.orgs) ok(me.orgs.some((o) => o.name === org), `org ${org} listed`);
       equal((await client(ctx, "read").whoAmI({})).name, ctx.manifest.user, "the read token");
