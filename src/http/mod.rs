@@ -77,6 +77,7 @@ impl<'a> Request<'a> {
 
 /// A successful answer (status below 400): its headers and its unread body.
 pub(crate) struct Answer {
+    pub(crate) method: &'static str,
     pub(crate) response: Response,
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
@@ -115,7 +116,7 @@ impl Answer {
             server_message: message,
             request_id: self.request_id.clone(),
             retry_after: None,
-            what: format!("GET {}", without_query(&self.response.url())),
+            what: format!("{} {}", self.method, without_query(&self.response.url())),
         })
     }
 }
@@ -196,7 +197,7 @@ impl Transport {
             let (error, retry_after) = match sent {
                 Ok(response) if response.status() < 400 => {
                     let request_id = response.headers().get("x-request-id").ok().flatten();
-                    return Ok(Answer { status: response.status(), response, request_id });
+                    return Ok(Answer { method: request.method, status: response.status(), response, request_id });
                 }
                 Ok(response) => {
                     let retry_after = response.headers().get("retry-after").ok().flatten();

@@ -383,8 +383,8 @@ async fn file_download_info(
     signal: Option<&AbortSignal>,
 ) -> Result<FileDownloadInfo, Error> {
     let revision = revision.unwrap_or_else(Revision::main);
-    let commit = match revision.kind() {
-        RevisionKind::CommitSha(sha) => sha.to_ascii_lowercase(),
+    let (commit, at_commit) = match revision.kind() {
+        RevisionKind::CommitSha(sha) => (sha.to_ascii_lowercase(), revision.clone()),
         _ => {
             #[derive(Deserialize)]
             struct Sha {
@@ -392,11 +392,12 @@ async fn file_download_info(
             }
             let answer = repo_info(t, repo, Some(&revision), &[], signal).await?;
             let info: Sha = answer.json(signal).await?;
-            info.sha.ok_or_else(|| answer.unexpected("the repo info answer has no sha".into()))?
+            let sha = info.sha.ok_or_else(|| answer.unexpected("the repo info answer has no sha".into()))?;
+            let at = Revision::parse(&sha)
+                .map_err(|e| answer.unexpected(format!("the repo info answer's sha {sha:?}: {e}")))?;
+            (sha, at)
         }
     };
-    let at_commit =
-        Revision::parse(&commit).map_err(|e| Error::Internal(format!("the Hub's commit {commit:?}: {e}")))?;
     let entries: Vec<TreeEntry> =
         paths_info(t, repo, &at_commit, &[path.to_string()], false, signal).await?.json(signal).await?;
     let entry = entries

@@ -92,7 +92,7 @@ async fn next_page(state: &RefCell<State>) -> Result<JsValue, Error> {
     s.next_url = match next {
         Some(next) => Some(
             Url::new_with_base(&next, &url)
-                .map_err(|_| Error::Internal(format!("the Hub's next-page link {next:?} is not a URL")))?
+                .map_err(|_| answer.unexpected(format!("the next-page link {next:?} is not a URL")))?
                 .href(),
         ),
         None => None,
