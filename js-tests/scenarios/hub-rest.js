@@ -315,7 +315,7 @@ export default [
     },
   },
   {
-    name: "hub: 429 with Retry-After is waited out, or a RateLimitedError once retries run out; 5xx are retried",
+    name: "hub: 429 with Retry-After is waited out, or a RateLimitedError once retries run out; 5xx and cut bodies are retried",
     async run(context) {
       const ctx = hub(context);
       const { model } = ctx.manifest.repos;
@@ -337,6 +337,32 @@ export default [
         const again = recordingFetch();
         await client(ctx, "write", { fetch: again.fetchFn }).listRefs({ repo: model });
         equal(again.requests.length, 3, "two 503s, then the answer");
+
+        // localhub drops the connection (before any byte: Deno's and Chromium's fetch then retry a
+        // GET on their own, Node's and workerd's report it, and the transport retries).
+        await addFault(ctx, { route, kind: "drop", count: 1 });
+        equal((await client(ctx).listRefs({ repo: model })).tags.length, 1, "after a dropped connection");
+
+        // An answer whose body is cut after its first bytes (served by this fetch, so that every
+        // runtime sees the same cut): the request is sent again and the next answer is read.
+        let cuts = 0;
+        const cutting = recordingFetch();
+        const cutFirst = (url, init) => {
+          if (cuts++ === 0) {
+            const body = new ReadableStream({
+              start(c) {
+                c.enqueue(new TextEncoder().encode('{"branches": ['));
+                c.error(new TypeError("connection reset (cut by the test)"));
+              },
+            });
+            return Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+          }
+          return cutting.fetchFn(url, init);
+        };
+        equal((await client(ctx, "write", { fetch: cutFirst }).listRefs({ repo: model })).tags.length, 1, "after the cut body");
+        equal(cuts, 2, "the cut answer, then one more request");
+        cuts = 0;
+        await rejects(() => client(ctx, "write", { fetch: cutFirst, maxRetries: 0 }).listRefs({ repo: model }), { instanceOf: NetworkError }, "a cut body without retries");
 
         await addFault(ctx, { route, kind: "error", status: 500, count: 1 });
         await rejects(() => client(ctx, "write", { maxRetries: 0 }).listRefs({ repo: model }), { instanceOf: HubApiError, status: 500, code: "HUB_API" });

@@ -47,6 +47,7 @@ pub(crate) struct Transport {
 }
 
 /// One request, sent as often as the retry policy allows.
+#[derive(Clone)]
 pub(crate) struct Request<'a> {
     pub(crate) method: &'static str,
     pub(crate) url: String,
@@ -92,22 +93,6 @@ impl Answer {
         Box::pin(body_bytes(&self.response, signal))
     }
 
-    /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
-    /// with the request id kept.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, signal: Option<&AbortSignal>) -> Result<T, Error> {
-        let bytes = self.bytes(signal).await?;
-        serde_json::from_slice(&bytes).map_err(|e| self.unexpected(format!("the answer is not the JSON expected: {e}")))
-    }
-
-    /// The body parsed by the engine's own `JSON.parse`, for answers handed to JS as they are.
-    pub(crate) fn js_json<'a>(&'a self, signal: Option<&'a AbortSignal>) -> LocalFuture<'a, JsValue> {
-        Box::pin(async move {
-            let bytes = self.bytes(signal).await?;
-            let text = String::from_utf8(bytes).map_err(|_| self.unexpected("the answer is not UTF-8".into()))?;
-            js_sys::JSON::parse(&text).map_err(|_| self.unexpected("the answer is not JSON".into()))
-        })
-    }
-
     /// An answer that is not what the Hub sends: a [`Error::Api`] of kind `Other`.
     pub(crate) fn unexpected(&self, message: String) -> Error {
         Error::Api(ApiFailure {
@@ -118,6 +103,28 @@ impl Answer {
             retry_after: None,
             what: format!("{} {}", self.method, without_query(&self.response.url())),
         })
+    }
+}
+
+/// An answer read to its end.
+pub(crate) struct Read {
+    pub(crate) answer: Answer,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Read {
+    /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
+    /// with the request id kept.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.answer.unexpected(format!("the answer is not the JSON expected: {e}")))
+    }
+
+    /// The body parsed by the engine's own `JSON.parse`, for answers handed to JS as they are.
+    pub(crate) fn js_json(&self) -> Result<JsValue, Error> {
+        let text =
+            core::str::from_utf8(&self.body).map_err(|_| self.answer.unexpected("the answer is not UTF-8".into()))?;
+        js_sys::JSON::parse(text).map_err(|_| self.answer.unexpected("the answer is not JSON".into()))
     }
 }
 
@@ -173,6 +180,28 @@ impl Transport {
     /// which made every HubClient method carry its own copy of the retry loop (+70 KB brotli).
     pub(crate) fn send<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Answer> {
         Box::pin(self.send_with_retries(request))
+    }
+
+    /// Sends `request` and reads its whole body; a connection cut in the middle of the body is
+    /// retried like one that gave no answer (small JSON answers: nothing to resume).
+    pub(crate) fn send_and_read<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Read> {
+        Box::pin(async move {
+            let signal = request.signal;
+            let mut attempt = 1;
+            loop {
+                let answer = self.send(request.clone()).await?;
+                let error = match answer.bytes(signal).await {
+                    Ok(body) => return Ok(Read { answer, body }),
+                    Err(error @ Error::Network { .. }) => error,
+                    Err(other) => return Err(other),
+                };
+                match self.policy.decide(attempt, Failure::Network, js_sys::Math::random(), now_unix_secs()) {
+                    RetryDecision::RetryAfter { delay_ms } => fetch::sleep(delay_ms, signal).await?,
+                    RetryDecision::GiveUp => return Err(error),
+                }
+                attempt += 1;
+            }
+        })
     }
 
     async fn send_with_retries(&self, request: Request<'_>) -> Result<Answer, Error> {
