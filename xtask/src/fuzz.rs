@@ -6,7 +6,16 @@ use std::process::Command;
 use crate::shell::{cargo_bin, exec, read};
 use crate::{root, Result};
 
-const TARGETS: &[&str] = &["xorb_decode", "lz4_frame", "shard_parse", "reconstruct_json"];
+const TARGETS: &[&str] = &[
+    "xorb_decode",
+    "lz4_frame",
+    "shard_parse",
+    "reconstruct_json",
+    "range_header",
+    "commit_body",
+    "repo_path",
+    "gitattributes",
+];
 
 pub fn run(args: &[String]) -> Result {
     let seconds: u64 = match args.first() {

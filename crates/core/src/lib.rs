@@ -7,7 +7,10 @@
 
 extern crate alloc;
 
+pub mod api;
 pub mod commit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hex;
 pub mod http;
 pub mod lfs;

@@ -59,11 +59,6 @@ impl GitAttributes {
     pub fn is_lfs(&self, path: &str) -> bool {
         self.rules.iter().rev().find(|r| pattern_matches(&r.pattern, path)).is_some_and(|r| r.lfs)
     }
-
-    /// The patterns of lines that set `filter=lfs`, in file order.
-    pub fn lfs_patterns(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().filter(|r| r.lfs).map(|r| r.pattern.as_str())
-    }
 }
 
 /// Whether a `.gitattributes` pattern matches a file at `path`, by the rules of the module doc.
@@ -120,7 +115,7 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 }
 
 /// `*`, `?`, `[…]` and `\x` within one path segment (no `/` in `text`).
-pub fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     // Pattern position after the last `*`, and the text position that star has reached.
     let mut backtrack: Option<(usize, usize)> = None;
@@ -220,7 +215,8 @@ mod tests {
             "*.bin filter=lfs diff=lfs merge=lfs -text\n# c\ndata/*.csv filter=lfs\n*.txt text\n\
              *.tar.* filter=lfs diff=lfs merge=lfs -text\n*tfevents* filter=lfs diff=lfs merge=lfs -text\n",
         );
-        assert_eq!(a.lfs_patterns().collect::<Vec<_>>(), ["*.bin", "data/*.csv", "*.tar.*", "*tfevents*"]);
+        let patterns: Vec<&str> = a.rules.iter().filter(|r| r.lfs).map(|r| r.pattern.as_str()).collect();
+        assert_eq!(patterns, ["*.bin", "data/*.csv", "*.tar.*", "*tfevents*"]);
         assert!(a.is_lfs("model.bin"));
         assert!(a.is_lfs("sub/dir/model.bin"));
         assert!(a.is_lfs("data/a.csv"));

@@ -115,6 +115,7 @@ impl Revision {
             return Err(RefNameError::TooLong);
         }
         match revision.strip_prefix("refs/") {
+            None if revision.len() > MAX_REF_NAME_LEN => return Err(RefNameError::TooLong),
             None => check_ref_body(revision)?,
             Some(full) => {
                 let (kind, name) = full.split_once('/').ok_or(RefNameError::UnknownRefKind)?;
@@ -231,6 +232,8 @@ mod tests {
         assert_eq!(Revision::parse("refs/heads"), Err(RefNameError::UnknownRefKind));
         assert_eq!(Revision::parse("a b"), Err(RefNameError::InvalidCharacter));
         assert_eq!(Revision::parse(""), Err(RefNameError::Empty));
+        assert_eq!(Revision::parse(&"x".repeat(256)), Err(RefNameError::TooLong));
+        assert!(Revision::parse(&alloc::format!("refs/heads/{}", "x".repeat(255))).is_ok());
     }
 
     // huggingface_hub encodes revisions with quote(revision, safe=""): "/" becomes %2F.

@@ -36,6 +36,8 @@ impl fmt::Display for InvalidHashString {
     }
 }
 
+impl core::error::Error for InvalidHashString {}
+
 impl XetHash {
     pub const ZERO: XetHash = XetHash([0; 32]);
 
@@ -75,11 +77,6 @@ impl XetHash {
     /// Bytes 24..32 as a little-endian u64 (xet-core's `hash % n` uses this word).
     pub fn word3(&self) -> u64 {
         u64::from_le_bytes(self.0[24..32].try_into().expect("8 bytes"))
-    }
-
-    /// The first 8 bytes as a little-endian u64 (the "truncated hash" of shard lookup tables).
-    pub fn word0(&self) -> u64 {
-        u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes"))
     }
 
     /// A SHA-256 digest stored the way shards keep it (§3.8): as the hash whose Xet string is the

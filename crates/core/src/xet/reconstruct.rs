@@ -280,11 +280,6 @@ impl Reconstruction {
         }
         Ok(())
     }
-
-    /// Total bytes the terms decode to (before `offset_into_first_range` is dropped).
-    pub fn unpacked_len(&self) -> u64 {
-        self.terms.iter().map(|t| u64::from(t.unpacked_length)).sum()
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -206,10 +206,6 @@ impl XorbBuilder {
         self.chunks.is_empty()
     }
 
-    pub fn chunk_count(&self) -> usize {
-        self.chunks.len()
-    }
-
     /// Whether a chunk of `len` bytes still fits under every limit (count, raw and serialized size,
     /// counting the worst case of a stored chunk).
     pub fn fits(&self, len: usize) -> bool {

@@ -1,0 +1,208 @@
+//! The bodies of the fuzz targets (`fuzz/fuzz_targets/`), here so that the same checks also run
+//! as ordinary and wasm32 tests (`tests/core_parsers_wasm.rs`) over seeds and deterministic
+//! mutations of them. Each takes arbitrary bytes and panics only when a parser breaks one of its
+//! documented promises. Not part of the API.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::commit::{parse_commit_body, write_commit_body, CommitLimits};
+use crate::http::range::{content_range, parse_content_range, parse_range, ContentRange, RangeRequest, MAX_RANGES};
+use crate::lfs::gitattributes::{pattern_matches, segment_matches};
+use crate::lfs::{GitAttributes, LfsPointer};
+use crate::repo::{validate_path, validate_ref_name, RepoId, Revision};
+use crate::xet::test_data::SplitMix64;
+
+/// `Range` parsing: the first 8 bytes are the resource size, the rest the header value. Served
+/// spans are sorted, disjoint, not adjacent, inside the resource and few; a `Content-Range`
+/// written for one reads back the same.
+pub fn range_header(data: &[u8]) {
+    let (size, header) = match data.split_first_chunk::<8>() {
+        Some((size, rest)) => (u64::from_le_bytes(*size), rest),
+        None => (1000, data),
+    };
+    let header = String::from_utf8_lossy(header);
+    match parse_range(Some(&header), size) {
+        RangeRequest::Whole | RangeRequest::Unsatisfiable => {}
+        RangeRequest::Spans(spans) => {
+            assert!(!spans.is_empty() && spans.len() <= MAX_RANGES);
+            let mut total = 0u64;
+            for (i, span) in spans.iter().enumerate() {
+                assert!(span.start <= span.end && span.end < size, "{span:?} outside {size}");
+                if let Some(next) = spans.get(i + 1) {
+                    assert!(span.end + 1 < next.start, "{span:?} and {next:?} should have merged");
+                }
+                total += span.byte_count();
+                let written = content_range(*span, size);
+                assert_eq!(parse_content_range(&written), Ok(ContentRange::Bytes { span: *span, size: Some(size) }));
+            }
+            assert!(total <= size);
+        }
+    }
+    let _ = parse_content_range(&header);
+}
+
+/// The NDJSON commit body: with small limits, whatever parses writes back to a body that parses
+/// to the same commit.
+pub fn commit_body(data: &[u8]) {
+    let limits =
+        CommitLimits { max_body_bytes: 1 << 20, max_line_bytes: 64 << 10, max_operations: 64, max_file_bytes: 4096 };
+    let Ok(body) = parse_commit_body(data, &limits) else { return };
+    assert!(body.operations.len() <= limits.max_operations);
+    for op in &body.operations {
+        assert_eq!(validate_path(op.path()), Ok(()));
+    }
+    let written = write_commit_body(&body.header, &body.operations);
+    assert_eq!(parse_commit_body(&written, &CommitLimits::default()).as_ref(), Ok(&body));
+}
+
+/// Repo ids, revisions, ref names and in-repo paths: accepted values keep the promises of
+/// their validators and read back the same from their written forms.
+pub fn repo_path(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if validate_path(&text).is_ok() {
+        assert!(!text.is_empty() && !text.starts_with('/'));
+        assert!(!text.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'\\'));
+        assert!(!text.split('/').any(|s| matches!(s, "" | "." | ".." | ".git")));
+    }
+    if let Ok(id) = RepoId::parse(&text) {
+        assert_eq!(RepoId::parse(&alloc::format!("{id}")).as_ref(), Ok(&id));
+        assert!(id.name().len() <= crate::repo::MAX_REPO_NAME_LEN);
+    }
+    if let Ok(revision) = Revision::parse(&text) {
+        let encoded = revision.url_encoded();
+        assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        let _ = revision.kind();
+    }
+    if validate_ref_name(&text).is_ok() {
+        assert!(Revision::parse(&text).is_ok(), "a valid branch name is a valid revision");
+    }
+    if let Ok(pointer) = LfsPointer::parse(data) {
+        assert_eq!(LfsPointer::parse(pointer.to_text().as_bytes()), Ok(pointer));
+    }
+}
+
+/// `.gitattributes` matching: the first line is a pattern, the second a path, the rest a whole
+/// attributes file. The two-pointer matcher agrees with a dynamic-programming one on the
+/// patterns both understand, and everything terminates.
+pub fn gitattributes(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.splitn(3, '\n');
+    let pattern = lines.next().unwrap_or_default();
+    let path = lines.next().unwrap_or_default();
+    let _ = pattern_matches(pattern, path);
+    if !pattern.bytes().any(|b| b == b'[' || b == b'\\') {
+        for segment in path.split('/') {
+            assert_eq!(
+                segment_matches(pattern.as_bytes(), segment.as_bytes()),
+                dp_match(pattern.as_bytes(), segment.as_bytes()),
+                "{pattern:?} on {segment:?}"
+            );
+        }
+    }
+    let attributes = GitAttributes::parse(lines.next().unwrap_or_default());
+    let _ = attributes.is_lfs(path);
+}
+
+/// `*` (any run), `?` (one byte but `/`) and literals, by the O(p·t) table: an independent
+/// reference for [`segment_matches`] on one segment.
+fn dp_match(pattern: &[u8], text: &[u8]) -> bool {
+    // row[j]: pattern[..i] matches text[..j].
+    let mut row = alloc::vec![false; text.len() + 1];
+    row[0] = true;
+    for &p in pattern {
+        let mut next = alloc::vec![false; text.len() + 1];
+        if p == b'*' {
+            next[0] = row[0];
+        }
+        for j in 1..=text.len() {
+            next[j] = match p {
+                b'*' => row[j] || (next[j - 1] && text[j - 1] != b'/'),
+                b'?' => row[j - 1] && text[j - 1] != b'/',
+                literal => row[j - 1] && text[j - 1] == literal,
+            };
+        }
+        row = next;
+    }
+    row[text.len()]
+}
+
+/// A deterministic mutation of `seed`: flips, inserts, deletes, duplicates a slice, or splices
+/// in bytes the parsers care about, a few times over.
+pub fn mutate(seed: &[u8], rng: &mut SplitMix64) -> Vec<u8> {
+    const INTERESTING: &[&[u8]] = &[
+        b"\n",
+        b"/",
+        b"..",
+        b"-",
+        b",",
+        b"\"",
+        b"*",
+        b"**/",
+        b"\\",
+        b"\0",
+        b"=",
+        b" ",
+        b"0",
+        b"18446744073709551616",
+        b"{",
+        b"}",
+    ];
+    let mut out = seed.to_vec();
+    for _ in 0..1 + rng.next() % 4 {
+        let at = if out.is_empty() { 0 } else { (rng.next() % out.len() as u64) as usize };
+        match rng.next() % 5 {
+            0 if !out.is_empty() => out[at] ^= 1 << (rng.next() % 8),
+            1 if !out.is_empty() => {
+                out.remove(at);
+            }
+            2 => {
+                let piece = INTERESTING[(rng.next() % INTERESTING.len() as u64) as usize];
+                out.splice(at..at, piece.iter().copied());
+            }
+            3 if !out.is_empty() => {
+                let end = (at + 1 + (rng.next() % 16) as usize).min(out.len());
+                let copy = out[at..end].to_vec();
+                out.splice(at..at, copy);
+            }
+            _ => out.insert(at, rng.next() as u8),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type FuzzBody = fn(&[u8]);
+
+    const SEEDS: &[(FuzzBody, &[u8])] = &[
+        (range_header, b"\x10\x27\0\0\0\0\0\0bytes=0-499,-500,400-"),
+        (commit_body, b"{\"key\":\"header\",\"value\":{\"summary\":\"s\"}}\n{\"key\":\"file\",\"value\":{\"path\":\"a\",\"content\":\"aGk=\"}}\n{\"key\":\"deletedFolder\",\"value\":{\"path\":\"d/\"}}\n"),
+        (repo_path, b"datasets/org/name"),
+        (repo_path, b"refs/pr/1"),
+        (gitattributes, b"*a*?b\nx/aab\n*.bin filter=lfs\nsmall.bin -filter\n"),
+    ];
+
+    // The fuzz bodies over a few thousand mutations each (also run as wasm32 tests).
+    #[test]
+    fn fuzz_bodies_hold_on_mutated_seeds() {
+        let mut rng = SplitMix64::new(42);
+        for (body, seed) in SEEDS {
+            body(seed);
+            for _ in 0..3000 {
+                body(&mutate(seed, &mut rng));
+            }
+        }
+    }
+
+    #[test]
+    fn the_dp_reference_matches_the_naive_cases() {
+        assert!(dp_match(b"*.bin", b"model.bin"));
+        assert!(!dp_match(b"*.bin", b"model.bi"));
+        assert!(dp_match(b"a*?c", b"abbc"));
+        assert!(!dp_match(b"?", b""));
+        assert!(dp_match(b"*", b""));
+    }
+}
