@@ -38,6 +38,8 @@ from huggingface_hub.errors import (  # noqa: E402
 WRITE = "hf_localhub_demo_write_token"
 READ = "hf_localhub_demo_read_token"
 STRANGER = "hf_stranger_write"  # created by the harness with --user stranger:hf_stranger_write:write
+# Opens /admin (fault injection): xtask starts localhub with --admin-token and this value.
+ADMIN = os.environ.get("LOCALHUB_ADMIN_TOKEN", "localhub-conformance-admin")
 api = HfApi(token=WRITE)
 REPO = "demo/conformance"
 BIG = os.urandom(12 * 1024 * 1024 + 12345)  # > 10 MiB: must go through LFS/Xet
@@ -52,7 +54,7 @@ def check(fn):
 def admin(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(f"{URL}{path}", data=data, method=method,
-                                 headers={"Authorization": f"Bearer {WRITE}", "Content-Type": "application/json"})
+                                 headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
 

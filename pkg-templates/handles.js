@@ -6,11 +6,14 @@
 import { InvalidInputError, InvalidStateError } from "./errors.js";
 
 /**
- * Returns `wrap(value)`, which turns an instance of one of `rawClasses` (`[name, Class]` pairs)
- * into its handle and leaves every other value (and a Promise's result) as it is.
+ * Returns `wrap(value)`, which turns an instance of one of `rawClasses` (`[name, Class]` pairs, or
+ * `[name, Class, true]` for a class users construct with `new`) into its handle and leaves every
+ * other value (and a Promise's result) as it is. `wrap.handleClass(name)` is a handle class;
+ * constructing one calls `assertLoaded(name)` first, then the Rust constructor.
  */
-export function handlesFor(rawClasses) {
+export function handlesFor(rawClasses, assertLoaded) {
   const handleClasses = new Map(); // the raw prototype → [its handle class, that class's live map]
+  const byName = new Map();
 
   const wrap = (value) => {
     if (value instanceof Promise) return value.then(wrap);
@@ -22,7 +25,7 @@ export function handlesFor(rawClasses) {
     return handle;
   };
 
-  for (const [name, Raw] of rawClasses) {
+  for (const [name, Raw, constructible] of rawClasses) {
     const live = new WeakMap(); // handle → its Rust-backed object, or null once freed
     const rawOf = (self, member) => {
       const raw = live.get(self);
@@ -30,8 +33,13 @@ export function handlesFor(rawClasses) {
       if (raw === null) throw new InvalidStateError(`${name}.${member} was called after free()`);
       return raw;
     };
-    const Handle = function () {
-      throw new InvalidInputError(`${name} has no public constructor: use the create function that returns one`);
+    const Handle = function (...args) {
+      if (!constructible) {
+        throw new InvalidInputError(`${name} has no public constructor: use the create function that returns one`);
+      }
+      if (new.target === undefined) throw new InvalidInputError(`${name} is a class: call it with new`);
+      assertLoaded(name);
+      live.set(this, new Raw(...args));
     };
     Object.defineProperty(Handle, "name", { value: name });
     for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(Raw.prototype))) {
@@ -71,6 +79,8 @@ export function handlesFor(rawClasses) {
       });
     }
     handleClasses.set(Raw.prototype, [Handle, live]);
+    byName.set(name, Handle);
   }
+  wrap.handleClass = (name) => byName.get(name);
   return wrap;
 }

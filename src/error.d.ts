@@ -5,6 +5,8 @@ export interface HubErrorOptions {
   code?: string;
   status?: number;
   requestId?: string;
+  serverMessage?: string;
+  retryAfter?: number;
   cause?: unknown;
 }
 
@@ -30,3 +32,44 @@ export declare class SourceReadError extends HubError {}
 
 /** hubwasm broke one of its own invariants: a bug to report, never the caller's fault. `code` is `INTERNAL`. */
 export declare class InternalError extends HubError {}
+
+/** The Hub answered with an error status; the subclasses name the common cases. `code` is `HUB_API`. */
+export declare class HubApiError extends HubError {
+  /** HTTP status of the error answer. */
+  readonly status: number;
+  /** The Hub's own message (`X-Error-Message` or the body's), possibly empty. */
+  readonly serverMessage: string;
+}
+
+/** No such repo, or a private one the caller's token cannot see. `code` is `REPO_NOT_FOUND`. */
+export declare class RepoNotFoundError extends HubApiError {}
+
+/** The repo exists but has no such branch, tag or commit. `code` is `REVISION_NOT_FOUND`. */
+export declare class RevisionNotFoundError extends HubApiError {}
+
+/** The revision has no file or folder at that path. `code` is `ENTRY_NOT_FOUND`. */
+export declare class EntryNotFoundError extends HubApiError {}
+
+/** A gated repo whose files the caller has not been granted access to. `code` is `GATED_REPO`. */
+export declare class GatedRepoError extends HubApiError {}
+
+/** The access token is missing, invalid or expired. `code` is `UNAUTHORIZED`. */
+export declare class UnauthorizedError extends HubApiError {}
+
+/** The token is valid but not allowed to do this (or the repo is disabled). `code` is `FORBIDDEN`. */
+export declare class ForbiddenError extends HubApiError {}
+
+/** The Hub answered 429 and the retries ran out. `code` is `RATE_LIMITED`. */
+export declare class RateLimitedError extends HubApiError {
+  /** Seconds the Hub asked to wait (`Retry-After`), when it said. */
+  readonly retryAfter?: number;
+}
+
+/** No answer: the connection failed or was cut, after the retries; `cause` holds fetch's error. `code` is `NETWORK`. */
+export declare class NetworkError extends HubError {}
+
+/** The caller's AbortSignal fired; `name` is `"AbortError"` as the DOM's, `cause` is the signal's reason. `code` is `ABORTED`. */
+export declare class AbortError extends HubError {}
+
+/** Downloaded bytes do not match their hash: nothing unverified was delivered as complete. `code` is `INTEGRITY`. */
+export declare class IntegrityError extends HubError {}

@@ -3,12 +3,14 @@
 
 /** Base class of every error hubwasm throws or rejects with. `name` is set explicitly so it survives minification. */
 export class HubError extends Error {
-  constructor(message, { code = "HUB_ERROR", status, requestId, cause } = {}) {
+  constructor(message, { code = "HUB_ERROR", status, requestId, serverMessage, retryAfter, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "HubError";
     this.code = code;
     if (status !== undefined) this.status = status;
     if (requestId !== undefined) this.requestId = requestId;
+    if (serverMessage !== undefined) this.serverMessage = serverMessage;
+    if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
 }
 
@@ -44,10 +46,98 @@ export class InternalError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError };
+/** The Hub answered with an error status; the subclasses name the common cases. */
+export class HubApiError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "HUB_API", ...options });
+    this.name = "HubApiError";
+  }
+}
+
+/** No such repo, or a private one the caller's token cannot see. */
+export class RepoNotFoundError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "REPO_NOT_FOUND", ...options });
+    this.name = "RepoNotFoundError";
+  }
+}
+
+/** The repo exists but has no such branch, tag or commit. */
+export class RevisionNotFoundError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "REVISION_NOT_FOUND", ...options });
+    this.name = "RevisionNotFoundError";
+  }
+}
+
+/** The revision has no file or folder at that path. */
+export class EntryNotFoundError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "ENTRY_NOT_FOUND", ...options });
+    this.name = "EntryNotFoundError";
+  }
+}
+
+/** A gated repo whose files the caller has not been granted access to. */
+export class GatedRepoError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "GATED_REPO", ...options });
+    this.name = "GatedRepoError";
+  }
+}
+
+/** The access token is missing, invalid or expired. */
+export class UnauthorizedError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "UNAUTHORIZED", ...options });
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** The token is valid but not allowed to do this (or the repo is disabled). */
+export class ForbiddenError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "FORBIDDEN", ...options });
+    this.name = "ForbiddenError";
+  }
+}
+
+/** The Hub answered 429 and the retries ran out. */
+export class RateLimitedError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "RATE_LIMITED", ...options });
+    this.name = "RateLimitedError";
+  }
+}
+
+/** No answer: the connection failed or was cut, after the retries; `cause` holds fetch's error. */
+export class NetworkError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "NETWORK", ...options });
+    this.name = "NetworkError";
+  }
+}
+
+/** The caller's AbortSignal fired; `name` is `"AbortError"` as the DOM's, `cause` is the signal's reason. */
+export class AbortError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "ABORTED", ...options });
+    this.name = "AbortError";
+  }
+}
+
+/** Downloaded bytes do not match their hash: nothing unverified was delivered as complete. */
+export class IntegrityError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "INTEGRITY", ...options });
+    this.name = "IntegrityError";
+  }
+}
+
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError };
 
 // Rust's constructor of the classes above (not re-exported by the package).
-export function makeHubError(className, message, status, requestId, cause) {
+export function makeHubError(className, message, status, requestId, cause, serverMessage, retryAfter) {
   const Class = classes[className] ?? HubError;
-  return new Class(message, { status, requestId, cause });
+  return new Class(message, { status, requestId, cause, serverMessage, retryAfter });
 }

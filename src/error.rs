@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use hubwasm_core::api::ApiErrorKind;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/error.js")]
@@ -20,6 +21,8 @@ extern "C" {
         status: Option<u16>,
         request_id: Option<String>,
         cause: JsValue,
+        server_message: Option<String>,
+        retry_after: Option<f64>,
     ) -> JsValue;
 }
 
@@ -33,6 +36,8 @@ pub(crate) struct ErrorClass {
     pub(crate) parent: &'static str,
     /// What it means, for the `.d.ts`.
     pub(crate) doc: &'static str,
+    /// Members it adds to its parent, as `.d.ts` lines (each set by `HubError`'s constructor).
+    pub(crate) fields: &'static str,
 }
 
 const INVALID_INPUT: ErrorClass = ErrorClass {
@@ -40,29 +45,129 @@ const INVALID_INPUT: ErrorClass = ErrorClass {
     code: "INVALID_INPUT",
     parent: "HubError",
     doc: "The caller passed a value of the wrong type or shape, or bytes that cannot be read (e.g. a detached buffer).",
+    fields: "",
 };
 const INVALID_STATE: ErrorClass = ErrorClass {
     name: "InvalidStateError",
     code: "INVALID_STATE",
     parent: "HubError",
     doc: "An object was used in a state that does not allow it (e.g. `update()` after `finish()`).",
+    fields: "",
 };
 const SOURCE_READ: ErrorClass = ErrorClass {
     name: "SourceReadError",
     code: "SOURCE_READ_FAILED",
     parent: "HubError",
     doc: "Reading the caller's Blob or ReadableStream failed; `cause` holds the original error.",
+    fields: "",
 };
 const INTERNAL: ErrorClass = ErrorClass {
     name: "InternalError",
     code: "INTERNAL",
     parent: "HubError",
     doc: "hubwasm broke one of its own invariants: a bug to report, never the caller's fault.",
+    fields: "",
+};
+
+const HUB_API: ErrorClass = ErrorClass {
+    name: "HubApiError",
+    code: "HUB_API",
+    parent: "HubError",
+    doc: "The Hub answered with an error status; the subclasses name the common cases.",
+    fields: "  /** HTTP status of the error answer. */\n  readonly status: number;\n  \
+             /** The Hub's own message (`X-Error-Message` or the body's), possibly empty. */\n  \
+             readonly serverMessage: string;\n",
+};
+const REPO_NOT_FOUND: ErrorClass = ErrorClass {
+    name: "RepoNotFoundError",
+    code: "REPO_NOT_FOUND",
+    parent: "HubApiError",
+    doc: "No such repo, or a private one the caller's token cannot see.",
+    fields: "",
+};
+const REVISION_NOT_FOUND: ErrorClass = ErrorClass {
+    name: "RevisionNotFoundError",
+    code: "REVISION_NOT_FOUND",
+    parent: "HubApiError",
+    doc: "The repo exists but has no such branch, tag or commit.",
+    fields: "",
+};
+const ENTRY_NOT_FOUND: ErrorClass = ErrorClass {
+    name: "EntryNotFoundError",
+    code: "ENTRY_NOT_FOUND",
+    parent: "HubApiError",
+    doc: "The revision has no file or folder at that path.",
+    fields: "",
+};
+const GATED_REPO: ErrorClass = ErrorClass {
+    name: "GatedRepoError",
+    code: "GATED_REPO",
+    parent: "HubApiError",
+    doc: "A gated repo whose files the caller has not been granted access to.",
+    fields: "",
+};
+const UNAUTHORIZED: ErrorClass = ErrorClass {
+    name: "UnauthorizedError",
+    code: "UNAUTHORIZED",
+    parent: "HubApiError",
+    doc: "The access token is missing, invalid or expired.",
+    fields: "",
+};
+const FORBIDDEN: ErrorClass = ErrorClass {
+    name: "ForbiddenError",
+    code: "FORBIDDEN",
+    parent: "HubApiError",
+    doc: "The token is valid but not allowed to do this (or the repo is disabled).",
+    fields: "",
+};
+const RATE_LIMITED: ErrorClass = ErrorClass {
+    name: "RateLimitedError",
+    code: "RATE_LIMITED",
+    parent: "HubApiError",
+    doc: "The Hub answered 429 and the retries ran out.",
+    fields: "  /** Seconds the Hub asked to wait (`Retry-After`), when it said. */\n  readonly retryAfter?: number;\n",
+};
+const NETWORK: ErrorClass = ErrorClass {
+    name: "NetworkError",
+    code: "NETWORK",
+    parent: "HubError",
+    doc: "No answer: the connection failed or was cut, after the retries; `cause` holds fetch's error.",
+    fields: "",
+};
+const ABORTED: ErrorClass = ErrorClass {
+    name: "AbortError",
+    code: "ABORTED",
+    parent: "HubError",
+    doc: "The caller's AbortSignal fired; `name` is `\"AbortError\"` as the DOM's, `cause` is the signal's reason.",
+    fields: "",
+};
+const INTEGRITY: ErrorClass = ErrorClass {
+    name: "IntegrityError",
+    code: "INTEGRITY",
+    parent: "HubError",
+    doc: "Downloaded bytes do not match their hash: nothing unverified was delivered as complete.",
+    fields: "",
 };
 
 /// Every subclass of `HubError`, parents first.
 #[cfg_attr(not(all(test, not(target_arch = "wasm32"))), allow(dead_code))]
-pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[INVALID_INPUT, INVALID_STATE, SOURCE_READ, INTERNAL];
+pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
+    INVALID_INPUT,
+    INVALID_STATE,
+    SOURCE_READ,
+    INTERNAL,
+    HUB_API,
+    REPO_NOT_FOUND,
+    REVISION_NOT_FOUND,
+    ENTRY_NOT_FOUND,
+    GATED_REPO,
+    UNAUTHORIZED,
+    FORBIDDEN,
+    RATE_LIMITED,
+    NETWORK,
+    ABORTED,
+    INTEGRITY,
+];
 
 #[derive(Debug)]
 pub(crate) enum Error {
@@ -74,6 +179,29 @@ pub(crate) enum Error {
     SourceRead { message: String, cause: JsValue },
     /// A bug in hubwasm (e.g. a result it could not convert to JS).
     Internal(String),
+    /// The Hub answered with an error status.
+    Api(ApiFailure),
+    /// No answer (after the retries); `cause` is fetch's rejection.
+    Network { message: String, cause: JsValue },
+    /// The caller's AbortSignal fired; `cause` is its reason.
+    Aborted { cause: JsValue },
+    /// Bytes that do not match their hash.
+    #[allow(dead_code)] // raised by the download path, which lands with issue #10 item 4
+    Integrity(String),
+}
+
+/// An error answer of the Hub, classified by hubwasm-core.
+#[derive(Debug)]
+pub(crate) struct ApiFailure {
+    pub(crate) kind: ApiErrorKind,
+    pub(crate) status: u16,
+    /// The Hub's message, possibly empty.
+    pub(crate) server_message: String,
+    pub(crate) request_id: Option<String>,
+    /// `Retry-After` in seconds, on 429.
+    pub(crate) retry_after: Option<u64>,
+    /// What was asked, for the message (method and URL without its query).
+    pub(crate) what: String,
 }
 
 impl Error {
@@ -87,13 +215,42 @@ impl Error {
             Error::InvalidState(_) => &INVALID_STATE,
             Error::SourceRead { .. } => &SOURCE_READ,
             Error::Internal(_) => &INTERNAL,
+            Error::Api(failure) => match failure.kind {
+                ApiErrorKind::RepoNotFound => &REPO_NOT_FOUND,
+                ApiErrorKind::RevisionNotFound => &REVISION_NOT_FOUND,
+                ApiErrorKind::EntryNotFound => &ENTRY_NOT_FOUND,
+                ApiErrorKind::GatedRepo => &GATED_REPO,
+                ApiErrorKind::Unauthorized => &UNAUTHORIZED,
+                ApiErrorKind::Forbidden | ApiErrorKind::DisabledRepo => &FORBIDDEN,
+                ApiErrorKind::RateLimited => &RATE_LIMITED,
+                _ => &HUB_API,
+            },
+            Error::Network { .. } => &NETWORK,
+            Error::Aborted { .. } => &ABORTED,
+            Error::Integrity(_) => &INTEGRITY,
         }
     }
 
-    fn message(&self) -> &str {
+    fn message(&self) -> String {
         match self {
-            Error::InvalidInput(message) | Error::InvalidState(message) | Error::Internal(message) => message,
-            Error::SourceRead { message, .. } => message,
+            Error::InvalidInput(message)
+            | Error::InvalidState(message)
+            | Error::Internal(message)
+            | Error::Integrity(message)
+            | Error::SourceRead { message, .. }
+            | Error::Network { message, .. } => message.clone(),
+            Error::Aborted { .. } => "the operation was aborted".into(),
+            Error::Api(f) => {
+                let mut message = format!("{} ({}) for {}", f.kind, f.status, f.what);
+                if !f.server_message.is_empty() {
+                    message.push_str(": ");
+                    message.push_str(&f.server_message);
+                }
+                if let Some(id) = &f.request_id {
+                    message.push_str(&format!(" [request id {id}]"));
+                }
+                message
+            }
         }
     }
 }
@@ -109,9 +266,21 @@ impl core::error::Error for Error {}
 impl From<Error> for JsValue {
     fn from(err: Error) -> JsValue {
         let class = err.class().name;
+        let message = err.message();
         match err {
-            Error::SourceRead { message, cause } => make_hub_error(class, &message, None, None, cause),
-            other => make_hub_error(class, other.message(), None, None, JsValue::UNDEFINED),
+            Error::SourceRead { cause, .. } | Error::Network { cause, .. } | Error::Aborted { cause } => {
+                make_hub_error(class, &message, None, None, cause, None, None)
+            }
+            Error::Api(f) => make_hub_error(
+                class,
+                &message,
+                Some(f.status),
+                f.request_id,
+                JsValue::UNDEFINED,
+                Some(f.server_message),
+                f.retry_after.map(|s| s as f64),
+            ),
+            _ => make_hub_error(class, &message, None, None, JsValue::UNDEFINED, None, None),
         }
     }
 }
@@ -127,12 +296,14 @@ mod generated {
     const HUB_ERROR_JS: &str = r#"
 /** Base class of every error hubwasm throws or rejects with. `name` is set explicitly so it survives minification. */
 export class HubError extends Error {
-  constructor(message, { code = "HUB_ERROR", status, requestId, cause } = {}) {
+  constructor(message, { code = "HUB_ERROR", status, requestId, serverMessage, retryAfter, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "HubError";
     this.code = code;
     if (status !== undefined) this.status = status;
     if (requestId !== undefined) this.requestId = requestId;
+    if (serverMessage !== undefined) this.serverMessage = serverMessage;
+    if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
 }
 "#;
@@ -142,6 +313,8 @@ export interface HubErrorOptions {
   code?: string;
   status?: number;
   requestId?: string;
+  serverMessage?: string;
+  retryAfter?: number;
   cause?: unknown;
 }
 
@@ -171,9 +344,9 @@ export declare class HubError extends Error {
         out.push_str(&format!(
             "\nconst classes = {{ HubError, {} }};\n\n\
              // Rust's constructor of the classes above (not re-exported by the package).\n\
-             export function makeHubError(className, message, status, requestId, cause) {{\n  \
+             export function makeHubError(className, message, status, requestId, cause, serverMessage, retryAfter) {{\n  \
              const Class = classes[className] ?? HubError;\n  \
-             return new Class(message, {{ status, requestId, cause }});\n}}\n",
+             return new Class(message, {{ status, requestId, cause, serverMessage, retryAfter }});\n}}\n",
             names.join(", ")
         ));
         out
@@ -183,9 +356,10 @@ export declare class HubError extends Error {
         let mut out = String::from(HEADER);
         out.push_str(HUB_ERROR_DTS);
         for class in ERROR_CLASSES {
-            let (name, code, parent, doc) = (class.name, class.code, class.parent, class.doc);
+            let (name, code, parent, doc, fields) = (class.name, class.code, class.parent, class.doc, class.fields);
+            let body = if fields.is_empty() { String::new() } else { format!("\n{fields}") };
             out.push_str(&format!(
-                "\n/** {doc} `code` is `{code}`. */\nexport declare class {name} extends {parent} {{}}\n"
+                "\n/** {doc} `code` is `{code}`. */\nexport declare class {name} extends {parent} {{{body}}}\n"
             ));
         }
         out
@@ -242,10 +416,53 @@ mod tests {
             Error::InvalidState(String::new()),
             Error::SourceRead { message: String::new(), cause: JsValue::UNDEFINED },
             Error::Internal(String::new()),
+            Error::Network { message: String::new(), cause: JsValue::UNDEFINED },
+            Error::Aborted { cause: JsValue::UNDEFINED },
+            Error::Integrity(String::new()),
         ];
         for variant in &variants {
             assert!(ERROR_CLASSES.iter().any(|c| c.name == variant.class().name), "{variant} has no row");
         }
         assert_eq!(Error::InvalidInput("bad".into()).to_string(), "InvalidInputError: bad");
+    }
+
+    fn api(kind: ApiErrorKind, status: u16) -> Error {
+        Error::Api(ApiFailure {
+            kind,
+            status,
+            server_message: "Repository not found".into(),
+            request_id: Some("Root=1-abc".into()),
+            retry_after: None,
+            what: "GET https://hub.test/api/models/a/b".into(),
+        })
+    }
+
+    // Issue #10 item 2: the classes a caller branches on, one per kind the Hub tells apart.
+    #[test]
+    fn api_error_kinds_map_to_their_classes() {
+        let cases = [
+            (ApiErrorKind::RepoNotFound, "RepoNotFoundError"),
+            (ApiErrorKind::RevisionNotFound, "RevisionNotFoundError"),
+            (ApiErrorKind::EntryNotFound, "EntryNotFoundError"),
+            (ApiErrorKind::GatedRepo, "GatedRepoError"),
+            (ApiErrorKind::Unauthorized, "UnauthorizedError"),
+            (ApiErrorKind::Forbidden, "ForbiddenError"),
+            (ApiErrorKind::DisabledRepo, "ForbiddenError"),
+            (ApiErrorKind::RateLimited, "RateLimitedError"),
+            (ApiErrorKind::ServerError, "HubApiError"),
+            (ApiErrorKind::Conflict, "HubApiError"),
+            (ApiErrorKind::NotFound, "HubApiError"),
+        ];
+        for (kind, class) in cases {
+            assert_eq!(api(kind, 404).class().name, class, "{kind}");
+            let parent = ERROR_CLASSES.iter().find(|c| c.name == class).map(|c| c.parent);
+            assert!(class == "HubApiError" || parent == Some("HubApiError"), "{class} extends HubApiError");
+        }
+        assert_eq!(Error::Aborted { cause: JsValue::UNDEFINED }.class().name, "AbortError", "the DOM's name");
+        assert_eq!(
+            api(ApiErrorKind::RepoNotFound, 404).to_string(),
+            "RepoNotFoundError: repository not found (404) for GET https://hub.test/api/models/a/b: \
+             Repository not found [request id Root=1-abc]"
+        );
     }
 }

@@ -8,6 +8,10 @@ use std::process::{Child, Command, Stdio};
 use crate::shell::exec;
 use crate::{root, Result};
 
+/// Opens the localhub's `/admin` routes (faults) for the suites; `peers/conformance_hub.py`
+/// sends the same value (its `ADMIN` constant).
+pub const ADMIN_TOKEN: &str = "localhub-conformance-admin";
+
 pub struct Localhub {
     child: Child,
     pub url: String,
@@ -16,13 +20,14 @@ pub struct Localhub {
 
 impl Localhub {
     /// Builds localhub (debug: quick, and fast enough for tests) and starts it on free ports in a
-    /// fresh data folder, with the extra users the conformance checks need.
+    /// fresh data folder, with the extra users the conformance checks need and `/admin` open to
+    /// [`ADMIN_TOKEN`]. CORS stays at its default (pages served from loopback origins).
     pub fn start(name: &str) -> Result<Self> {
         exec(Command::new("cargo").args(["build", "--quiet", "--package", "localhub"]).current_dir(root()))?;
         let data = root().join("target/localhub-runs").join(format!("{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let mut child = Command::new(root().join("target/debug/localhub"))
-            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--data"])
+            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--admin-token", ADMIN_TOKEN, "--data"])
             .arg(&data)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

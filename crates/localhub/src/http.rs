@@ -1,8 +1,8 @@
 //! Response helpers shared by every route: Hub-shaped errors (`X-Error-Code`, `X-Error-Message`,
-//! JSON body), JSON answers, CORS, and `Range` parsing.
+//! JSON body), JSON answers and dates.
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::http::{header, Response, StatusCode};
 
 pub type Reply = Response<Body>;
 
@@ -52,6 +52,13 @@ impl HubError {
         }
         e
     }
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            format!("Request body is larger than this route accepts ({limit} bytes)"),
+        )
+    }
     pub fn internal(message: impl std::fmt::Display) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, None, format!("Internal error: {message}"))
     }
@@ -68,9 +75,21 @@ impl HubError {
         for (name, value) in self.headers {
             r = r.header(name, value);
         }
-        r.body(Body::from(body)).expect("valid error response")
+        r.body(Body::from(body)).unwrap_or_else(|_| {
+            let mut plain = Response::new(Body::from("Internal error: invalid error headers"));
+            *plain.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            plain
+        })
     }
 }
+
+impl std::fmt::Display for HubError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.message)
+    }
+}
+
+impl std::error::Error for HubError {}
 
 impl From<rusqlite::Error> for HubError {
     fn from(e: rusqlite::Error) -> Self {
@@ -98,129 +117,6 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Reply {
 
 pub fn ok_json(value: serde_json::Value) -> Reply {
     json(StatusCode::OK, &value)
-}
-
-/// Headers every answer carries for browsers (spec hub-api §0.3): every custom header a client
-/// reads must be exposed or `fetch` hides it.
-pub const EXPOSED_HEADERS: &str = "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,\
-Accept-Ranges,Content-Range,Content-Length,X-Linked-Size,X-Linked-Etag,X-Xet-Hash,X-Xet-Access-Token,\
-X-Xet-Token-Expiration,X-Xet-Refresh-Route,X-Xet-Cas-Url,X-Xet-Session-Id,Retry-After";
-
-pub fn add_cors(request: &HeaderMap, reply: &mut Reply) {
-    let h = reply.headers_mut();
-    let origin = request.get(header::ORIGIN).cloned().unwrap_or(HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
-    h.insert(header::VARY, HeaderValue::from_static("Origin, Accept"));
-}
-
-pub fn preflight(request: &HeaderMap) -> Reply {
-    let allow_headers = request
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned()
-        .unwrap_or(HeaderValue::from_static("Authorization, Content-Type, Range, Accept"));
-    Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .header(header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, POST, PUT, DELETE, OPTIONS")
-        .header(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers)
-        .header(header::ACCESS_CONTROL_MAX_AGE, "86400")
-        .body(Body::empty())
-        .expect("valid preflight")
-}
-
-/// One satisfiable inclusive range of a `size`-byte resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ByteSpan {
-    pub start: u64,
-    pub end: u64,
-}
-
-pub enum RangeRequest {
-    Whole,
-    Spans(Vec<ByteSpan>),
-    Unsatisfiable,
-}
-
-/// Parses `Range: bytes=a-b,c-,-n` against a resource of `size` bytes.
-pub fn parse_range(value: Option<&HeaderValue>, size: u64) -> RangeRequest {
-    let Some(spec) = value.and_then(|v| v.to_str().ok()).and_then(|v| v.trim().strip_prefix("bytes=")) else {
-        return RangeRequest::Whole;
-    };
-    let mut spans = Vec::new();
-    for part in spec.split(',') {
-        let Some((a, b)) = part.trim().split_once('-') else { return RangeRequest::Whole };
-        let span = match (a.trim(), b.trim()) {
-            ("", n) => match n.parse::<u64>() {
-                Ok(0) | Err(_) => continue,
-                Ok(n) => ByteSpan { start: size.saturating_sub(n), end: size.saturating_sub(1) },
-            },
-            (a, "") => match a.parse::<u64>() {
-                Ok(a) => ByteSpan { start: a, end: size.saturating_sub(1) },
-                Err(_) => return RangeRequest::Whole,
-            },
-            (a, b) => match (a.parse::<u64>(), b.parse::<u64>()) {
-                (Ok(a), Ok(b)) if a <= b => ByteSpan { start: a, end: b.min(size.saturating_sub(1)) },
-                _ => return RangeRequest::Whole,
-            },
-        };
-        if span.start < size {
-            spans.push(span);
-        }
-    }
-    if spans.is_empty() {
-        RangeRequest::Unsatisfiable
-    } else {
-        RangeRequest::Spans(spans)
-    }
-}
-
-/// Serves `data` honouring a `Range` header: 200, 206 (single or `multipart/byteranges`) or 416.
-pub fn ranged_body(request: &HeaderMap, data: Vec<u8>, content_type: &str, head: bool) -> Reply {
-    let size = data.len() as u64;
-    let builder = Response::builder().header(header::ACCEPT_RANGES, "bytes");
-    let reply = match parse_range(request.get(header::RANGE), size) {
-        RangeRequest::Whole => builder
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::CONTENT_LENGTH, size)
-            .body(if head { Body::empty() } else { Body::from(data) }),
-        RangeRequest::Unsatisfiable => builder
-            .status(StatusCode::RANGE_NOT_SATISFIABLE)
-            .header(header::CONTENT_RANGE, format!("bytes */{size}"))
-            .body(Body::empty()),
-        RangeRequest::Spans(spans) if spans.len() == 1 => {
-            let s = spans[0];
-            let part = data[s.start as usize..=s.end as usize].to_vec();
-            builder
-                .status(StatusCode::PARTIAL_CONTENT)
-                .header(header::CONTENT_TYPE, content_type)
-                .header(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", s.start, s.end))
-                .header(header::CONTENT_LENGTH, part.len())
-                .body(if head { Body::empty() } else { Body::from(part) })
-        }
-        RangeRequest::Spans(spans) => {
-            let boundary = "localhub-byteranges";
-            let mut body = Vec::new();
-            for s in spans {
-                body.extend_from_slice(
-                    format!(
-                        "--{boundary}\r\nContent-Type: {content_type}\r\nContent-Range: bytes {}-{}/{size}\r\n\r\n",
-                        s.start, s.end
-                    )
-                    .as_bytes(),
-                );
-                body.extend_from_slice(&data[s.start as usize..=s.end as usize]);
-                body.extend_from_slice(b"\r\n");
-            }
-            body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-            builder
-                .status(StatusCode::PARTIAL_CONTENT)
-                .header(header::CONTENT_TYPE, format!("multipart/byteranges; boundary={boundary}"))
-                .header(header::CONTENT_LENGTH, body.len())
-                .body(if head { Body::empty() } else { Body::from(body) })
-        }
-    };
-    reply.expect("valid ranged response")
 }
 
 pub fn now_unix() -> i64 {
@@ -253,22 +149,5 @@ mod tests {
         assert_eq!(iso_date(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso_date(1_569_268_124), "2019-09-23T19:48:44.000Z");
         assert_eq!(iso_date(951_782_400), "2000-02-29T00:00:00.000Z");
-    }
-
-    #[test]
-    fn ranges() {
-        let v = |s: &str| HeaderValue::from_str(s).unwrap();
-        let spans = |r| match r {
-            RangeRequest::Spans(s) => s.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>(),
-            RangeRequest::Whole => vec![(9, 9)],
-            RangeRequest::Unsatisfiable => vec![],
-        };
-        assert_eq!(spans(parse_range(Some(&v("bytes=0-0")), 10)), [(0, 0)]);
-        assert_eq!(spans(parse_range(Some(&v("bytes=5-")), 10)), [(5, 9)]);
-        assert_eq!(spans(parse_range(Some(&v("bytes=-3")), 10)), [(7, 9)]);
-        assert_eq!(spans(parse_range(Some(&v("bytes=8-100")), 10)), [(8, 9)]);
-        assert_eq!(spans(parse_range(Some(&v("bytes=0-1, 4-5")), 10)), [(0, 1), (4, 5)]);
-        assert!(matches!(parse_range(Some(&v("bytes=10-")), 10), RangeRequest::Unsatisfiable));
-        assert!(matches!(parse_range(None, 10), RangeRequest::Whole));
     }
 }

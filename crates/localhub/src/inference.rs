@@ -1,21 +1,19 @@
-//! The inference router (spec hub-api.md §10) with a deterministic built-in model, and fault
-//! injection for reliability tests.
+//! The inference router (spec hub-api.md §10) with a deterministic built-in model.
 //!
 //! The built-in chat model answers `You said: ` followed by the words of the last user message in
 //! reverse order, one token per word, honouring `max_tokens` (then `finish_reason: "length"`).
 //! A message containing `[[stream-error]]` makes a stream fail after its first token with an
 //! in-stream error event. Streams wait `token_delay_ms` between tokens.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::{header, Method, Response, StatusCode};
-use serde::Deserialize;
+use axum::http::{header, Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::http::{self, HubError, HubResult, Reply};
-use crate::{App, Ctx};
+use crate::app::App;
+use crate::ctx::Ctx;
+use crate::http::{self, HubError, HubResult};
 
 /// Providers a model is mapped to (spec §10.5 names); the router serves them all itself.
 const PROVIDERS: &[&str] = &[
@@ -36,152 +34,6 @@ const PROVIDERS: &[&str] = &[
     "ovhcloud",
     "zai-org",
 ];
-
-pub struct Settings {
-    pub token_delay_ms: Mutex<u64>,
-    pub faults: Mutex<Vec<Fault>>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { token_delay_ms: Mutex::new(0), faults: Mutex::new(Vec::new()) }
-    }
-}
-
-/// One injected failure mode for requests whose path starts with `route`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    /// Path prefix, e.g. `/api/` or `/cas/v1/xorbs`.
-    pub route: String,
-    /// `error` (status `status`), `rate-limit` (429 + Retry-After), `drop` (connection cut in the
-    /// middle of the body), `slow` (`delay_ms` before answering).
-    pub kind: String,
-    #[serde(default = "default_status")]
-    pub status: u16,
-    /// Fraction of matching requests affected (deterministic: every 1/rate-th request).
-    #[serde(default = "one")]
-    pub rate: f64,
-    #[serde(default)]
-    pub retry_after: u64,
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// Stop after this many injections.
-    #[serde(default)]
-    pub count: Option<u64>,
-    #[serde(skip)]
-    credit: f64,
-}
-
-fn default_status() -> u16 {
-    500
-}
-fn one() -> f64 {
-    1.0
-}
-
-pub enum Injection {
-    None,
-    Fail(Reply),
-    Drop,
-    Delay(u64),
-}
-
-impl Settings {
-    /// Decides what (if anything) to inject for this request.
-    pub fn injection(&self, path: &str) -> Injection {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        for f in faults.iter_mut() {
-            if !path.starts_with(&f.route) || f.count == Some(0) {
-                continue;
-            }
-            f.credit += f.rate;
-            if f.credit < 1.0 {
-                continue;
-            }
-            f.credit -= 1.0;
-            if let Some(c) = &mut f.count {
-                *c -= 1;
-            }
-            return match f.kind.as_str() {
-                "rate-limit" => {
-                    let mut r = HubError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        None,
-                        "You have exceeded the rate limit (injected)",
-                    )
-                    .into_reply();
-                    r.headers_mut().insert(header::RETRY_AFTER, f.retry_after.into());
-                    r.headers_mut()
-                        .insert("RateLimit", format!("\"api\";r=0;t={}", f.retry_after).parse().expect("ascii"));
-                    Injection::Fail(r)
-                }
-                "drop" => Injection::Drop,
-                "slow" => Injection::Delay(f.delay_ms),
-                _ => {
-                    let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    Injection::Fail(HubError::new(status, None, "Injected failure").into_reply())
-                }
-            };
-        }
-        Injection::None
-    }
-}
-
-/// Replaces a body with its first half followed by a transport error: hyper then cuts the
-/// connection without finishing the message, like a dropped link.
-pub fn drop_mid_body(reply: Reply) -> Reply {
-    let (parts, body) = reply.into_parts();
-    let stream = futures_util::stream::once(async move {
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-        Ok::<Bytes, std::io::Error>(bytes.slice(..bytes.len() / 2))
-    });
-    let broken = futures_util::StreamExt::chain(
-        stream,
-        futures_util::stream::once(async { Err(std::io::Error::other("connection dropped (injected)")) }),
-    );
-    let mut reply = Response::from_parts(parts, Body::from_stream(broken));
-    reply.headers_mut().remove(header::CONTENT_LENGTH);
-    reply
-}
-
-/// `POST|GET|DELETE /admin/faults`, `PUT /admin/token-delay` — needs the demo write token or any
-/// write token (it is a local development server).
-pub fn admin_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
-    if !ctx.caller.can_write_role() {
-        return Err(HubError::unauthorized("The admin routes need a write token"));
-    }
-    let settings = &app.inference;
-    match (ctx.method.clone(), segs) {
-        (Method::GET, ["faults"]) => {
-            let faults = settings.faults.lock().unwrap_or_else(|p| p.into_inner());
-            let list: Vec<Value> =
-                faults.iter().map(|f| json!({ "route": f.route, "kind": f.kind, "count": f.count })).collect();
-            Ok(http::ok_json(Value::Array(list)))
-        }
-        (Method::POST, ["faults"]) => {
-            let fault: Fault =
-                serde_json::from_slice(&ctx.body).map_err(|e| HubError::bad_request(format!("Invalid fault: {e}")))?;
-            settings.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
-            Ok(http::ok_json(json!({ "ok": true })))
-        }
-        (Method::DELETE, ["faults"]) => {
-            settings.faults.lock().unwrap_or_else(|p| p.into_inner()).clear();
-            Ok(http::ok_json(json!({ "ok": true })))
-        }
-        (Method::PUT, ["token-delay"]) => {
-            let v: Value = crate::hub::json_body(ctx)?;
-            let ms = v.get("ms").and_then(Value::as_u64).ok_or_else(|| HubError::bad_request("\"ms\" is required"))?;
-            *settings.token_delay_ms.lock().unwrap_or_else(|p| p.into_inner()) = ms;
-            Ok(http::ok_json(json!({ "ok": true })))
-        }
-        _ => Err(HubError::not_found("Unknown admin route")),
-    }
-}
-
-pub fn parse_faults(json_text: &str) -> Result<Vec<Fault>, String> {
-    serde_json::from_str(json_text).map_err(|e| format!("--faults: {e}"))
-}
 
 /// Whether a path belongs to the router: `…/chat/completions`, `/v1/models`, `/hf-inference/…`.
 pub fn handles(segs: &[&str]) -> bool {
@@ -216,9 +68,17 @@ fn builtin_task(model: &str) -> &'static str {
     }
 }
 
+/// Whether the caller may use the router: a localhub token, or a configured provider key.
+pub fn authorized(app: &App, ctx: &Ctx) -> bool {
+    let provider_key = ctx.caller.bearer.as_deref().is_some_and(|b| {
+        app.provider_keys.iter().any(|k| crate::signing::constant_time_eq(k.as_bytes(), b.as_bytes()))
+    });
+    !ctx.caller.anonymous() || provider_key
+}
+
 pub async fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
-    if ctx.caller.anonymous() && ctx.caller.bearer.is_none() {
-        return Err(HubError::unauthorized("You must provide a token to use the inference router"));
+    if !authorized(app, ctx) {
+        return Err(HubError::unauthorized("The inference router needs a valid localhub token or provider key"));
     }
     if segs.ends_with(&["chat", "completions"]) {
         return chat(app, ctx).await;
@@ -256,7 +116,7 @@ pub fn answer_tokens(prompt: &str) -> Vec<String> {
 }
 
 async fn chat(app: &App, ctx: &Ctx) -> HubResult {
-    let body = crate::hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let model = body.get("model").and_then(Value::as_str).unwrap_or("localhub/echo-chat").to_string();
     if body.get("messages").and_then(Value::as_array).is_none_or(|m| m.is_empty()) {
         return Err(HubError::new(StatusCode::UNPROCESSABLE_ENTITY, None, "\"messages\" must be a non-empty array"));
@@ -285,7 +145,7 @@ async fn chat(app: &App, ctx: &Ctx) -> HubResult {
     }
     let include_usage = body.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
     let fail = prompt.contains("[[stream-error]]");
-    let delay = *app.inference.token_delay_ms.lock().unwrap_or_else(|p| p.into_inner());
+    let delay = app.token_delay_ms();
     let chunk = move |delta: Value, finish: Value| {
         json!({ "id": id, "object": "chat.completion.chunk", "created": created, "model": model, "system_fingerprint": "localhub",
                 "choices": [{ "index": 0, "delta": delta, "finish_reason": finish, "logprobs": null }] })
@@ -326,7 +186,7 @@ async fn chat(app: &App, ctx: &Ctx) -> HubResult {
 /// `hf-inference` task routes: `models/{id}` (text-classification or text-to-image by model) and
 /// `models/{id}/pipeline/feature-extraction`.
 fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
-    let body = crate::hub::json_body(ctx)?;
+    let body = ctx.json()?;
     let inputs = body.get("inputs").cloned().unwrap_or(Value::Null);
     let texts: Vec<String> = match &inputs {
         Value::String(s) => vec![s.clone()],
@@ -448,23 +308,5 @@ mod tests {
     #[test]
     fn answers_reverse_the_words() {
         assert_eq!(answer_tokens("a b c").concat(), "You said: c b a");
-    }
-
-    #[test]
-    fn fault_rate_is_deterministic() {
-        let s = Settings::default();
-        s.faults.lock().unwrap().push(Fault {
-            route: "/api/".into(),
-            kind: "error".into(),
-            status: 502,
-            rate: 0.5,
-            retry_after: 0,
-            delay_ms: 0,
-            count: None,
-            credit: 0.0,
-        });
-        let hits: Vec<bool> = (0..4).map(|_| matches!(s.injection("/api/x"), Injection::Fail(_))).collect();
-        assert_eq!(hits, [false, true, false, true]);
-        assert!(matches!(s.injection("/cas/x"), Injection::None));
     }
 }

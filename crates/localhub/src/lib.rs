@@ -1,28 +1,40 @@
 //! localhub: a local Hugging Face Hub that the official clients accept unchanged.
 //!
-//! One axum fallback handler routes by hand: repo ids contain `/`, revisions may arrive encoded
-//! (`refs%2Fpr%2F1`) or raw (`refs/pr/1`), and file paths follow them, which route patterns
-//! cannot express. Each concern has its module: `hub` (REST), `commit` (preupload, commit, LFS),
-//! `cas` (Xet), `inference` (router), `store` (SQLite + objects), `git` (object ids).
+//! Modules, imports going one way (routes → services → store):
+//! - routing: `router` (gates, body limits, dispatch), `ctx` (the request), `http` (errors,
+//!   replies), `range`, `cors`, `faults`, `admin`;
+//! - routes: `hub` (REST API and web routes, one module per concern), `cas` (Xet), `inference`;
+//! - services: `auth` (callers), `repo` (lookup, revisions, names), `commits` (commit creation
+//!   with compare-and-set ref updates), `objects` (LFS objects scoped to repos), `signing`
+//!   (presigned URLs), `gitattributes`, `git` (object ids);
+//! - `store` (SQLite and the object files).
 
+pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod cas;
-pub mod commit;
+pub mod commits;
+pub mod cors;
+pub mod ctx;
+pub mod faults;
 pub mod git;
+pub mod gitattributes;
 pub mod http;
 pub mod hub;
 pub mod inference;
+pub mod objects;
+pub mod range;
+pub mod repo;
+pub mod router;
+pub mod signing;
 pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method};
-
-use crate::http::{HubError, HubResult, Reply};
+use crate::app::App;
+use crate::http::HubResult;
 
 /// The demo account every example uses (documented in the README).
 pub const DEMO_USER: &str = "demo";
@@ -40,23 +52,34 @@ pub struct Config {
     pub users: Vec<(String, String, String)>,
     /// Extra organisations: `(org, members)`.
     pub orgs: Vec<(String, Vec<String>)>,
-    pub faults: Vec<inference::Fault>,
+    pub faults: Vec<faults::Fault>,
     pub token_delay_ms: u64,
+    /// `/admin` is closed unless this is set; then it takes this bearer token.
+    pub admin_token: Option<String>,
+    /// Origins whose pages may read answers (loopback ones always may).
+    pub cors: cors::CorsPolicy,
+    /// Bearer keys the inference router accepts besides localhub tokens.
+    pub provider_keys: Vec<String>,
 }
 
-pub struct AppState {
-    pub store: store::Store,
-    /// Public base URL, e.g. `http://127.0.0.1:8080` (no trailing slash).
-    pub base_url: String,
-    /// Base URL of presigned storage (LFS and xorb bytes), on a second port: like the Hub's CDN it
-    /// is another origin, so clients neither follow redirects to it with their token nor send it.
-    pub storage_url: String,
-    /// Key for presigned storage URLs.
-    pub signing_key: [u8; 32],
-    pub inference: inference::Settings,
+impl Config {
+    /// Defaults for a server on free loopback ports in `data`.
+    pub fn new(data: PathBuf) -> Self {
+        Self {
+            data,
+            host: "127.0.0.1".into(),
+            port: 0,
+            storage_port: 0,
+            users: Vec::new(),
+            orgs: Vec::new(),
+            faults: Vec::new(),
+            token_delay_ms: 0,
+            admin_token: None,
+            cors: cors::CorsPolicy::default(),
+            provider_keys: Vec::new(),
+        }
+    }
 }
-
-pub type App = Arc<AppState>;
 
 /// A running server.
 pub struct Server {
@@ -84,13 +107,19 @@ pub async fn start(config: Config) -> HubResult<Server> {
     let storage_url = format!("http://{}:{}", config.host, storage_listener.local_addr()?.port());
     let store = store::Store::open(&config.data)?;
     seed_accounts(&store, &config)?;
-    let signing_key = signing_key(&store)?;
-    let inference = inference::Settings::default();
-    *inference.faults.lock().unwrap_or_else(|p| p.into_inner()) = config.faults;
-    *inference.token_delay_ms.lock().unwrap_or_else(|p| p.into_inner()) = config.token_delay_ms;
-    let app: App =
-        Arc::new(AppState { store, base_url: url.clone(), storage_url: storage_url.clone(), signing_key, inference });
-    let router = axum::Router::new().fallback(dispatch).with_state(app.clone());
+    let signer = signing::Signer::load_or_create(store.root())?;
+    let app: App = Arc::new(app::AppState {
+        store,
+        base_url: url.clone(),
+        storage_url: storage_url.clone(),
+        signer,
+        faults: faults::Faults::new(config.faults),
+        token_delay_ms: std::sync::Mutex::new(config.token_delay_ms),
+        provider_keys: config.provider_keys,
+        cors: config.cors,
+        admin_token: config.admin_token.filter(|t| !t.is_empty()),
+    });
+    let router = axum::Router::new().fallback(router::dispatch).with_state(app.clone());
     let storage_router = router.clone();
     let handle = tokio::spawn(async move {
         let storage = tokio::spawn(async move {
@@ -120,134 +149,4 @@ fn seed_accounts(store: &store::Store, config: &Config) -> HubResult<()> {
         }
     }
     Ok(())
-}
-
-/// The storage-URL signing key, created once per data folder so URLs survive restarts.
-fn signing_key(store: &store::Store) -> HubResult<[u8; 32]> {
-    let path = store.root().join("signing.key");
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
-            return Ok(key);
-        }
-    }
-    let key: [u8; 32] = rand::random();
-    std::fs::write(&path, key)?;
-    Ok(key)
-}
-
-/// Everything a handler needs about the request, with the body already read.
-pub struct Ctx {
-    pub method: Method,
-    /// The path as sent (percent-encoded), and the query string.
-    pub path: String,
-    pub raw_query: Option<String>,
-    /// Path segments, percent-decoded one by one.
-    pub segments: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
-    pub body: axum::body::Bytes,
-    pub caller: auth::Caller,
-}
-
-impl Ctx {
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-    pub fn query_all(&self, name: &str) -> Vec<&str> {
-        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
-    }
-    pub fn flag(&self, name: &str) -> bool {
-        matches!(self.query(name), Some("1" | "true" | "True"))
-    }
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    pub fn is_head(&self) -> bool {
-        self.method == Method::HEAD
-    }
-}
-
-const MAX_BODY: usize = 2 << 30;
-
-async fn dispatch(State(app): State<App>, request: Request) -> Reply {
-    let (parts, body) = request.into_parts();
-    if parts.method == Method::OPTIONS {
-        let mut reply = http::preflight(&parts.headers);
-        http::add_cors(&parts.headers, &mut reply);
-        return reply;
-    }
-    let request_headers = parts.headers.clone();
-    let injection = if parts.uri.path().starts_with("/admin/") {
-        inference::Injection::None
-    } else {
-        app.inference.injection(parts.uri.path())
-    };
-    let mut reply = match injection {
-        inference::Injection::Fail(reply) => reply,
-        other => {
-            if let inference::Injection::Delay(ms) = other {
-                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            }
-            let reply = match handle(&app, parts, body).await {
-                Ok(reply) => reply,
-                Err(e) => e.into_reply(),
-            };
-            if matches!(other, inference::Injection::Drop) {
-                inference::drop_mid_body(reply)
-            } else {
-                reply
-            }
-        }
-    };
-    http::add_cors(&request_headers, &mut reply);
-    reply.headers_mut().insert("X-Request-Id", format!("Root=1-{}", store::new_uid()).parse().expect("ascii"));
-    reply
-}
-
-async fn handle(app: &App, parts: axum::http::request::Parts, body: Body) -> HubResult {
-    let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| HubError::bad_request(format!("body: {e}")))?;
-    let raw_path = parts.uri.path();
-    let segments: Vec<String> = raw_path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
-    let query = parts
-        .uri
-        .query()
-        .map(|q| {
-            q.split('&')
-                .filter(|kv| !kv.is_empty())
-                .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    (form_decode(k), form_decode(v))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let caller = auth::caller(&app.store, &parts.headers)?;
-    let ctx = Ctx {
-        method: parts.method,
-        path: raw_path.to_string(),
-        raw_query: parts.uri.query().map(str::to_string),
-        segments,
-        query,
-        headers: parts.headers,
-        body,
-        caller,
-    };
-    let segs: Vec<&str> = ctx.segments.iter().map(String::as_str).collect();
-    match segs.as_slice() {
-        ["cas", rest @ ..] => cas::route(app, &ctx, rest),
-        ["api", ..] => hub::api_route(app, &ctx, &segs[1..]),
-        ["admin", ..] => inference::admin_route(app, &ctx, &segs[1..]),
-        ["lfs-storage", ..] | ["lfs-cdn", ..] => commit::storage_route(app, &ctx, &segs),
-        [] => Ok(http::ok_json(serde_json::json!({ "name": "localhub", "version": env!("CARGO_PKG_VERSION") }))),
-        _ if inference::handles(&segs) => inference::route(app, &ctx, &segs).await,
-        _ => hub::web_route(app, &ctx, &segs),
-    }
-}
-
-fn form_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }

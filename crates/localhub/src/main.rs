@@ -1,10 +1,11 @@
 //! `localhub --data DIR --port N [--host 127.0.0.1] [--user NAME:TOKEN:ROLE]… [--org ORG:USERS]… [--faults JSON]
-//! [--token-delay-ms MS]`: runs a local Hugging Face Hub until interrupted.
+//! [--token-delay-ms MS] [--admin-token T] [--cors-origin O]… [--cors-any] [--provider-key K]…`: runs a local
+//! Hugging Face Hub until interrupted.
 
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: localhub [--data DIR] [--port N] [--host HOST] [--storage-port N] [--user NAME:TOKEN:read|write]... [--org ORG:USER,…]... \
-[--faults JSON] [--token-delay-ms MS]
+[--faults JSON] [--token-delay-ms MS] [--admin-token T] [--cors-origin ORIGIN]... [--cors-any] [--provider-key K]...
 
   --data DIR          where repos, objects and the database live (default: a new temp dir)
   --port N            0 picks a free port (default 8080)
@@ -14,6 +15,11 @@ const USAGE: &str = "usage: localhub [--data DIR] [--port N] [--host HOST] [--st
   --org O:U1,U2       add an organisation with these members (repeatable)
   --faults JSON       inject failures, e.g. '[{\"route\":\"/api/\",\"kind\":\"rate-limit\",\"retryAfter\":1,\"count\":2}]'
   --token-delay-ms MS delay between streamed chat tokens
+  --admin-token T     open /admin (faults, token delay) to `Authorization: Bearer T`; off by default
+  --cors-origin O     let pages of origin O read answers (repeatable); loopback origins always may
+  --cors-any          let pages of any origin read answers (tests only: a web page could then drive
+                      this server with the demo token)
+  --provider-key K    accept K as bearer on the inference router besides localhub tokens (repeatable)
 
 The demo user `demo` (member of `demo-org`) has the write token hf_localhub_demo_write_token and the read
 token hf_localhub_demo_read_token.";
@@ -47,16 +53,7 @@ fn main() {
 }
 
 fn parse(args: Vec<String>) -> Result<localhub::Config, String> {
-    let mut config = localhub::Config {
-        data: PathBuf::new(),
-        host: "127.0.0.1".into(),
-        port: 8080,
-        storage_port: 0,
-        users: Vec::new(),
-        orgs: Vec::new(),
-        faults: Vec::new(),
-        token_delay_ms: 0,
-    };
+    let mut config = localhub::Config { port: 8080, ..localhub::Config::new(PathBuf::new()) };
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -86,7 +83,11 @@ fn parse(args: Vec<String>) -> Result<localhub::Config, String> {
                     members.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect(),
                 ));
             }
-            "--faults" => config.faults = localhub::inference::parse_faults(&value()?)?,
+            "--faults" => config.faults = localhub::faults::parse_faults(&value()?)?,
+            "--admin-token" => config.admin_token = Some(value()?).filter(|t| !t.is_empty()),
+            "--cors-origin" => config.cors.origins.push(value()?),
+            "--cors-any" => config.cors.any = true,
+            "--provider-key" => config.provider_keys.push(value()?),
             "--token-delay-ms" => {
                 config.token_delay_ms = value()?.parse().map_err(|_| "--token-delay-ms takes a number".to_string())?
             }

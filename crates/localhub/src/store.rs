@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use hubwasm_core::repo::RepoType;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::http::{HubError, HubResult};
 
@@ -28,7 +29,23 @@ CREATE TABLE IF NOT EXISTS xet_files(hash TEXT PRIMARY KEY, size INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS shards(hash TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS dedup_chunks(chunk TEXT PRIMARY KEY, xorb TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS xet_tokens(token TEXT PRIMARY KEY, repo INTEGER NOT NULL, write INTEGER NOT NULL, exp INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS repo_objects(repo INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, xet_hash TEXT,
+  PRIMARY KEY(repo, sha256));
+CREATE TABLE IF NOT EXISTS repo_xet_files(repo INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY(repo, hash));
+CREATE INDEX IF NOT EXISTS entries_by_lfs ON entries(lfs_sha256);
 ";
+
+/// Tables holding rows of one repo, by the column naming it.
+const REPO_TABLES: &[(&str, &str)] = &[
+    ("repos", "id"),
+    ("commits", "repo"),
+    ("entries", "repo"),
+    ("refs", "repo"),
+    ("xet_tokens", "repo"),
+    ("renames", "repo"),
+    ("repo_objects", "repo"),
+    ("repo_xet_files", "repo"),
+];
 
 pub struct Store {
     db: Mutex<Connection>,
@@ -71,15 +88,12 @@ impl Repo {
     }
     /// URL prefix of the web routes: empty for models, `datasets/`, `spaces/`.
     pub fn web_prefix(&self) -> &'static str {
-        kind_prefix(&self.kind)
+        self.kind.parse::<RepoType>().map(RepoType::url_prefix).unwrap_or("")
     }
-}
 
-pub fn kind_prefix(kind: &str) -> &'static str {
-    match kind {
-        "dataset" => "datasets/",
-        "space" => "spaces/",
-        _ => "",
+    /// `models`, `datasets` or `spaces`, as in `/api/{plural}/…`.
+    pub fn plural(&self) -> &'static str {
+        self.kind.parse::<RepoType>().map(RepoType::plural).unwrap_or("models")
     }
 }
 
@@ -112,7 +126,8 @@ impl Store {
             std::fs::create_dir_all(root.join(dir))?;
         }
         let conn = Connection::open(root.join("localhub.sqlite3"))?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+        // FULL: a commit acknowledged to a client is on disk (WAL is fsynced at each commit).
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self { db: Mutex::new(conn), root: root.to_path_buf() })
     }
@@ -131,16 +146,30 @@ impl Store {
         self.root.join("objects").join(kind).join(id)
     }
 
-    /// Writes an object atomically (temp file + rename); existing objects are left alone.
+    /// Writes an object atomically and durably: temp file, fsync, rename, fsync of the folder, so
+    /// a published name never points at missing or partial bytes after a crash. Existing objects
+    /// are left alone.
     pub fn put_object(&self, kind: &str, id: &str, bytes: &[u8]) -> HubResult<()> {
+        use std::io::Write as _;
         let path = self.object_path(kind, id);
         if path.exists() {
             return Ok(());
         }
         let tmp = path.with_extension(format!("tmp{}", rand::random::<u64>()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &path)?;
-        Ok(())
+        let written = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            if let Some(dir) = path.parent() {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok::<(), std::io::Error>(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        Ok(written?)
     }
 
     pub fn get_object(&self, kind: &str, id: &str) -> HubResult<Vec<u8>> {
@@ -239,18 +268,14 @@ impl Store {
         self.repo(kind, namespace, name)?.ok_or_else(|| HubError::internal("repo vanished after insert"))
     }
 
+    /// Removes a repo and everything of it in one transaction: all or nothing.
     pub fn delete_repo(&self, id: i64) -> HubResult<()> {
-        let db = self.db();
-        for table in [
-            "repos WHERE id",
-            "commits WHERE repo",
-            "entries WHERE repo",
-            "refs WHERE repo",
-            "xet_tokens WHERE repo",
-            "renames WHERE repo",
-        ] {
-            db.execute(&format!("DELETE FROM {table} = ?1"), [id])?;
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (table, column) in REPO_TABLES {
+            tx.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -310,6 +335,14 @@ impl Store {
             .optional()?)
     }
 
+    /// Creates a ref; `false` when it already exists (nothing changed).
+    pub fn create_ref(&self, repo: i64, name: &str, sha: &str) -> HubResult<bool> {
+        Ok(self
+            .db()
+            .execute("INSERT OR IGNORE INTO refs(repo, name, sha) VALUES (?1, ?2, ?3)", params![repo, name, sha])?
+            > 0)
+    }
+
     pub fn set_ref(&self, repo: i64, name: &str, sha: &str) -> HubResult<()> {
         self.db()
             .execute("INSERT OR REPLACE INTO refs(repo, name, sha) VALUES (?1, ?2, ?3)", params![repo, name, sha])?;
@@ -361,10 +394,35 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records a commit and its full file listing in one transaction.
-    pub fn insert_commit(&self, repo: i64, commit: &Commit, entries: &[Entry]) -> HubResult<()> {
+    /// Records a commit with its full file listing and moves a ref to it, in one transaction,
+    /// only if the ref still is where the caller saw it (compare-and-set). Returns the ref name,
+    /// or `None` when another commit moved the ref first (nothing is written then).
+    pub fn commit_and_move_ref(
+        &self,
+        repo: i64,
+        commit: &Commit,
+        entries: &[Entry],
+        target: &RefUpdate,
+    ) -> HubResult<Option<String>> {
         let mut db = self.db();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ref_name = match target {
+            RefUpdate::Move { name, expected } => {
+                let current: Option<String> = tx
+                    .query_row("SELECT sha FROM refs WHERE repo = ?1 AND name = ?2", params![repo, name], |r| r.get(0))
+                    .optional()?;
+                if current.as_deref() != *expected {
+                    return Ok(None);
+                }
+                name.to_string()
+            }
+            RefUpdate::NewPullRequest => {
+                let mut q = tx.prepare("SELECT name FROM refs WHERE repo = ?1 AND name LIKE 'refs/pr/%'")?;
+                let names = q.query_map([repo], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                let max = names.iter().filter_map(|n| n.strip_prefix("refs/pr/")?.parse::<u64>().ok()).max();
+                format!("refs/pr/{}", max.unwrap_or(0) + 1)
+            }
+        };
         let seq: i64 =
             tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits WHERE repo = ?1", [repo], |r| r.get(0))?;
         tx.execute(
@@ -388,29 +446,79 @@ impl Store {
                 ])?;
             }
         }
+        tx.execute(
+            "INSERT OR REPLACE INTO refs(repo, name, sha) VALUES (?1, ?2, ?3)",
+            params![repo, ref_name, commit.sha],
+        )?;
         tx.commit()?;
-        Ok(())
+        Ok(Some(ref_name))
     }
 
     // ---- LFS / Xet ----
 
-    pub fn lfs_object(&self, sha256: &str) -> HubResult<Option<(u64, Option<String>)>> {
+    /// Size of verified LFS bytes stored under `objects/lfs` (whoever uploaded them: only a
+    /// repo's own objects may be referenced, see `objects`).
+    pub fn lfs_object(&self, sha256: &str) -> HubResult<Option<u64>> {
         Ok(self
             .db()
-            .query_row("SELECT size, xet_hash FROM lfs_objects WHERE sha256 = ?1", [sha256], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
-            })
+            .query_row("SELECT size FROM lfs_objects WHERE sha256 = ?1", [sha256], |r| Ok(r.get::<_, i64>(0)? as u64))
             .optional()?)
     }
 
-    pub fn put_lfs_object(&self, sha256: &str, size: u64, xet_hash: Option<&str>) -> HubResult<()> {
+    /// Records verified LFS bytes stored under `objects/lfs`.
+    pub fn put_lfs_object(&self, sha256: &str, size: u64) -> HubResult<()> {
+        self.db()
+            .execute("INSERT OR IGNORE INTO lfs_objects(sha256, size) VALUES (?1, ?2)", params![sha256, size as i64])?;
+        Ok(())
+    }
+
+    /// Records that an authorised session of `repo` uploaded the object `sha256` (as LFS bytes,
+    /// or as the Xet file `xet_hash`). A registration is never replaced: the first one holds.
+    pub fn add_repo_object(&self, repo: i64, sha256: &str, size: u64, xet_hash: Option<&str>) -> HubResult<()> {
         self.db().execute(
-            "INSERT INTO lfs_objects(sha256, size, xet_hash) VALUES (?1, ?2, ?3)
-             ON CONFLICT(sha256) DO UPDATE SET xet_hash = COALESCE(excluded.xet_hash, xet_hash)",
-            params![sha256, size as i64, xet_hash],
+            "INSERT OR IGNORE INTO repo_objects(repo, sha256, size, xet_hash) VALUES (?1, ?2, ?3, ?4)",
+            params![repo, sha256, size as i64, xet_hash],
         )?;
         Ok(())
     }
+
+    /// `(size, xet_hash)` of an object uploaded for `repo`.
+    pub fn repo_object(&self, repo: i64, sha256: &str) -> HubResult<Option<(u64, Option<String>)>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT size, xet_hash FROM repo_objects WHERE repo = ?1 AND sha256 = ?2",
+                params![repo, sha256],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// `(repo, size, xet_hash)` of each repo that has committed the LFS object `sha256`.
+    pub fn committed_lfs(&self, sha256: &str) -> HubResult<Vec<(i64, u64, Option<String>)>> {
+        let db = self.db();
+        let mut q = db.prepare("SELECT DISTINCT repo, size, xet_hash FROM entries WHERE lfs_sha256 = ?1")?;
+        let rows = q.query_map([sha256], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether `repo` has committed the LFS object `sha256` in any commit.
+    pub fn repo_has_committed_lfs(&self, repo: i64, sha256: &str) -> HubResult<Option<(u64, Option<String>)>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT size, xet_hash FROM entries WHERE repo = ?1 AND lfs_sha256 = ?2 LIMIT 1",
+                params![repo, sha256],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}
+
+/// Where a new commit goes: a ref expected at `expected` (`None`: absent), or the next PR ref.
+pub enum RefUpdate<'a> {
+    Move { name: &'a str, expected: Option<&'a str> },
+    NewPullRequest,
 }
 
 fn repo_row(r: &rusqlite::Row) -> rusqlite::Result<Repo> {

@@ -289,7 +289,7 @@ fn cors_preflight_and_exposed_headers() {
             ureq::http::Request::builder()
                 .method("OPTIONS")
                 .uri(format!("{}/api/whoami-v2", s.url))
-                .header("Origin", "http://example.test")
+                .header("Origin", "http://localhost:5173")
                 .header("Access-Control-Request-Headers", "authorization,range")
                 .body(())
                 .unwrap(),
@@ -297,7 +297,7 @@ fn cors_preflight_and_exposed_headers() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 204);
     assert_eq!(r.headers().get("access-control-allow-headers").unwrap(), "authorization,range");
-    let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[("Origin", "http://example.test")]);
+    let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[("Origin", "http://localhost:5173")]);
     let exposed = r.header("access-control-expose-headers").unwrap();
     for h in ["X-Repo-Commit", "X-Linked-Size", "X-Linked-Etag", "X-Xet-Hash", "Link", "Content-Range", "X-Error-Code"]
     {
@@ -308,9 +308,9 @@ fn cors_preflight_and_exposed_headers() {
 
 #[test]
 fn faults_can_be_injected_at_run_time() {
-    let s = start(fresh_dir("faults"));
+    let s = start_with_admin(fresh_dir("faults"));
     let add = |fault: serde_json::Value| {
-        assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(WRITE), &fault).status, 200)
+        assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(ADMIN), &fault).status, 200)
     };
     add(json!({ "route": "/api/whoami", "kind": "rate-limit", "retryAfter": 3, "count": 1 }));
     let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]);
@@ -320,7 +320,7 @@ fn faults_can_be_injected_at_run_time() {
     let statuses: Vec<u16> =
         (0..4).map(|_| get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status).collect();
     assert_eq!(statuses, [200, 502, 200, 502]);
-    assert_eq!(send("DELETE", &format!("{}/admin/faults", s.url), Some(WRITE), "application/json", b"").status, 200);
+    assert_eq!(send("DELETE", &format!("{}/admin/faults", s.url), Some(ADMIN), "application/json", b"").status, 200);
     add(json!({ "route": "/api/whoami", "kind": "drop", "count": 1 }));
     let dropped = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -331,10 +331,12 @@ fn faults_can_be_injected_at_run_time() {
         .call();
     let body = dropped.map(|mut r| r.body_mut().read_to_vec());
     assert!(!matches!(body, Ok(Ok(_))), "the body was cut off");
-    assert_eq!(
-        post_json(&format!("{}/admin/faults", s.url), Some(READ), &json!({ "route": "/", "kind": "error" })).status,
-        401
-    );
+    for token in [READ, WRITE] {
+        let fault = json!({ "route": "/", "kind": "error" });
+        assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(token), &fault).status, 401, "Hub tokens");
+    }
+    let typo = json!({ "route": "/", "kind": "explode" });
+    assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(ADMIN), &typo).status, 400, "typed kinds");
     s.stop();
 }
 

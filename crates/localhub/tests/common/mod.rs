@@ -36,20 +36,27 @@ fn rand_suffix() -> u64 {
 }
 
 pub fn start(data: PathBuf) -> Running {
+    start_with(data, |_| {})
+}
+
+/// The token that opens `/admin` on servers started by [`start_with_admin`].
+pub const ADMIN: &str = "localhub-test-admin";
+
+/// A server whose `/admin` routes take [`ADMIN`].
+pub fn start_with_admin(data: PathBuf) -> Running {
+    start_with(data, |c| c.admin_token = Some(ADMIN.into()))
+}
+
+/// A server with the test accounts, configured further by `configure`.
+pub fn start_with(data: PathBuf, configure: impl FnOnce(&mut localhub::Config)) -> Running {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = localhub::Config {
-        data: data.clone(),
-        host: "127.0.0.1".into(),
-        port: 0,
-        storage_port: 0,
-        users: vec![
-            ("stranger".into(), "hf_stranger_write".into(), "write".into()),
-            ("colleague".into(), "hf_colleague_write".into(), "write".into()),
-        ],
-        orgs: vec![("team".into(), vec!["colleague".into(), "demo".into()])],
-        faults: Vec::new(),
-        token_delay_ms: 0,
-    };
+    let mut config = localhub::Config::new(data.clone());
+    config.users = vec![
+        ("stranger".into(), "hf_stranger_write".into(), "write".into()),
+        ("colleague".into(), "hf_colleague_write".into(), "write".into()),
+    ];
+    config.orgs = vec![("team".into(), vec!["colleague".into(), "demo".into()])];
+    configure(&mut config);
     let server = runtime.block_on(localhub::start(config)).map_err(|e| e.message).unwrap();
     Running { url: server.url.clone(), data, runtime: Some(runtime) }
 }

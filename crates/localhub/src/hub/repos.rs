@@ -1,0 +1,299 @@
+//! Repos themselves: create (with the Hub's first commit), delete, move, settings, and the
+//! repo info answer with `expand`.
+
+use axum::body::Body;
+use axum::http::{header, Response, StatusCode};
+use hubwasm_core::repo::validate_repo_name;
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::commits::{record_commit, CommitMessage};
+use crate::ctx::Ctx;
+use crate::git;
+use crate::gitattributes::DEFAULT_GITATTRIBUTES;
+use crate::http::{self, HubError, HubResult};
+use crate::repo::{body_kind, check_repo_name, find_repo, repo_web_url, resolve_revision};
+use crate::store::{Entry, RefUpdate, Repo};
+
+const MODEL_EXPAND: &[&str] = &[
+    "author",
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "mask_token",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "resourceGroup",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "transformersInfo",
+    "trendingScore",
+    "usedStorage",
+    "widgetData",
+    "xetEnabled",
+];
+const DATASET_EXPAND: &[&str] = &[
+    "author",
+    "cardData",
+    "citation",
+    "createdAt",
+    "description",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "lastModified",
+    "likes",
+    "mainSize",
+    "paperswithcode_id",
+    "private",
+    "resourceGroup",
+    "sha",
+    "siblings",
+    "tags",
+    "trendingScore",
+    "usedStorage",
+    "xetEnabled",
+];
+const SPACE_EXPAND: &[&str] = &[
+    "author",
+    "cardData",
+    "createdAt",
+    "datasets",
+    "disabled",
+    "lastModified",
+    "likes",
+    "models",
+    "private",
+    "region",
+    "resourceGroup",
+    "runtime",
+    "sdk",
+    "sha",
+    "siblings",
+    "subdomain",
+    "tags",
+    "trendingScore",
+    "usedStorage",
+    "xetEnabled",
+];
+
+pub fn create_repo(app: &App, ctx: &Ctx) -> HubResult {
+    let body = ctx.json()?;
+    let kind = body_kind(&body)?;
+    let name = body.get("name").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"name\" is required"))?;
+    let user =
+        ctx.caller.user.clone().ok_or_else(|| HubError::unauthorized("You must be authenticated to create a repo"))?;
+    let namespace = body.get("organization").and_then(Value::as_str).map(str::to_string).unwrap_or(user);
+    check_repo_name(name)?;
+    if !ctx.caller.owns(&app.store, &namespace)? || !ctx.caller.can_write_role() {
+        return Err(HubError::forbidden(format!(
+            "You don't have the rights to create a repo under the namespace {namespace:?}"
+        )));
+    }
+    let private = match body.get("visibility").and_then(Value::as_str) {
+        Some(v) => v != "public",
+        None => body.get("private").and_then(Value::as_bool).unwrap_or(false),
+    };
+    let sdk = body.get("sdk").and_then(Value::as_str);
+    if kind == "space" && sdk.is_none() {
+        return Err(HubError::bad_request("\"sdk\" is required for spaces"));
+    }
+    if let Some(existing) = app.store.repo(kind, &namespace, name)? {
+        let url = repo_web_url(app, &existing);
+        let mut r = http::json(
+            StatusCode::CONFLICT,
+            &json!({ "error": format!("You already created this {kind} repo"), "url": url }),
+        );
+        r.headers_mut().insert("X-Error-Message", "You already created this repo".parse().expect("ascii"));
+        return Ok(r);
+    }
+    let repo = app.store.insert_repo(kind, &namespace, name, private, sdk)?;
+    let attributes = DEFAULT_GITATTRIBUTES.as_bytes();
+    let oid = git::blob_oid(attributes);
+    app.store.put_object("git", &oid, attributes)?;
+    let entry = Entry {
+        path: ".gitattributes".into(),
+        oid,
+        size: attributes.len() as u64,
+        lfs_sha256: None,
+        xet_hash: None,
+        last_commit: String::new(),
+    };
+    let author = ctx.caller.user.as_deref().unwrap_or("");
+    let message = CommitMessage { title: "initial commit", description: "", author };
+    let target = RefUpdate::Move { name: "refs/heads/main", expected: None };
+    record_commit(app, &repo, target, None, &message, vec![entry])?
+        .ok_or_else(|| HubError::conflict("Cannot create repo: another conflicting operation is in progress"))?;
+    Ok(http::ok_json(json!({ "url": repo_web_url(app, &repo), "name": repo.full_name(), "id": repo.uid })))
+}
+
+fn repo_from_body(app: &App, ctx: &Ctx, body: &Value, field_ns: Option<&str>) -> HubResult<Repo> {
+    let kind = body_kind(body)?;
+    let (namespace, name) = match field_ns {
+        Some(full) => full
+            .split_once('/')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .ok_or_else(|| HubError::bad_request("Invalid repo id"))?,
+        None => {
+            let name = body
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| HubError::bad_request("\"name\" is required"))?;
+            let ns = body
+                .get("organization")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| ctx.caller.user.clone());
+            (ns.ok_or_else(|| HubError::unauthorized("You must be authenticated"))?, name.to_string())
+        }
+    };
+    find_repo(app, ctx, kind, &namespace, &name)
+}
+
+pub fn delete_repo(app: &App, ctx: &Ctx) -> HubResult {
+    let body = ctx.json()?;
+    let repo = repo_from_body(app, ctx, &body, None)?;
+    ctx.caller.require_write(&app.store, &repo)?;
+    app.store.delete_repo(repo.id)?;
+    Ok(Response::builder().header(header::CONTENT_TYPE, "text/plain").body(Body::from("OK")).expect("valid"))
+}
+
+pub fn move_repo(app: &App, ctx: &Ctx) -> HubResult {
+    let body = ctx.json()?;
+    let from = body
+        .get("fromRepo")
+        .and_then(Value::as_str)
+        .ok_or_else(|| HubError::bad_request("\"fromRepo\" is required"))?;
+    let to =
+        body.get("toRepo").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"toRepo\" is required"))?;
+    let repo = repo_from_body(app, ctx, &body, Some(from))?;
+    ctx.caller.require_write(&app.store, &repo)?;
+    let (ns, name) = to.split_once('/').ok_or_else(|| HubError::bad_request("Invalid toRepo"))?;
+    if validate_repo_name(name).is_err() || !ctx.caller.owns(&app.store, ns)? {
+        return Err(HubError::bad_request(format!("Cannot move to {to}")));
+    }
+    if app.store.repo(&repo.kind, ns, name)?.is_some() {
+        return Err(HubError::conflict(format!("A repo named {to} already exists")));
+    }
+    app.store.rename_repo(&repo, ns, name)?;
+    Ok(http::ok_json(json!({ "url": format!("{}/{}{}", app.base_url, repo.web_prefix(), to) })))
+}
+
+pub fn settings(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
+    ctx.caller.require_write(&app.store, repo)?;
+    let body = ctx.json()?;
+    let private = match body.get("visibility").and_then(Value::as_str) {
+        Some(v) => Some(v != "public"),
+        None => body.get("private").and_then(Value::as_bool),
+    };
+    let gated = match body.get("gated") {
+        Some(Value::Bool(false)) => Some(None),
+        Some(Value::String(s)) if s == "auto" || s == "manual" => Some(Some(s.clone())),
+        Some(other) => return Err(HubError::bad_request(format!("Invalid gated value: {other}"))),
+        None => None,
+    };
+    app.store.update_repo_settings(repo.id, private, gated)?;
+    Ok(http::ok_json(json!({})))
+}
+
+pub fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
+    let resolved = resolve_revision(&app.store, repo, rev)?;
+    let commit = app.store.commit(repo.id, &resolved.sha)?.ok_or_else(|| HubError::internal("dangling ref"))?;
+    let entries = app.store.entries(repo.id, &resolved.sha)?;
+    let blobs = ctx.flag("blobs");
+    let siblings: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let mut s = json!({ "rfilename": e.path });
+            if blobs {
+                s["size"] = json!(e.size);
+                s["blobId"] = json!(e.oid);
+                if let Some(sha) = &e.lfs_sha256 {
+                    s["lfs"] =
+                        json!({ "sha256": sha, "size": e.size, "pointerSize": git::lfs_pointer(sha, e.size).len() });
+                }
+            }
+            s
+        })
+        .collect();
+    let gated = repo.gated.as_ref().map(|g| json!(g)).unwrap_or(json!(false));
+    let mut info = Map::new();
+    let mut put = |k: &str, v: Value| {
+        info.insert(k.to_string(), v);
+    };
+    put("_id", json!(repo.uid));
+    put("id", json!(repo.full_name()));
+    put("author", json!(repo.namespace));
+    put("sha", json!(commit.sha));
+    put("lastModified", json!(http::iso_date(commit.created)));
+    put("createdAt", json!(http::iso_date(repo.created)));
+    put("private", json!(repo.private));
+    put("gated", gated);
+    put("disabled", json!(false));
+    put("downloads", json!(0));
+    put("downloadsAllTime", json!(0));
+    put("likes", json!(0));
+    put("tags", json!([]));
+    put("siblings", json!(siblings));
+    put("usedStorage", json!(entries.iter().map(|e| e.size).sum::<u64>()));
+    put("xetEnabled", json!(true));
+    put("cardData", json!({}));
+    put("trendingScore", json!(0));
+    match repo.kind.as_str() {
+        "model" => {
+            put("modelId", json!(repo.full_name()));
+            put("library_name", Value::Null);
+            put("pipeline_tag", Value::Null);
+            put("spaces", json!([]));
+            put("inferenceProviderMapping", crate::inference::provider_mapping(&repo.full_name()));
+        }
+        "space" => {
+            put("sdk", json!(repo.sdk));
+            put("subdomain", json!(repo.full_name().replace('/', "-").to_lowercase()));
+            put(
+                "runtime",
+                json!({ "stage": "RUNNING", "hardware": { "current": "cpu-basic", "requested": "cpu-basic" } }),
+            );
+            put("models", json!([]));
+            put("datasets", json!([]));
+        }
+        _ => {
+            put("description", json!(""));
+        }
+    }
+    let expand: Vec<&str> =
+        ctx.query_all("expand").into_iter().chain(ctx.query_all("expand[]")).filter(|s| !s.is_empty()).collect();
+    if !expand.is_empty() {
+        let allowed = match repo.kind.as_str() {
+            "model" => MODEL_EXPAND,
+            "dataset" => DATASET_EXPAND,
+            _ => SPACE_EXPAND,
+        };
+        if let Some(bad) = expand.iter().find(|e| !allowed.contains(e)) {
+            return Err(HubError::bad_request(format!(
+                "\"expand\" must be one of [{}] (got {bad:?})",
+                allowed.join(", ")
+            )));
+        }
+        info.retain(|k, _| k == "_id" || k == "id" || expand.contains(&k.as_str()));
+    }
+    Ok(http::ok_json(Value::Object(info)))
+}

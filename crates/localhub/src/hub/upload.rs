@@ -1,0 +1,231 @@
+//! Writing to repos: preupload (regular vs LFS) and the NDJSON commit (parsed by hubwasm-core),
+//! whose parent check and ref update are one compare-and-set.
+
+use axum::http::StatusCode;
+use base64::Engine as _;
+use hubwasm_core::commit::{parse_commit_body, CommitLimits, CommitOperation, MAX_REGULAR_FILE_BYTES};
+use hubwasm_core::lfs::GitAttributes;
+use serde_json::{json, Value};
+
+use crate::app::App;
+use crate::commits::{record_commit, CommitMessage};
+use crate::ctx::Ctx;
+use crate::git;
+use crate::gitattributes::DEFAULT_GITATTRIBUTES;
+use crate::http::{self, HubError, HubResult};
+use crate::objects;
+use crate::repo::{repo_web_url, resolve_revision};
+use crate::store::{Entry, RefUpdate, Repo};
+
+/// The largest commit body accepted (the router refuses longer ones before reading them).
+pub const MAX_COMMIT_BODY: usize = 100 << 20;
+/// Commits without `parentCommit` are rebased on a branch that moved meanwhile; this many times.
+const MAX_REBASES: usize = 8;
+
+fn repo_gitattributes(app: &App, entries: &[Entry]) -> HubResult<String> {
+    match entries.iter().find(|e| e.path == ".gitattributes") {
+        Some(e) => Ok(String::from_utf8_lossy(&app.store.get_object("git", &e.oid)?).into_owned()),
+        None => Ok(String::new()),
+    }
+}
+
+pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
+    ctx.caller.require_write(&app.store, repo)?;
+    let resolved = resolve_revision(&app.store, repo, rev)?;
+    let body = ctx.json()?;
+    let entries = app.store.entries(repo.id, &resolved.sha)?;
+    let mut attributes = repo_gitattributes(app, &entries)?;
+    if let Some(extra) = body.get("gitAttributes").and_then(Value::as_str) {
+        attributes.push('\n');
+        attributes.push_str(extra);
+    }
+    let attributes = GitAttributes::parse(&attributes);
+    let files =
+        body.get("files").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"files\" is required"))?;
+    let mut out = Vec::new();
+    for f in files {
+        let path =
+            f.get("path").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("files[].path is required"))?;
+        let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
+        let sample = f
+            .get("sample")
+            .and_then(Value::as_str)
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+            .unwrap_or_default();
+        let binary = sample.contains(&0);
+        let lfs = size > MAX_REGULAR_FILE_BYTES as u64 || attributes.is_lfs(path) || (binary && size > 0);
+        let mut item =
+            json!({ "path": path, "uploadMode": if lfs { "lfs" } else { "regular" }, "shouldIgnore": false });
+        if let Some(e) = entries.iter().find(|e| e.path == path) {
+            item["oid"] = json!(e.lfs_sha256.clone().unwrap_or_else(|| e.oid.clone()));
+        }
+        out.push(item);
+    }
+    Ok(http::ok_json(json!({ "files": out, "commitOid": resolved.sha })))
+}
+
+fn parent_moved() -> HubError {
+    HubError::new(
+        StatusCode::PRECONDITION_FAILED,
+        None,
+        "The branch was updated since you opened this page. Please refresh and try again.",
+    )
+}
+
+pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
+    ctx.caller.require_write(&app.store, repo)?;
+    let limits = CommitLimits { max_body_bytes: MAX_COMMIT_BODY, ..CommitLimits::default() };
+    let body = parse_commit_body(&ctx.body, &limits)
+        .map_err(|e| HubError::bad_request(format!("Bad request for commit endpoint: {e}")))?;
+    let header = &body.header;
+    let create_pr = ctx.flag("create_pr");
+    let author = ctx.caller.user.clone().unwrap_or_default();
+    let message = CommitMessage { title: &header.summary, description: &header.description, author: &author };
+    for _ in 0..MAX_REBASES {
+        let resolved = resolve_revision(&app.store, repo, rev)?;
+        let Some(branch) = resolved.branch.clone().filter(|b| !b.starts_with("refs/") || b.starts_with("refs/pr/"))
+        else {
+            return Err(HubError::revision_not_found(rev));
+        };
+        let base = match header.parent_commit.as_deref() {
+            Some(p) if create_pr => {
+                app.store.commit(repo.id, p)?.ok_or_else(|| HubError::revision_not_found(p))?;
+                p.to_string()
+            }
+            Some(p) if p != resolved.sha => return Err(parent_moved()),
+            _ => resolved.sha.clone(),
+        };
+        let entries = apply(app, ctx, repo, &base, &body.operations)?;
+        let ref_name = if branch.starts_with("refs/") { branch.clone() } else { format!("refs/heads/{branch}") };
+        let target = if create_pr {
+            RefUpdate::NewPullRequest
+        } else {
+            RefUpdate::Move { name: &ref_name, expected: Some(&resolved.sha) }
+        };
+        let Some(recorded) = record_commit(app, repo, target, Some(&base), &message, entries)? else {
+            // Another commit moved the branch first. A client that named its parent must learn it.
+            if header.parent_commit.is_some() {
+                return Err(parent_moved());
+            }
+            continue;
+        };
+        let web = repo_web_url(app, repo);
+        let sha = recorded.sha;
+        let mut out =
+            json!({ "success": true, "commitOid": sha, "commitUrl": format!("{web}/commit/{sha}"), "hookOutput": "" });
+        if let Some(n) = recorded.ref_name.strip_prefix("refs/pr/").filter(|_| create_pr) {
+            out["pullRequestUrl"] = json!(format!("{web}/discussions/{n}"));
+        }
+        return Ok(http::ok_json(out));
+    }
+    Err(HubError::conflict("The branch keeps moving: another conflicting operation is in progress, try again"))
+}
+
+/// The file listing of `base` with `operations` applied.
+fn apply(app: &App, ctx: &Ctx, repo: &Repo, base: &str, operations: &[CommitOperation]) -> HubResult<Vec<Entry>> {
+    let mut entries = app.store.entries(repo.id, base)?;
+    let mut new_lfs_paths = Vec::new();
+    for op in operations {
+        match op {
+            CommitOperation::File { path, content } => {
+                let oid = git::blob_oid(content);
+                app.store.put_object("git", &oid, content)?;
+                let size = content.len() as u64;
+                upsert(
+                    &mut entries,
+                    Entry {
+                        path: path.clone(),
+                        oid,
+                        size,
+                        lfs_sha256: None,
+                        xet_hash: None,
+                        last_commit: String::new(),
+                    },
+                );
+            }
+            CommitOperation::LfsFile { path, sha256, size } => {
+                let object = objects::referable(app, &ctx.caller, repo, sha256)?.ok_or_else(|| {
+                    HubError::bad_request(format!(
+                        "Bad request for commit endpoint: LFS object {sha256} ({path}) was not uploaded to this repo"
+                    ))
+                })?;
+                if size.is_some_and(|s| s != object.size) {
+                    return Err(HubError::bad_request(format!(
+                        "Bad request for commit endpoint: size mismatch for {path}"
+                    )));
+                }
+                let oid = git::blob_oid(git::lfs_pointer(sha256, object.size).as_bytes());
+                new_lfs_paths.push(path.clone());
+                upsert(
+                    &mut entries,
+                    Entry {
+                        path: path.clone(),
+                        oid,
+                        size: object.size,
+                        lfs_sha256: Some(sha256.clone()),
+                        xet_hash: object.xet_hash,
+                        last_commit: String::new(),
+                    },
+                );
+            }
+            CommitOperation::DeletedFile { path } => {
+                let before = entries.len();
+                entries.retain(|e| e.path != *path);
+                if entries.len() == before {
+                    return Err(HubError::entry_not_found(path, Some(base)));
+                }
+            }
+            CommitOperation::DeletedFolder { path } => {
+                let prefix = format!("{path}/");
+                let before = entries.len();
+                entries.retain(|e| !e.path.starts_with(&prefix));
+                if entries.len() == before {
+                    return Err(HubError::entry_not_found(path, Some(base)));
+                }
+            }
+        }
+    }
+    add_lfs_attributes(app, &mut entries, &new_lfs_paths)?;
+    Ok(entries)
+}
+
+fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
+    match entries.iter_mut().find(|e| e.path == entry.path) {
+        Some(e) => *e = entry,
+        None => entries.push(entry),
+    }
+}
+
+/// Like the Hub, paths committed as LFS that no pattern covers get their own `.gitattributes` line.
+fn add_lfs_attributes(app: &App, entries: &mut Vec<Entry>, paths: &[String]) -> HubResult<()> {
+    let mut attributes = repo_gitattributes(app, entries)?;
+    let parsed = GitAttributes::parse(&attributes);
+    let missing: Vec<&String> =
+        paths.iter().filter(|p| !p.contains(char::is_whitespace) && !parsed.is_lfs(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if attributes.is_empty() {
+        attributes = DEFAULT_GITATTRIBUTES.to_string();
+    }
+    for p in missing {
+        if !attributes.ends_with('\n') {
+            attributes.push('\n');
+        }
+        attributes.push_str(&format!("{p} filter=lfs diff=lfs merge=lfs -text\n"));
+    }
+    let oid = git::blob_oid(attributes.as_bytes());
+    app.store.put_object("git", &oid, attributes.as_bytes())?;
+    upsert(
+        entries,
+        Entry {
+            path: ".gitattributes".into(),
+            oid,
+            size: attributes.len() as u64,
+            lfs_sha256: None,
+            xet_hash: None,
+            last_commit: String::new(),
+        },
+    );
+    Ok(())
+}

@@ -1,0 +1,27 @@
+// The two host calls of the transport (src/http/fetch.rs): a fetch through the caller's function or
+// the global one, and a sleep that an AbortSignal ends. Both go through `globalThis`, never `window`,
+// so they work in a page, a Web Worker, workerd, Deno and Node.
+
+/** Sends one request; a synchronous throw of the fetch function becomes a rejection. */
+export function callFetch(fetchFn, url, method, headers, body, signal) {
+  const init = { method, headers };
+  if (body !== undefined) init.body = body;
+  if (signal !== undefined) init.signal = signal;
+  return new Promise((resolve) => resolve(fetchFn === undefined ? globalThis.fetch(url, init) : fetchFn(url, init)));
+}
+
+/** Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      globalThis.clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = globalThis.setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,241 @@
+//! The one transport: every request hubwasm sends to the Hub (and, for downloads, to storage) goes
+//! through [`Transport::send`]. The policy is hubwasm-core's (retry schedule, `Retry-After`, error
+//! classification); this module owns the I/O around it:
+//! - `fetch` is the caller's or the global one (looked up on `globalThis` at each call);
+//! - `Authorization` is attached only when the request's origin is the Hub's: storage URLs taken
+//!   from JSON answers are presigned and never see the token;
+//! - 408, 429, 5xx and network failures are retried with bounded exponential backoff, jitter
+//!   drawn from `Math.random`, waits as long as `Retry-After` asks (capped);
+//! - the caller's AbortSignal goes to every fetch (so it also ends a body mid-stream) and ends a
+//!   backoff wait at once;
+//! - an error answer becomes a typed error with its status, `X-Request-Id` and the Hub's message.
+//!
+//! Redirects are left to fetch: a browser hides a redirect's headers, so the clients here learn
+//! storage URLs and Xet links from JSON answers instead of from a 302.
+
+mod fetch;
+
+use hubwasm_core::api::{error_message_from_body, ApiErrorKind};
+use hubwasm_core::http::retry::{parse_retry_after, Failure, RetryDecision, RetryPolicy};
+use js_sys::Function;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, Response, Url};
+
+use crate::error::{ApiFailure, Error};
+
+pub(crate) use fetch::{body_bytes, reason as abort_reason};
+
+/// Longest error body read for its message (bodies can be whole HTML pages).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Where requests go and how they are sent; one per `HubClient`.
+pub(crate) struct Transport {
+    /// The Hub's base URL without a trailing `/`.
+    hub_url: String,
+    hub_origin: String,
+    access_token: Option<String>,
+    fetch: Option<Function>,
+    user_agent: Option<String>,
+    policy: RetryPolicy,
+}
+
+/// One request, sent as often as the retry policy allows.
+pub(crate) struct Request<'a> {
+    pub(crate) method: &'static str,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    /// A string or byte array (re-sent as is on a retry).
+    pub(crate) body: Option<JsValue>,
+    pub(crate) signal: Option<&'a AbortSignal>,
+    /// Whether the URL is a repo's (`/api/{type}s/…`, `…/resolve/…`): there a 401 without an error
+    /// code means "repo not found" (see `ApiErrorKind::classify`).
+    pub(crate) repo_route: bool,
+}
+
+impl<'a> Request<'a> {
+    pub(crate) fn get(url: String, signal: Option<&'a AbortSignal>) -> Self {
+        Request { method: "GET", url, headers: Vec::new(), body: None, signal, repo_route: false }
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub(crate) fn repo_route(mut self) -> Self {
+        self.repo_route = true;
+        self
+    }
+}
+
+/// A successful answer (status below 400): its headers and its unread body.
+pub(crate) struct Answer {
+    pub(crate) response: Response,
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+}
+
+impl Answer {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.response.headers().get(name).ok().flatten()
+    }
+
+    pub(crate) async fn bytes(&self, signal: Option<&AbortSignal>) -> Result<Vec<u8>, Error> {
+        body_bytes(&self.response, signal).await
+    }
+
+    /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
+    /// with the request id kept.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, signal: Option<&AbortSignal>) -> Result<T, Error> {
+        let bytes = self.bytes(signal).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Api(ApiFailure {
+                kind: ApiErrorKind::Other,
+                status: self.status,
+                server_message: format!("the answer is not the JSON expected: {e}"),
+                request_id: self.request_id.clone(),
+                retry_after: None,
+                what: self.response.url(),
+            })
+        })
+    }
+}
+
+/// What `HubClient`'s constructor validated.
+pub(crate) struct TransportOptions {
+    pub(crate) hub_url: String,
+    pub(crate) access_token: Option<String>,
+    pub(crate) fetch: Option<Function>,
+    pub(crate) user_agent: Option<String>,
+    /// Retries after the first attempt; `None` is the default policy's.
+    pub(crate) max_retries: Option<u32>,
+}
+
+impl Transport {
+    pub(crate) fn new(options: TransportOptions) -> Result<Self, Error> {
+        let url = Url::new(&options.hub_url)
+            .map_err(|_| Error::invalid_input(format!("hubUrl {:?} is not a URL", options.hub_url)))?;
+        let protocol = url.protocol();
+        if protocol != "https:" && protocol != "http:" {
+            return Err(Error::invalid_input(format!("hubUrl must be http: or https:, got {protocol}")));
+        }
+        if !url.search().is_empty() || !url.hash().is_empty() {
+            return Err(Error::invalid_input("hubUrl must not have a query or a fragment"));
+        }
+        let mut policy = RetryPolicy::default();
+        if let Some(retries) = options.max_retries {
+            policy.max_attempts = retries.saturating_add(1);
+        }
+        Ok(Transport {
+            hub_url: options.hub_url.trim_end_matches('/').to_string(),
+            hub_origin: url.origin(),
+            access_token: options.access_token,
+            fetch: options.fetch,
+            user_agent: options.user_agent,
+            policy,
+        })
+    }
+
+    pub(crate) fn hub_url(&self) -> &str {
+        &self.hub_url
+    }
+
+    /// Whether `url` is on the Hub's origin (scheme, host and port), where the token may go.
+    fn is_hub_origin(&self, url: &str) -> Result<bool, Error> {
+        let parsed = Url::new(url).map_err(|_| Error::invalid_input(format!("{url:?} is not a URL")))?;
+        Ok(parsed.origin() == self.hub_origin)
+    }
+
+    /// Sends `request`, retrying as the policy says; an answer with status 400 or above (after the
+    /// retries) is a typed error.
+    pub(crate) async fn send(&self, request: Request<'_>) -> Result<Answer, Error> {
+        let signal = request.signal;
+        let mut headers = request.headers.clone();
+        if let (Some(token), true) = (&self.access_token, self.is_hub_origin(&request.url)?) {
+            headers.push(("authorization".into(), format!("Bearer {token}")));
+        }
+        if let Some(agent) = &self.user_agent {
+            headers.push(("user-agent".into(), agent.clone()));
+        }
+        let mut attempt = 1;
+        loop {
+            if signal.is_some_and(AbortSignal::aborted) {
+                return Err(Error::Aborted { cause: abort_reason(signal) });
+            }
+            let sent =
+                fetch::send(self.fetch.as_ref(), &request.url, request.method, &headers, request.body.as_ref(), signal)
+                    .await;
+            let (error, retry_after) = match sent {
+                Ok(response) if response.status() < 400 => {
+                    let request_id = response.headers().get("x-request-id").ok().flatten();
+                    return Ok(Answer { status: response.status(), response, request_id });
+                }
+                Ok(response) => {
+                    let retry_after = response.headers().get("retry-after").ok().flatten();
+                    (self.error_of(&request, &response, signal, retry_after.as_deref()).await?, retry_after)
+                }
+                Err(fetch::SendFailure::Aborted(cause)) => return Err(Error::Aborted { cause }),
+                Err(fetch::SendFailure::NotAResponse) => {
+                    return Err(Error::invalid_input(
+                        "the fetch passed to HubClient resolved to something that is not a Response",
+                    ))
+                }
+                Err(fetch::SendFailure::Network(cause)) => {
+                    let message = format!("{} {} failed: no answer", request.method, without_query(&request.url));
+                    (Error::Network { message, cause }, None)
+                }
+            };
+            let failure = match &error {
+                Error::Api(f) => Failure::Status { status: f.status, retry_after: retry_after.as_deref() },
+                _ => Failure::Network,
+            };
+            match self.policy.decide(attempt, failure, js_sys::Math::random(), now_unix_secs()) {
+                RetryDecision::RetryAfter { delay_ms } => fetch::sleep(delay_ms, signal).await?,
+                RetryDecision::GiveUp => return Err(error),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// The typed error of an error answer (its body read for the message, up to a bound).
+    async fn error_of(
+        &self,
+        request: &Request<'_>,
+        response: &Response,
+        signal: Option<&AbortSignal>,
+        retry_after: Option<&str>,
+    ) -> Result<Error, Error> {
+        let header = |name: &str| response.headers().get(name).ok().flatten();
+        let body = match body_bytes(response, signal).await {
+            Ok(mut body) => {
+                body.truncate(MAX_ERROR_BODY);
+                body
+            }
+            Err(aborted @ Error::Aborted { .. }) => return Err(aborted),
+            Err(_) => Vec::new(),
+        };
+        let status = response.status();
+        let header_message = header("x-error-message").filter(|m| !m.trim().is_empty());
+        let server_message = header_message.or_else(|| error_message_from_body(&body)).unwrap_or_default();
+        let code = header("x-error-code");
+        let kind = ApiErrorKind::classify(status, code.as_deref(), Some(&server_message), request.repo_route);
+        Ok(Error::Api(ApiFailure {
+            kind,
+            status,
+            server_message,
+            request_id: header("x-request-id"),
+            retry_after: retry_after.and_then(|v| parse_retry_after(v, now_unix_secs())),
+            what: format!("{} {}", request.method, without_query(&request.url)),
+        }))
+    }
+}
+
+fn now_unix_secs() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// A URL for messages: queries can carry signatures.
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
