@@ -152,7 +152,9 @@ impl Transport {
     pub(crate) async fn send(&self, request: Request<'_>) -> Result<Answer, Error> {
         let signal = request.signal;
         let mut headers = request.headers.clone();
-        if let (Some(token), true) = (&self.access_token, self.is_hub_origin(&request.url)?) {
+        // A request that carries its own credentials (the CAS's Xet token) keeps them.
+        let own_authorization = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        if let (Some(token), false, true) = (&self.access_token, own_authorization, self.is_hub_origin(&request.url)?) {
             headers.push(("authorization".into(), format!("Bearer {token}")));
         }
         if let Some(agent) = &self.user_agent {
