@@ -4,13 +4,14 @@
 /**
  * Runs every scenario in order; never throws. A scenario may return `{ notes: [...] }` to report
  * what it could not check in this runtime (printed with its result, never dropped silently).
+ * `context` (the seeded localhub: `{ hubUrl, tokens, manifest }`) is passed to each `run`.
  */
-export async function runScenarios(scenarios) {
+export async function runScenarios(scenarios, context) {
   const results = [];
   for (const { name, run } of scenarios) {
     const started = Date.now();
     try {
-      const outcome = await run();
+      const outcome = await run(context);
       results.push({ name, ok: true, ms: Date.now() - started, notes: outcome?.notes ?? [] });
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);

@@ -35,9 +35,10 @@ export async function bundleWorker(entry, { nodePaths = [] } = {}) {
   return join(outdir, "worker.js");
 }
 
-/** Starts workerd on the bundle, sends one request, returns the JSON answer, stops workerd. */
-export async function fetchFromWorker(scriptPath, path = "/") {
+/** Starts workerd on the bundle (with text `bindings`), sends one request, returns the JSON answer, stops workerd. */
+export async function fetchFromWorker(scriptPath, path = "/", bindings = {}) {
   const mf = new Miniflare({
+    bindings,
     modules: true,
     scriptPath,
     modulesRoot: dirname(scriptPath),

@@ -4,9 +4,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { exportFor, launchChromium, resultsFromPage, serveStatic } from "../lib/browser.js";
 import { report } from "../lib/harness.js";
+import { hubContextFromEnv } from "../lib/hub-context.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const pkg = JSON.parse(readFileSync(`${root}/node_modules/hubwasm/package.json`, "utf8"));
+// The page (on its own 127.0.0.1 port) reaches localhub on another port: cross-origin, real CORS.
+const context = hubContextFromEnv();
+const contextJson = JSON.stringify(context ?? null).replaceAll("<", "\\u003c");
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>hubwasm scenarios</title>
@@ -14,7 +18,7 @@ const page = `<!doctype html>
 <script type="module">
   import { scenarios } from "/scenarios/index.js";
   import { runScenarios } from "/lib/harness.js";
-  window.__results = await runScenarios(scenarios);
+  window.__results = await runScenarios(scenarios, ${contextJson} ?? undefined);
 </script>`;
 
 const server = await serveStatic(root, { "/": page });

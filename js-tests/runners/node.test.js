@@ -3,6 +3,7 @@ import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { hubContextFromEnv } from "../lib/hub-context.js";
 import { scenarios } from "../scenarios/index.js";
 
 // Host abilities the portable scenarios cannot have: a Blob whose read fails (its file changes
@@ -18,8 +19,9 @@ globalThis.hubwasmTestHost = {
   },
 };
 
+const context = hubContextFromEnv();
 for (const { name, run } of scenarios) {
   test(name, async () => {
-    for (const note of (await run())?.notes ?? []) console.log(`# ${name}: ${note}`);
+    for (const note of (await run(context))?.notes ?? []) console.log(`# ${name}: ${note}`);
   });
 }

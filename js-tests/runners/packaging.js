@@ -27,7 +27,7 @@ sh("npm", ["install", "--no-audit", "--no-fund", `./${tarballName}`]);
 // The same user code in every runtime: import by package name, call the API.
 writeFileSync(
   join(project, "check.js"),
-  `import { sha256, createSha256, InvalidInputError } from "hubwasm";
+  `import { sha256, createSha256, HubClient, InvalidInputError } from "hubwasm";
 export async function check() {
   const digest = await sha256(new TextEncoder().encode("abc"));
   if (digest !== "${ABC}") throw new Error("sha256 gave " + digest);
@@ -37,6 +37,8 @@ export async function check() {
   if (hasher.digest() !== "${ABC}") throw new Error("createSha256 gave " + hasher.digest());
   try { await sha256(1); throw new Error("no error for bad input"); }
   catch (e) { if (!(e instanceof InvalidInputError)) throw e; }
+  const hub = new HubClient({ hubUrl: "https://hub.test" });
+  if (!(hub instanceof HubClient) || typeof hub.listFiles !== "function") throw new Error("new HubClient() gave " + hub);
   return "ok";
 }
 `,
@@ -82,7 +84,10 @@ await step("tarball: every export target and the wasm are in the package", () =>
     if (!existsSync(join(installed, file))) throw new Error(`${file} is missing from the tarball`);
   }
 });
-/** What a `.d.ts` exports, as the TypeScript compiler sees it: name → { value, typeOnly, function, async }. */
+/**
+ * What a `.d.ts` exports, as the TypeScript compiler sees it: name → { value, typeOnly, function,
+ * async, constructible } (`constructible`: a class with a constructor that is not private).
+ */
 function declaredExports(file) {
   const program = ts.createProgram([file], {
     noEmit: true,
@@ -102,7 +107,14 @@ function declaredExports(file) {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     const isFunction = Boolean(target.flags & ts.SymbolFlags.Function);
     const signature = isFunction ? checker.getTypeOfSymbolAtLocation(target, source).getCallSignatures()[0] : undefined;
+    const classDeclaration = target.declarations?.find(ts.isClassDeclaration);
+    const constructible = Boolean(
+      classDeclaration?.members.some(
+        (m) => ts.isConstructorDeclaration(m) && !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword),
+      ),
+    );
     exports.set(symbol.name, {
+      constructible,
       value: Boolean(target.flags & ts.SymbolFlags.Value) && !typeOnly,
       typeOnly,
       function: isFunction,
@@ -124,8 +136,10 @@ await step("exports: every Rust export is in the package, guarded and typed; not
   for (const [name, e] of rust) {
     const t = typed.get(name);
     if (e.function && !(t?.value && t.function)) problems.push(`${name}() has no function type in index.d.ts`);
-    if (!e.function && !t?.typeOnly) problems.push(`${name} must be exported by index.d.ts as a type only`);
+    if (e.constructible && !t?.value) problems.push(`${name} has a constructor but index.d.ts does not export it as a value`);
+    if (!e.function && !e.constructible && !t?.typeOnly) problems.push(`${name} must be exported by index.d.ts as a type only`);
   }
+  const classes = rust.filter(([, e]) => e.constructible).map(([name]) => name);
   // The runtime surface, in a fresh Node process: names, guards before the module loads, and
   // that each function is a wrapper rather than the raw binding.
   const script = `
@@ -134,6 +148,7 @@ import * as raw from "./node_modules/hubwasm/hubwasm.js";
 import { startLoading } from "./node_modules/hubwasm/ready.js";
 import { readFileSync } from "node:fs";
 const functions = JSON.parse(process.argv[2]);
+const classes = JSON.parse(process.argv[3]);
 const out = { names: Object.keys(api), errorClasses: [], problems: [] };
 for (const [name, value] of Object.entries(api)) {
   if (typeof value === "function" && (value === api.HubError || value.prototype instanceof api.HubError)) out.errorClasses.push(name);
@@ -154,6 +169,11 @@ for (const [name, isAsync] of functions) {
     pending.push([name, result, () => settled]);
   }
 }
+for (const name of classes) {
+  if (api[name] === raw[name]) out.problems.push(name + " is the raw class, not a handle class");
+  try { new api[name](); out.problems.push("new " + name + "() before load did not throw"); }
+  catch (e) { if (e?.code !== "NOT_READY") out.problems.push("new " + name + "() before load threw " + e); }
+}
 await new Promise((resolve) => setImmediate(resolve));
 for (const [name, , settled] of pending) if (settled()) out.problems.push(name + "() settled before the module loaded");
 raw.initSync({ module: readFileSync("./node_modules/hubwasm/hubwasm_bg.wasm") });
@@ -161,14 +181,21 @@ startLoading();
 for (const [name, promise] of pending) {
   await promise.catch((e) => { if (!(e instanceof api.HubError)) out.problems.push(name + "() after load rejected with " + e); });
 }
+for (const name of classes) {
+  try { if (!(new api[name]() instanceof api[name])) out.problems.push("new " + name + "() is not an instance of it"); }
+  catch (e) { out.problems.push("new " + name + "() after load threw " + e); }
+}
 console.log(JSON.stringify(out));
 `;
   writeFileSync(join(project, "surface.mjs"), script);
-  const runtime = JSON.parse(sh("node", ["surface.mjs", JSON.stringify(functions.map(([name, e]) => [name, e.async]))]));
+  const runtime = JSON.parse(
+    sh("node", ["surface.mjs", JSON.stringify(functions.map(([name, e]) => [name, e.async])), JSON.stringify(classes)]),
+  );
   problems.push(...runtime.problems);
-  const expected = new Set([...functions.map(([name]) => name), ...runtime.errorClasses, "ready"]);
+  if (classes.length === 0) problems.push("hubwasm.d.ts exports no class with a constructor (HubClient)");
+  const expected = new Set([...functions.map(([name]) => name), ...classes, ...runtime.errorClasses, "ready"]);
   for (const name of runtime.names) {
-    if (!expected.has(name)) problems.push(`the package exports ${name}, which is neither a Rust function, an error class nor ready`);
+    if (!expected.has(name)) problems.push(`the package exports ${name}, which is neither a Rust function or class, an error class nor ready`);
     if (!typed.get(name)?.value) problems.push(`the package exports ${name} without a type in index.d.ts`);
   }
   for (const name of expected) if (!runtime.names.includes(name)) problems.push(`the package does not export ${name}`);

@@ -3,7 +3,9 @@ import { scenarios } from "../scenarios/index.js";
 import { runScenarios } from "../lib/harness.js";
 
 export default {
-  async fetch() {
-    return Response.json(await runScenarios(scenarios));
+  // The runner binds the seeded localhub's context as JSON text (HUB_CONTEXT).
+  async fetch(_request, env) {
+    const context = env.HUB_CONTEXT ? JSON.parse(env.HUB_CONTEXT) : undefined;
+    return Response.json(await runScenarios(scenarios, context));
   },
 };

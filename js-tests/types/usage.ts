@@ -1,17 +1,36 @@
 // The public API used as a TypeScript user would; `tsc --noEmit` must accept it. The
 // `@ts-expect-error` lines prove the types are precise (they fail if a type degrades to `any`).
 import {
+  AbortError,
+  type CommitData,
   createSha256,
   createXetHasher,
   createXetUploadPlanner,
+  EntryNotFoundError,
+  type FileDownloadInfo,
+  ForbiddenError,
+  GatedRepoError,
+  HubApiError,
+  HubClient,
   HubError,
+  IntegrityError,
   InternalError,
   InvalidInputError,
   InvalidStateError,
+  type ListFileEntry,
+  NetworkError,
+  RateLimitedError,
   ready,
+  type RefsInfo,
+  RepoNotFoundError,
+  type RepoDesignation,
+  type RepoInfo,
+  RevisionNotFoundError,
   sha256,
   Sha256Hasher,
   SourceReadError,
+  UnauthorizedError,
+  type WhoAmI,
   xetHash,
   type XetFileDigest,
   type XetPlannedFile,
@@ -76,4 +95,74 @@ export async function usage(file: Blob, stream: ReadableStream<Uint8Array>): Pro
   // @ts-expect-error digest() returns a string, not a Promise
   digests.push((hasher.digest() as Promise<string>).then);
   return digests;
+}
+
+// HubClient: every method with its options and results, and the typed errors a caller branches on.
+export async function hubUsage(signal: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const hub = new HubClient({
+    accessToken: "hf_x",
+    hubUrl: "http://127.0.0.1:8080",
+    fetch: (input, init) => fetch(input, init),
+    userAgent: "usage/1",
+    maxRetries: 2,
+  });
+  new HubClient();
+  // @ts-expect-error maxRetries is a number
+  new HubClient({ maxRetries: "3" });
+
+  const me: WhoAmI = await hub.whoAmI();
+  out.push(me.name, String(me.orgs?.length), (await hub.whoAmI({ abortSignal: signal })).type);
+  const repo: RepoDesignation = { type: "dataset", name: "org/data" };
+  const info: RepoInfo = await hub.modelInfo({ repo: "org/model", revision: "main", expand: ["sha"], abortSignal: signal });
+  out.push(info.id, String(info.sha), String(info.gated));
+  out.push((await hub.datasetInfo({ repo })).id, (await hub.spaceInfo({ repo: "spaces/org/app" })).id);
+  // @ts-expect-error expand is a list of property names
+  await hub.modelInfo({ repo: "org/model", expand: "sha" });
+  // @ts-expect-error repo is required
+  await hub.modelInfo({ revision: "main" });
+
+  const exists: boolean = await hub.repoExists({ repo: "org/model", revision: "dev" });
+  const fileThere: boolean = await hub.fileExists({ repo: "org/model", path: "config.json", revision: "main" });
+  out.push(String(exists && fileThere));
+
+  for await (const entry of hub.listFiles({ repo: "org/model", path: "nested", recursive: true, expand: true, abortSignal: signal })) {
+    const e: ListFileEntry = entry;
+    out.push(e.path, e.type, String(e.size), e.lfs?.oid ?? "", e.xetHash ?? "", e.lastCommit?.id ?? "");
+  }
+  const files = hub.listFiles({ repo: "org/model" });
+  const first: IteratorResult<ListFileEntry, undefined> = await files.next();
+  if (!first.done) out.push(first.value.oid);
+  await files.return();
+
+  const paths: ListFileEntry[] = await hub.pathsInfo({ repo: "org/model", paths: ["a", "b/c"], expand: false });
+  out.push(String(paths.length));
+  for await (const commit of hub.listCommits({ repo: "org/model", revision: "main", batchSize: 10, limit: 3 })) {
+    const c: CommitData = commit;
+    out.push(c.id, c.title, c.date, c.authors.map((a) => a.user).join());
+  }
+  const refs: RefsInfo = await hub.listRefs({ repo: "org/model", includePullRequests: true });
+  out.push(...refs.branches.map((b) => b.targetCommit), ...(refs.pullRequests ?? []).map((p) => p.ref));
+  for await (const model of hub.listModels({ search: "bert", author: "org", limit: 5, abortSignal: signal })) out.push(model.id);
+  for await (const dataset of hub.listDatasets()) out.push(dataset.id);
+
+  const dl: FileDownloadInfo = await hub.fileDownloadInfo({ repo: "org/model", path: "model.safetensors" });
+  const kind: "regular" | "lfs" | "xet" = dl.kind;
+  out.push(kind, dl.etag, dl.commit, String(dl.size), dl.xetHash ?? "", dl.xet?.reconstructionUrl ?? "", dl.lfs?.oid ?? "");
+  // @ts-expect-error path is required
+  await hub.fileDownloadInfo({ repo: "org/model" });
+
+  try {
+    await hub.modelInfo({ repo: "org/missing" });
+  } catch (error) {
+    if (error instanceof RateLimitedError) out.push(String(error.retryAfter ?? 0), String(error.status));
+    else if (error instanceof RepoNotFoundError || error instanceof RevisionNotFoundError || error instanceof EntryNotFoundError)
+      out.push(error.serverMessage, String(error.requestId));
+    else if (error instanceof GatedRepoError || error instanceof UnauthorizedError || error instanceof ForbiddenError)
+      out.push(String(error.status satisfies number));
+    else if (error instanceof HubApiError) out.push(error.code);
+    else if (error instanceof AbortError || error instanceof NetworkError || error instanceof IntegrityError) out.push(error.name);
+  }
+  hub.free();
+  return out;
 }

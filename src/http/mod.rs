@@ -15,6 +15,9 @@
 
 mod fetch;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use hubwasm_core::api::{error_message_from_body, ApiErrorKind};
 use hubwasm_core::http::retry::{parse_retry_after, Failure, RetryDecision, RetryPolicy};
 use js_sys::Function;
@@ -25,6 +28,9 @@ use web_sys::{AbortSignal, Response, Url};
 use crate::error::{ApiFailure, Error};
 
 pub(crate) use fetch::{body_bytes, reason as abort_reason};
+
+/// A boxed future: one copy of its code, however many callers await it.
+pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'a>>;
 
 /// Longest error body read for its message (bodies can be whole HTML pages).
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -81,23 +87,35 @@ impl Answer {
         self.response.headers().get(name).ok().flatten()
     }
 
-    pub(crate) async fn bytes(&self, signal: Option<&AbortSignal>) -> Result<Vec<u8>, Error> {
-        body_bytes(&self.response, signal).await
+    pub(crate) fn bytes<'a>(&'a self, signal: Option<&'a AbortSignal>) -> LocalFuture<'a, Vec<u8>> {
+        Box::pin(body_bytes(&self.response, signal))
     }
 
     /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
     /// with the request id kept.
     pub(crate) async fn json<T: DeserializeOwned>(&self, signal: Option<&AbortSignal>) -> Result<T, Error> {
         let bytes = self.bytes(signal).await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Api(ApiFailure {
-                kind: ApiErrorKind::Other,
-                status: self.status,
-                server_message: format!("the answer is not the JSON expected: {e}"),
-                request_id: self.request_id.clone(),
-                retry_after: None,
-                what: self.response.url(),
-            })
+        serde_json::from_slice(&bytes).map_err(|e| self.unexpected(format!("the answer is not the JSON expected: {e}")))
+    }
+
+    /// The body parsed by the engine's own `JSON.parse`, for answers handed to JS as they are.
+    pub(crate) fn js_json<'a>(&'a self, signal: Option<&'a AbortSignal>) -> LocalFuture<'a, JsValue> {
+        Box::pin(async move {
+            let bytes = self.bytes(signal).await?;
+            let text = String::from_utf8(bytes).map_err(|_| self.unexpected("the answer is not UTF-8".into()))?;
+            js_sys::JSON::parse(&text).map_err(|_| self.unexpected("the answer is not JSON".into()))
+        })
+    }
+
+    /// An answer that is not what the Hub sends: a [`Error::Api`] of kind `Other`.
+    pub(crate) fn unexpected(&self, message: String) -> Error {
+        Error::Api(ApiFailure {
+            kind: ApiErrorKind::Other,
+            status: self.status,
+            server_message: message,
+            request_id: self.request_id.clone(),
+            retry_after: None,
+            what: format!("GET {}", without_query(&self.response.url())),
         })
     }
 }
@@ -149,7 +167,14 @@ impl Transport {
 
     /// Sends `request`, retrying as the policy says; an answer with status 400 or above (after the
     /// retries) is a typed error.
-    pub(crate) async fn send(&self, request: Request<'_>) -> Result<Answer, Error> {
+    ///
+    /// Boxed: an `async fn` called from many places is compiled into each caller's state machine,
+    /// which made every HubClient method carry its own copy of the retry loop (+70 KB brotli).
+    pub(crate) fn send<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Answer> {
+        Box::pin(self.send_with_retries(request))
+    }
+
+    async fn send_with_retries(&self, request: Request<'_>) -> Result<Answer, Error> {
         let signal = request.signal;
         let mut headers = request.headers.clone();
         // A request that carries its own credentials (the CAS's Xet token) keeps them.

@@ -9,22 +9,22 @@ mod pages;
 mod types;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use hubwasm_core::api::{ApiErrorKind, TreeEntry};
 use hubwasm_core::repo::{RepoId, RepoType, Revision, RevisionKind};
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::error::{ApiFailure, Error};
-use crate::http::{Request, Transport, TransportOptions};
+use crate::http::{Answer, Request, Transport, TransportOptions};
 use crate::js::convert::to_js;
 use options::Options;
-use pages::{iterate, Items, Listing};
+use pages::{iterate, Listing};
 
 /// The Hub everyone means by default.
 const DEFAULT_HUB_URL: &str = "https://huggingface.co";
@@ -38,8 +38,13 @@ pub struct HubClient {
     transport: Rc<Transport>,
 }
 
-/// Runs `work` as the Promise a method returns; its errors reject it as typed errors.
+/// Runs `work` as the Promise a method returns; its errors reject it as typed errors. Boxed, so
+/// that `future_to_promise` is compiled once rather than once per method (-30 KB of wasm).
 fn spawn(work: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    run_boxed(Box::pin(work))
+}
+
+fn run_boxed(work: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
     future_to_promise(async move { work.await.map_err(JsValue::from) })
 }
 
@@ -48,7 +53,7 @@ impl HubClient {
     /// `new HubClient({ accessToken, hubUrl, fetch, userAgent, maxRetries })`, all optional.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "HubClientOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "HubClientOptions")] options: Option<JsValue>,
     ) -> Result<HubClient, JsValue> {
         Ok(HubClient { transport: Rc::new(transport_from(options.unwrap_or(JsValue::UNDEFINED))?) })
     }
@@ -56,15 +61,14 @@ impl HubClient {
     #[wasm_bindgen(js_name = whoAmI, unchecked_return_type = "Promise<WhoAmI>")]
     pub fn who_am_i(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ abortSignal?: AbortSignal }")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ abortSignal?: AbortSignal }")] options: Option<JsValue>,
     ) -> Promise {
         let t = self.transport.clone();
         spawn(async move {
             let o = Options::new(options.unwrap_or(JsValue::UNDEFINED), "whoAmI")?;
             let signal = o.signal()?;
             let url = format!("{}/api/whoami-v2", t.hub_url());
-            let info: Value = t.send(Request::get(url, signal.as_ref())).await?.json(signal.as_ref()).await?;
-            to_js(&info)
+            t.send(Request::get(url, signal.as_ref())).await?.js_json(signal.as_ref()).await
         })
     }
 
@@ -107,7 +111,8 @@ impl HubClient {
             let (repo, revision, signal) = (o.repo(None)?, o.revision()?, o.signal()?);
             let path = o.required("path", o.repo_path("path")?)?;
             let revision = revision.unwrap_or_else(Revision::main);
-            let entries = paths_info(&t, &repo, &revision, std::slice::from_ref(&path), false, signal.as_ref()).await?;
+            let answer = paths_info(&t, &repo, &revision, std::slice::from_ref(&path), false, signal.as_ref()).await?;
+            let entries: Vec<TreeEntry> = answer.json(signal.as_ref()).await?;
             Ok(JsValue::from_bool(
                 entries.iter().any(|e| e.path == path && e.kind == hubwasm_core::api::EntryKind::File),
             ))
@@ -127,7 +132,7 @@ impl HubClient {
             }
             let expand = o.bool("expand")?.unwrap_or(false);
             let revision = revision.unwrap_or_else(Revision::main);
-            to_js(&paths_info(&t, &repo, &revision, &paths, expand, signal.as_ref()).await?)
+            paths_info(&t, &repo, &revision, &paths, expand, signal.as_ref()).await?.js_json(signal.as_ref()).await
         })
     }
 
@@ -149,7 +154,7 @@ impl HubClient {
             url.push_str(&encode_path(&path));
         }
         url.push_str(&format!("?recursive={recursive}&expand={expand}"));
-        let listing = Listing { first_url: url, items: Items::TreeEntries, limit: None, signal, repo_route: true };
+        let listing = Listing { first_url: url, limit: None, signal, repo_route: true };
         Ok(iterate(self.transport.clone(), listing))
     }
 
@@ -171,7 +176,7 @@ impl HubClient {
             revision.url_encoded(),
             limit.map_or(batch, |l| batch.min(l.max(1) as u32))
         );
-        let listing = Listing { first_url: url, items: Items::Json, limit, signal, repo_route: true };
+        let listing = Listing { first_url: url, limit, signal, repo_route: true };
         Ok(iterate(self.transport.clone(), listing))
     }
 
@@ -186,16 +191,14 @@ impl HubClient {
             if prs {
                 url.push_str("?include_prs=1");
             }
-            let refs: Value =
-                t.send(Request::get(url, signal.as_ref()).repo_route()).await?.json(signal.as_ref()).await?;
-            to_js(&refs)
+            t.send(Request::get(url, signal.as_ref()).repo_route()).await?.js_json(signal.as_ref()).await
         })
     }
 
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "HubAsyncIterator<RepoInfo>")]
     pub fn list_models(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListReposOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListReposOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         Ok(self.list_repos(options.unwrap_or(JsValue::UNDEFINED), RepoType::Model, "listModels")?)
     }
@@ -203,7 +206,7 @@ impl HubClient {
     #[wasm_bindgen(js_name = listDatasets, unchecked_return_type = "HubAsyncIterator<RepoInfo>")]
     pub fn list_datasets(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListReposOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListReposOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         Ok(self.list_repos(options.unwrap_or(JsValue::UNDEFINED), RepoType::Dataset, "listDatasets")?)
     }
@@ -239,7 +242,7 @@ impl HubClient {
             let o = Options::new(options, method)?;
             let (repo, revision, signal) = (o.repo(Some(repo_type))?, o.revision()?, o.signal()?);
             let expand = o.strings("expand")?.unwrap_or_default();
-            to_js(&repo_info(&t, &repo, revision.as_ref(), &expand, signal.as_ref()).await?)
+            repo_info(&t, &repo, revision.as_ref(), &expand, signal.as_ref()).await?.js_json(signal.as_ref()).await
         })
     }
 
@@ -258,7 +261,7 @@ impl HubClient {
         }
         let page = limit.map_or(MAX_PAGE, |l| l.clamp(1, u64::from(MAX_PAGE)) as u32);
         url.push_str(&format!("limit={page}"));
-        let listing = Listing { first_url: url, items: Items::Json, limit, signal, repo_route: false };
+        let listing = Listing { first_url: url, limit, signal, repo_route: false };
         Ok(iterate(self.transport.clone(), listing))
     }
 }
@@ -296,14 +299,14 @@ fn encode_path(path: &str) -> String {
     path.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
-/// `GET /api/{type}s/{id}[/revision/{rev}]`, the Hub's JSON as it is.
+/// `GET /api/{type}s/{id}[/revision/{rev}]`: the answer, its body unread.
 async fn repo_info(
     t: &Transport,
     repo: &RepoId,
     revision: Option<&Revision>,
     expand: &[String],
     signal: Option<&AbortSignal>,
-) -> Result<Value, Error> {
+) -> Result<Answer, Error> {
     let mut url = format!("{}{}", t.hub_url(), repo.api_path());
     if let Some(revision) = revision {
         url.push_str("/revision/");
@@ -314,10 +317,11 @@ async fn repo_info(
         url.push_str("expand[]=");
         url.push_str(&encode(field));
     }
-    t.send(Request::get(url, signal).repo_route()).await?.json(signal).await
+    t.send(Request::get(url, signal).repo_route()).await
 }
 
-/// `POST /api/{type}s/{id}/paths-info/{rev}`: the entries of the paths that exist.
+/// `POST /api/{type}s/{id}/paths-info/{rev}`: the answer (the entries of the paths that exist),
+/// its body unread.
 async fn paths_info(
     t: &Transport,
     repo: &RepoId,
@@ -325,7 +329,7 @@ async fn paths_info(
     paths: &[String],
     expand: bool,
     signal: Option<&AbortSignal>,
-) -> Result<Vec<TreeEntry>, Error> {
+) -> Result<Answer, Error> {
     #[derive(Serialize)]
     struct Body<'a> {
         paths: &'a [String],
@@ -337,7 +341,7 @@ async fn paths_info(
     let mut request = Request::get(url, signal).repo_route().header("content-type", "application/json");
     request.method = "POST";
     request.body = Some(JsValue::from_str(&body));
-    t.send(request).await?.json(signal).await
+    t.send(request).await
 }
 
 /// `fileDownloadInfo`'s answer (`FileDownloadInfo` in types.rs).
@@ -383,22 +387,19 @@ async fn file_download_info(
     let commit = match revision.kind() {
         RevisionKind::CommitSha(sha) => sha.to_ascii_lowercase(),
         _ => {
-            let info = repo_info(t, repo, Some(&revision), &[], signal).await?;
-            info.get("sha").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
-                Error::Api(ApiFailure {
-                    kind: ApiErrorKind::Other,
-                    status: 200,
-                    server_message: "the repo info answer has no sha".into(),
-                    request_id: None,
-                    retry_after: None,
-                    what: format!("GET {}{}", t.hub_url(), repo.api_path()),
-                })
-            })?
+            #[derive(Deserialize)]
+            struct Sha {
+                sha: Option<String>,
+            }
+            let answer = repo_info(t, repo, Some(&revision), &[], signal).await?;
+            let info: Sha = answer.json(signal).await?;
+            info.sha.ok_or_else(|| answer.unexpected("the repo info answer has no sha".into()))?
         }
     };
     let at_commit =
         Revision::parse(&commit).map_err(|e| Error::Internal(format!("the Hub's commit {commit:?}: {e}")))?;
-    let entries = paths_info(t, repo, &at_commit, &[path.to_string()], false, signal).await?;
+    let entries: Vec<TreeEntry> =
+        paths_info(t, repo, &at_commit, &[path.to_string()], false, signal).await?.json(signal).await?;
     let entry = entries
         .into_iter()
         .find(|e| e.path == path && e.kind == hubwasm_core::api::EntryKind::File)

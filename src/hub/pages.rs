@@ -1,20 +1,17 @@
 //! Paginated listings: each page is one GET, the next page's URL comes from the answer's `Link`
 //! header (`rel="next"`, parsed by hubwasm-core), and JS sees an async iterator (pages.js).
+//! Items are the Hub's JSON objects as the engine's `JSON.parse` reads them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hubwasm_core::api::TreeEntry;
 use hubwasm_core::http::link::parse_next_link;
-use js_sys::Promise;
-use serde_json::Value;
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortSignal, Url};
 
 use crate::error::Error;
 use crate::http::{Request, Transport};
-use crate::js::convert::to_js;
 
 #[wasm_bindgen(module = "/src/hub/pages.js")]
 extern "C" {
@@ -22,19 +19,9 @@ extern "C" {
     fn paged_iterator(reader: PageReader) -> JsValue;
 }
 
-/// How a page's items are read.
-#[derive(Clone, Copy)]
-pub(crate) enum Items {
-    /// Tree entries, read into hubwasm-core's type (one shape whatever the Hub adds).
-    TreeEntries,
-    /// The Hub's JSON objects as they are.
-    Json,
-}
-
 /// A listing to iterate: its first page's URL and how to read it.
 pub(crate) struct Listing {
     pub(crate) first_url: String,
-    pub(crate) items: Items,
     /// Stop after this many items.
     pub(crate) limit: Option<u64>,
     pub(crate) signal: Option<AbortSignal>,
@@ -50,7 +37,6 @@ pub struct PageReader {
 struct State {
     transport: Rc<Transport>,
     next_url: Option<String>,
-    items: Items,
     remaining: Option<u64>,
     signal: Option<AbortSignal>,
     repo_route: bool,
@@ -61,7 +47,6 @@ pub(crate) fn iterate(transport: Rc<Transport>, listing: Listing) -> JsValue {
     let state = State {
         transport,
         next_url: Some(listing.first_url),
-        items: listing.items,
         remaining: listing.limit,
         signal: listing.signal,
         repo_route: listing.repo_route,
@@ -75,27 +60,33 @@ impl PageReader {
     #[wasm_bindgen(js_name = nextPage, skip_typescript)]
     pub fn next_page(&self) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move { next_page(&state).await.map_err(JsValue::from) })
+        super::spawn(async move { next_page(&state).await })
     }
 }
 
 async fn next_page(state: &RefCell<State>) -> Result<JsValue, Error> {
-    let (transport, url, items, signal, repo_route) = {
+    let (transport, url, signal, repo_route) = {
         let mut s = state.borrow_mut();
         let Some(url) = s.next_url.take().filter(|_| s.remaining != Some(0)) else {
             return Ok(JsValue::UNDEFINED);
         };
-        (s.transport.clone(), url, s.items, s.signal.clone(), s.repo_route)
+        (s.transport.clone(), url, s.signal.clone(), s.repo_route)
     };
     let mut request = Request::get(url.clone(), signal.as_ref());
     request.repo_route = repo_route;
     let answer = transport.send(request).await?;
     let next = answer.header("link").and_then(|link| parse_next_link(&link).map(str::to_string));
-    let mut page: Vec<Value> = answer.json(signal.as_ref()).await?;
+    let page = answer.js_json(signal.as_ref()).await?;
+    if !Array::is_array(&page) {
+        return Err(answer.unexpected("a listing page is not a JSON array".into()));
+    }
+    let mut page: Array = page.unchecked_into();
     let mut s = state.borrow_mut();
     if let Some(remaining) = &mut s.remaining {
-        page.truncate(usize::try_from(*remaining).unwrap_or(usize::MAX));
-        *remaining -= page.len() as u64;
+        if u64::from(page.length()) > *remaining {
+            page = page.slice(0, *remaining as u32);
+        }
+        *remaining -= u64::from(page.length());
     }
     // A relative next link is read against the page's own URL.
     s.next_url = match next {
@@ -106,13 +97,5 @@ async fn next_page(state: &RefCell<State>) -> Result<JsValue, Error> {
         ),
         None => None,
     };
-    match items {
-        Items::Json => to_js(&page),
-        Items::TreeEntries => {
-            let entries: Result<Vec<TreeEntry>, _> = page.into_iter().map(serde_json::from_value).collect();
-            let entries =
-                entries.map_err(|e| Error::Internal(format!("a tree entry of the Hub's has another shape: {e}")))?;
-            to_js(&entries)
-        }
-    }
+    Ok(page.into())
 }

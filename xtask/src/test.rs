@@ -62,9 +62,16 @@ pub fn run() -> Result {
         note: "check",
     });
     if build_result.is_ok() {
-        for suite in packaged_suites(&root) {
+        // One localhub for the js suites, seeded once; a fixture failure fails them (their hub
+        // scenarios find no context) rather than skipping them.
+        let fixtures = HubFixtures::start(&root).map_err(|e| eprintln!("xtask: hub fixtures: {e}")).ok();
+        for mut suite in packaged_suites(&root) {
+            if let Some(fixtures) = &fixtures {
+                suite.command.env(HUB_CONTEXT_ENV, &fixtures.manifest);
+            }
             outcomes.push(run_suite(suite));
         }
+        drop(fixtures);
         outcomes.push(run_check("types (tsc --noEmit)", typecheck(&root)));
     }
 
@@ -140,6 +147,43 @@ fn with_localhub(name: &'static str, suite: impl FnOnce(&str) -> Suite) -> Outco
     }
 }
 
+/// The variable through which the js runners find the seeded localhub: the path of the manifest
+/// that peers/seed_fixtures.py printed (it holds the Hub's URL, the tokens and the fixtures).
+const HUB_CONTEXT_ENV: &str = "HUBWASM_TEST_HUB";
+
+/// A localhub with the fixtures the official Python client wrote into it (stopped when dropped).
+struct HubFixtures {
+    _server: crate::localhub::Localhub,
+    manifest: PathBuf,
+}
+
+impl HubFixtures {
+    fn start(root: &Path) -> Result<Self> {
+        let server = crate::localhub::Localhub::start("js-scenarios")?;
+        println!("\n=== seeding hub fixtures (peers/seed_fixtures.py) ===");
+        let output = Command::new(setup::peers_python())
+            .arg(root.join("peers/seed_fixtures.py"))
+            .arg(&server.url)
+            .env("LOCALHUB_ADMIN_TOKEN", crate::localhub::ADMIN_TOKEN)
+            .current_dir(root)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("running seed_fixtures.py: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("seed_fixtures.py failed ({})", output.status));
+        }
+        let manifest = root.join("target").join(format!("hub-fixtures-{}.json", std::process::id()));
+        std::fs::write(&manifest, &output.stdout).map_err(|e| format!("{}: {e}", manifest.display()))?;
+        Ok(HubFixtures { _server: server, manifest })
+    }
+}
+
+impl Drop for HubFixtures {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.manifest);
+    }
+}
+
 fn core_without_std(root: &Path) -> Command {
     let mut command = Command::new("cargo");
     command.args(["build", "--package", "hubwasm-core", "--target", "thumbv7em-none-eabihf"]).current_dir(root);
@@ -175,7 +219,8 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         command
     };
     let mut deno = Command::new(npm_bin("deno"));
-    deno.args(["test", "--allow-read", "--no-check", "runners/deno.test.js"])
+    // --allow-net for localhub, --allow-env for the variable that names its fixtures.
+    deno.args(["test", "--allow-read", "--allow-net", "--allow-env", "--no-check", "runners/deno.test.js"])
         .env("NO_COLOR", "1")
         .env("DENO_NO_UPDATE_CHECK", "1")
         .current_dir(&js);

@@ -1,12 +1,15 @@
 //! Answers to `Range` requests: hubwasm-core parses the header (ranges merged, counted and
-//! bounded, so an answer never exceeds the resource plus the framing of a few parts); this
-//! writes the 200, 206 (single or `multipart/byteranges`) or 416.
+//! bounded, so an answer never exceeds the resource plus the framing of a few parts) and writes
+//! `multipart/byteranges`; this sends the 200, 206 or 416.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Response, StatusCode};
+use hubwasm_core::http::multipart::write_byteranges;
 use hubwasm_core::http::range::{content_range, parse_range, unsatisfied_content_range, RangeRequest};
 
-use crate::http::Reply;
+use crate::http::{HubError, Reply};
+
+const BOUNDARY: &str = "localhub-byteranges";
 
 /// The parsed `Range` header of a request, against a resource of `size` bytes.
 pub fn requested(headers: &HeaderMap, size: u64) -> RangeRequest {
@@ -30,35 +33,28 @@ pub fn ranged_body(request: &HeaderMap, data: Vec<u8>, content_type: &str, head:
             .body(Body::empty()),
         RangeRequest::Spans(spans) if spans.len() == 1 => {
             let s = spans[0];
-            let part = data[s.start as usize..=s.end as usize].to_vec();
+            let Some(part) =
+                usize::try_from(s.start).ok().zip(usize::try_from(s.end).ok()).and_then(|(a, b)| data.get(a..=b))
+            else {
+                return HubError::internal("range outside the resource").into_reply();
+            };
             builder
                 .status(StatusCode::PARTIAL_CONTENT)
                 .header(header::CONTENT_TYPE, content_type)
                 .header(header::CONTENT_RANGE, content_range(s, size))
                 .header(header::CONTENT_LENGTH, part.len())
-                .body(body(part))
+                .body(body(part.to_vec()))
         }
         RangeRequest::Spans(spans) => {
-            let boundary = "localhub-byteranges";
-            let mut out = Vec::new();
-            for s in spans {
-                out.extend_from_slice(
-                    format!(
-                        "--{boundary}\r\nContent-Type: {content_type}\r\nContent-Range: {}\r\n\r\n",
-                        content_range(s, size)
-                    )
-                    .as_bytes(),
-                );
-                out.extend_from_slice(&data[s.start as usize..=s.end as usize]);
-                out.extend_from_slice(b"\r\n");
-            }
-            out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            let Some(out) = write_byteranges(&data, &spans, content_type, BOUNDARY) else {
+                return HubError::internal("range outside the resource").into_reply();
+            };
             builder
                 .status(StatusCode::PARTIAL_CONTENT)
-                .header(header::CONTENT_TYPE, format!("multipart/byteranges; boundary={boundary}"))
+                .header(header::CONTENT_TYPE, format!("multipart/byteranges; boundary={BOUNDARY}"))
                 .header(header::CONTENT_LENGTH, out.len())
                 .body(body(out))
         }
     };
-    reply.unwrap_or_else(|e| crate::http::HubError::internal(e).into_reply())
+    reply.unwrap_or_else(|e| HubError::internal(e).into_reply())
 }

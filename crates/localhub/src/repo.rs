@@ -13,11 +13,6 @@ use crate::ctx::Ctx;
 use crate::http::{HubError, HubResult};
 use crate::store::{Repo, Store};
 
-/// The kind (`model`, `dataset`, `space`) a URL plural names.
-pub fn kind_from_plural(plural: &str) -> Option<&'static str> {
-    RepoType::from_plural(plural).map(RepoType::as_str)
-}
-
 /// The `type` of a request body (`model` when absent).
 pub fn body_kind(body: &Value) -> HubResult<&'static str> {
     match body.get("type").and_then(Value::as_str) {

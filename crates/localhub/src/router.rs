@@ -45,11 +45,13 @@ enum Gate {
 
 fn body_rule(method: &Method, segs: &[&str]) -> (Gate, usize) {
     use hub::lfs::MULTIPART_THRESHOLD;
+    if segs.first() == Some(&"admin") {
+        return (Gate::Admin, SMALL_BODY);
+    }
     if matches!(*method, Method::GET | Method::HEAD) {
         return (Gate::Open, SMALL_BODY);
     }
     match segs {
-        ["admin", ..] => (Gate::Admin, SMALL_BODY),
         ["cas", "v1", "xorbs", ..] => (Gate::CasUpload, XORB_BODY),
         ["cas", "v1" | "v2", "shards"] => (Gate::CasUpload, SHARD_BODY),
         ["cas", ..] => (Gate::Open, SMALL_BODY),

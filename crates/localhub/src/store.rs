@@ -161,8 +161,10 @@ impl Store {
             file.write_all(bytes)?;
             file.sync_all()?;
             std::fs::rename(&tmp, &path)?;
+            // The rename itself is durable once the folder is synced (not possible on every
+            // platform: best effort).
             if let Some(dir) = path.parent() {
-                std::fs::File::open(dir)?.sync_all()?;
+                let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
             }
             Ok::<(), std::io::Error>(())
         })();

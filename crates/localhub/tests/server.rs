@@ -313,6 +313,8 @@ fn faults_can_be_injected_at_run_time() {
         assert_eq!(post_json(&format!("{}/admin/faults", s.url), Some(ADMIN), &fault).status, 200)
     };
     add(json!({ "route": "/api/whoami", "kind": "rate-limit", "retryAfter": 3, "count": 1 }));
+    let listed = get(&format!("{}/admin/faults", s.url), Some(ADMIN), &[]);
+    assert_eq!((listed.status, listed.json()[0]["kind"].as_str()), (200, Some("rate-limit")));
     let r = get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]);
     assert_eq!((r.status, r.header("retry-after")), (429, Some("3")));
     assert_eq!(get(&format!("{}/api/whoami-v2", s.url), Some(WRITE), &[]).status, 200, "count exhausted");

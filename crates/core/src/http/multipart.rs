@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::range::{parse_content_range, ContentRange};
+use super::range::{content_range, parse_content_range, ByteSpan, ContentRange};
 
 /// Errors splitting a `multipart/byteranges` body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +74,29 @@ pub fn split_byteranges<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<BytePa
     }
 }
 
+/// Writes the `multipart/byteranges` body serving `spans` of `data` (the answer's `Content-Type`
+/// is `multipart/byteranges; boundary={boundary}`). `None` if a span is not inside `data`.
+pub fn write_byteranges(data: &[u8], spans: &[ByteSpan], content_type: &str, boundary: &str) -> Option<Vec<u8>> {
+    let size = data.len() as u64;
+    let mut body = Vec::new();
+    for span in spans {
+        let start = usize::try_from(span.start).ok()?;
+        let end = usize::try_from(span.end).ok()?;
+        let part = data.get(start..=end)?;
+        for piece in ["--", boundary, "\r\nContent-Type: ", content_type, "\r\nContent-Range: "] {
+            body.extend_from_slice(piece.as_bytes());
+        }
+        body.extend_from_slice(content_range(*span, size).as_bytes());
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(part);
+        body.extend_from_slice(b"\r\n");
+    }
+    for piece in ["--", boundary, "--\r\n"] {
+        body.extend_from_slice(piece.as_bytes());
+    }
+    Some(body)
+}
+
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
@@ -119,6 +142,24 @@ mod tests {
         assert_eq!(split_byteranges(b"nothing", "THIS"), Err(MultipartError::MissingBoundary { offset: 0 }));
         let no_range = b"--B\r\nContent-Type: x\r\n\r\nabc\r\n--B--";
         assert_eq!(split_byteranges(no_range, "B"), Err(MultipartError::MissingContentRange { part: 0 }));
+    }
+
+    #[test]
+    fn written_bodies_split_back() {
+        let data: Vec<u8> = (0..=255).collect();
+        let spans = [ByteSpan { start: 0, end: 9 }, ByteSpan { start: 45, end: 45 }, ByteSpan { start: 250, end: 255 }];
+        let body = write_byteranges(&data, &spans, "application/octet-stream", "localhub-byteranges").unwrap();
+        assert!(body.starts_with(
+            b"--localhub-byteranges\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-9/256\r\n\r\n"
+        ));
+        assert!(body.ends_with(b"\r\n--localhub-byteranges--\r\n"));
+        let parts = split_byteranges(&body, "localhub-byteranges").unwrap();
+        assert_eq!(parts.len(), 3);
+        for (part, span) in parts.iter().zip(spans) {
+            assert_eq!((part.start, part.end), (span.start, span.end));
+            assert_eq!(part.bytes, &data[span.start as usize..=span.end as usize]);
+        }
+        assert_eq!(write_byteranges(&data, &[ByteSpan { start: 250, end: 256 }], "x", "b"), None);
     }
 
     #[test]

@@ -8,9 +8,15 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::chunker::MAX_CHUNK_SIZE;
 use super::hash::XetHash;
 use super::le_reader::LeReader;
 use super::xorb::{MAX_XORB_BYTES, MAX_XORB_CHUNKS};
+
+/// Most chunk references the terms of one shard may make in all (2^24 chunks, about 1 TiB of
+/// files at the 64 KiB average chunk). Each 48-byte term record can name up to 8192 chunks, so
+/// without a total a small shard could make a reader walk billions of chunk records.
+pub const MAX_SHARD_CHUNK_REFERENCES: u64 = 1 << 24;
 
 const MAGIC: [u8; 32] = [
     0x48, 0x46, 0x52, 0x65, 0x70, 0x6f, 0x4d, 0x65, 0x74, 0x61, 0x44, 0x61, 0x74, 0x61, 0x00, 0x55, 0x69, 0x67, 0x45,
@@ -36,7 +42,8 @@ pub enum ShardError {
         file: usize,
         term: usize,
     },
-    /// A term claims chunks or bytes past what one xorb can hold (8192 chunks, 64 MiB).
+    /// A term claims chunks or bytes past what one xorb can hold (8192 chunks, 64 MiB), or a
+    /// length its chunks cannot have (each chunk holds 1 byte to 128 KiB).
     TermOutOfBounds {
         file: usize,
         term: usize,
@@ -45,6 +52,8 @@ pub enum ShardError {
     XorbOutOfBounds {
         xorb: usize,
     },
+    /// The terms reference more than [`MAX_SHARD_CHUNK_REFERENCES`] chunks in all.
+    TooManyChunkReferences,
 }
 
 impl fmt::Display for ShardError {
@@ -63,6 +72,9 @@ impl fmt::Display for ShardError {
             }
             ShardError::XorbOutOfBounds { xorb } => {
                 write!(f, "shard xorb {xorb}: more chunks or bytes than a xorb can hold")
+            }
+            ShardError::TooManyChunkReferences => {
+                write!(f, "the shard's terms reference more than {MAX_SHARD_CHUNK_REFERENCES} chunks")
             }
         }
     }
@@ -150,6 +162,7 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
     let mut r = Reader::at(&bytes[..body_end], RECORD, ShardError::Truncated);
 
     let mut files = Vec::new();
+    let mut chunk_references = 0u64;
     loop {
         let hash = r.hash()?;
         let flags = r.u32()?;
@@ -178,8 +191,18 @@ pub fn parse(bytes: &[u8]) -> Result<Shard, ShardError> {
             if term.chunk_end <= term.chunk_start {
                 return Err(ShardError::BadTerm { file: files.len(), term: index });
             }
-            if term.chunk_end as usize > MAX_XORB_CHUNKS || term.raw_len as usize > MAX_XORB_BYTES {
+            let chunks = u64::from(term.chunk_end - term.chunk_start);
+            let raw_len = u64::from(term.raw_len);
+            if term.chunk_end as usize > MAX_XORB_CHUNKS
+                || raw_len > MAX_XORB_BYTES as u64
+                || raw_len < chunks
+                || raw_len > chunks * MAX_CHUNK_SIZE as u64
+            {
                 return Err(ShardError::TermOutOfBounds { file: files.len(), term: index });
+            }
+            chunk_references += chunks;
+            if chunk_references > MAX_SHARD_CHUNK_REFERENCES {
+                return Err(ShardError::TooManyChunkReferences);
             }
             terms.push(term);
         }
@@ -420,11 +443,28 @@ mod tests {
         };
         let term = ShardError::TermOutOfBounds { file: 0, term: 0 };
         assert_eq!(patched(96 + 44, MAX_XORB_CHUNKS as u32 + 1), Err(term), "chunk_end past 8192");
-        assert_eq!(patched(96 + 44, MAX_XORB_CHUNKS as u32).map(|s| s.files[0].terms[0].chunk_end), Ok(8192));
+        let mut last = bytes.clone();
+        last[96 + 36..96 + 40].copy_from_slice(&(MAX_XORB_CHUNKS as u32).to_le_bytes());
+        last[96 + 44..96 + 48].copy_from_slice(&(MAX_XORB_CHUNKS as u32).to_le_bytes());
+        assert_eq!(parse(&last).map(|s| s.files[0].terms[0].chunk_end), Ok(8192), "chunk 8191 is the last");
         assert_eq!(patched(96 + 36, MAX_XORB_BYTES as u32 + 1), Err(term), "raw_len past 64 MiB");
+        assert_eq!(patched(96 + 36, 1), Err(term), "two chunks cannot hold one byte");
+        assert_eq!(patched(96 + 36, 2 * MAX_CHUNK_SIZE as u32 + 1), Err(term), "nor more than 2 x 128 KiB");
+        assert_eq!(patched(96 + 36, 2).map(|s| s.files[0].terms[0].raw_len), Ok(2));
         let xorb = ShardError::XorbOutOfBounds { xorb: 0 };
         assert_eq!(patched(384 + 36, MAX_XORB_CHUNKS as u32 + 1), Err(xorb), "more than 8192 chunks");
         assert_eq!(patched(384 + 40, MAX_XORB_BYTES as u32 + 1), Err(xorb), "more than 64 MiB");
+    }
+
+    // 2049 terms of 8192 chunks each: 98 KB of shard naming 16.8 million chunks.
+    #[test]
+    fn total_chunk_references_are_bounded() {
+        let term = Term { xorb: h(2), raw_len: 8192, chunk_start: 0, chunk_end: 8192 };
+        let file = |n| FileEntry { hash: h(1), terms: alloc::vec![term; n], verification: None, sha256: None };
+        assert_eq!(parse(&write_upload(&[file(2049)], &[])), Err(ShardError::TooManyChunkReferences));
+        assert_eq!(parse(&write_upload(&[file(2048)], &[])).map(|s| s.files[0].terms.len()), Ok(2048));
+        let split = [file(1024), file(1025)];
+        assert_eq!(parse(&write_upload(&split, &[])), Err(ShardError::TooManyChunkReferences), "counted across files");
     }
 
     #[test]

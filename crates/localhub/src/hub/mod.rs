@@ -11,13 +11,14 @@ pub mod tree;
 pub mod upload;
 
 use axum::http::{Method, StatusCode};
+use hubwasm_core::repo::RepoType;
 use serde_json::json;
 
 use crate::app::App;
 use crate::cas::tokens::issue_token;
 use crate::ctx::Ctx;
 use crate::http::{self, HubError, HubResult};
-use crate::repo::{kind_from_plural, repo_at_path, split_revision};
+use crate::repo::{repo_at_path, split_revision};
 use crate::store::Repo;
 
 pub fn method_not_allowed() -> HubError {
@@ -31,9 +32,9 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         (Method::DELETE, ["repos", "delete"]) => repos::delete_repo(app, ctx),
         (Method::POST, ["repos", "move"]) => repos::move_repo(app, ctx),
         (Method::POST, ["validate-yaml"]) => Ok(http::ok_json(json!({}))),
-        (_, [plural, namespace, name, rest @ ..]) if kind_from_plural(plural).is_some() => {
-            let kind = kind_from_plural(plural).unwrap_or("model");
-            let repo = repo_at_path(app, ctx, kind, namespace, name)?;
+        (_, [plural, namespace, name, rest @ ..]) if RepoType::from_plural(plural).is_some() => {
+            let kind = RepoType::from_plural(plural).unwrap_or(RepoType::Model);
+            let repo = repo_at_path(app, ctx, kind.as_str(), namespace, name)?;
             repo_api(app, ctx, &repo, rest)
         }
         _ => Err(HubError::not_found(format!(
