@@ -15,7 +15,7 @@
 //! hash) before [`XetDownload::finish`] succeeds. A ranged download has no hash to check against (the
 //! answer names no chunk hashes), so it gets the structural checks only.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -25,8 +25,9 @@ use serde::Deserialize;
 
 use super::span::FileSpan;
 use crate::xet::chunker::MAX_CHUNK_SIZE;
-use crate::xet::reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
-use crate::xet::XetHash;
+use crate::xet::reconstruct::{Reconstruction, ReconstructionError};
+use crate::xet::xorb::{decode_chunk_data, parse_chunk_header, XorbError, CHUNK_HEADER_LEN};
+use crate::xet::{chunk_hash, file_hash, XetHash};
 
 /// The answer of `GET …/xet-read-token/{rev}`: `{accessToken, exp, casUrl}` (xet-protocol.md §7.1).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -165,7 +166,7 @@ pub struct FetchJob {
 enum JobState {
     Queued,
     InFlight,
-    /// Decoded inside the assembler until its last term is released.
+    /// Its whole body arrived; some of its chunks may wait for their terms.
     Held,
     Released,
 }
@@ -180,15 +181,29 @@ struct Job {
     unpacked: u64,
     /// The last term that reads it.
     last_term: usize,
+    /// Every term that reads it, in file order.
+    terms: Vec<usize>,
     state: JobState,
+    /// Bytes of the current answer not yet decoded (at most one chunk's worth).
+    pending: Vec<u8>,
+    /// Bytes of the current answer received so far.
+    received: u64,
+    /// Chunks decoded from the current answer so far.
+    decoded_in_answer: u32,
+    /// Chunks of this range ever decoded (a range asked again skips these).
+    decoded: u32,
+    /// Decoded chunks (by index in the xorb) that a term still has to read, with how many terms will.
+    stored: BTreeMap<u32, (Vec<u8>, u32)>,
 }
 
 /// See the module docs.
 pub struct XetDownload {
-    assembler: Assembler,
+    rec: Reconstruction,
     span: FileSpan,
     options: XetOptions,
     jobs: Vec<Job>,
+    /// For each term, the job that serves it.
+    term_jobs: Vec<usize>,
     /// Presigned URL per fetch of the reconstruction.
     urls: Vec<String>,
     /// The next job never handed out.
@@ -197,18 +212,22 @@ pub struct XetDownload {
     requeued: BTreeSet<usize>,
     in_flight: usize,
     buffered: u64,
-    /// Position in the reconstruction's output (before `offset_into_first_range` is dropped) at
-    /// which each term ends.
-    term_ends: Vec<u64>,
-    /// Terms entirely released.
-    released_terms: usize,
-    offset_into_first_range: u64,
+    /// The term being released, and how many of its chunks were released.
+    next_term: usize,
+    next_chunk: u32,
+    /// Bytes of the current term released so far (checked against its unpacked length).
+    term_bytes: u64,
+    /// Reconstruction bytes still to drop (`offset_into_first_range`), then still to deliver.
+    skip: u64,
+    remaining: u64,
+    /// Chunk hashes and lengths of the whole file, for its hash (whole-file downloads only).
+    verify: Option<(XetHash, Vec<(XetHash, u64)>)>,
     emitted: u64,
     failed: bool,
 }
 
 /// For each term, the (fetch, range) that serves it: the first range of a fetch of its xorb that
-/// covers its chunks, the rule [`Assembler::new`] applies.
+/// covers its chunks.
 fn term_sources(rec: &Reconstruction) -> Vec<Option<(usize, usize)>> {
     rec.terms
         .iter()
@@ -228,6 +247,9 @@ fn fetch_shape(rec: &Reconstruction) -> Vec<(XetHash, Vec<crate::xet::reconstruc
     rec.fetches.iter().map(|f| (f.xorb, f.ranges.clone())).collect()
 }
 
+/// Bytes to release at once: pieces are gathered up to this size when the chunks are there.
+const PIECE_BYTES: usize = 1 << 20;
+
 impl XetDownload {
     /// `rec` is the reconstruction answer for `span` (asked with [`reconstruction_range`]); `file` the
     /// file hash, checked when `span` is the whole file.
@@ -241,11 +263,8 @@ impl XetDownload {
         let mut jobs: Vec<Job> = Vec::new();
         let mut job_of: Vec<Vec<Option<usize>>> =
             rec.fetches.iter().map(|f| alloc::vec![None; f.ranges.len()]).collect();
-        let mut term_ends = Vec::with_capacity(rec.terms.len());
-        let mut end = 0u64;
+        let mut term_jobs = Vec::with_capacity(rec.terms.len());
         for (t, (term, source)) in rec.terms.iter().zip(&sources).enumerate() {
-            end += u64::from(term.unpacked_length);
-            term_ends.push(end);
             let (fi, ri) = source.ok_or(ReconstructionError::Uncovered { term: t })?;
             let j = match job_of[fi][ri] {
                 Some(j) => j,
@@ -258,14 +277,22 @@ impl XetDownload {
                         cost: 0,
                         unpacked: 0,
                         last_term: t,
+                        terms: Vec::new(),
                         state: JobState::Queued,
+                        pending: Vec::new(),
+                        received: 0,
+                        decoded_in_answer: 0,
+                        decoded: 0,
+                        stored: BTreeMap::new(),
                     });
                     job_of[fi][ri] = Some(jobs.len() - 1);
                     jobs.len() - 1
                 }
             };
+            term_jobs.push(j);
             let job = &mut jobs[j];
             job.last_term = t;
+            job.terms.push(t);
             job.unpacked = job.unpacked.saturating_add(u64::from(term.unpacked_length));
         }
         for job in &mut jobs {
@@ -276,25 +303,24 @@ impl XetDownload {
             job.cost = job.len.max(job.unpacked.min(cap));
         }
         let urls = rec.fetches.iter().map(|f| f.url.clone()).collect();
-        let offset_into_first_range = rec.offset_into_first_range;
-        let assemble = AssembleOptions {
-            length: (!span.is_whole_file()).then_some(span.len),
-            verify_file: span.is_whole_file().then_some(file),
-        };
-        let assembler = Assembler::new(rec, assemble)?;
+        let whole = span.is_whole_file() && rec.offset_into_first_range == 0;
         Ok(Self {
-            assembler,
+            skip: rec.offset_into_first_range,
+            remaining: span.len,
+            verify: whole.then(|| (file, Vec::new())),
+            rec,
             span,
             options: XetOptions { max_in_flight: options.max_in_flight.max(1), ..options },
             jobs,
+            term_jobs,
             urls,
             next_new: 0,
             requeued: BTreeSet::new(),
             in_flight: 0,
             buffered: 0,
-            term_ends,
-            released_terms: 0,
-            offset_into_first_range,
+            next_term: 0,
+            next_chunk: 0,
+            term_bytes: 0,
             emitted: 0,
             failed: false,
         })
@@ -302,7 +328,7 @@ impl XetDownload {
 
     fn job_request(&self, id: usize) -> FetchJob {
         let job = &self.jobs[id];
-        let r = self.assembler.reconstruction().fetches[job.fetch].ranges[job.range];
+        let r = self.rec.fetches[job.fetch].ranges[job.range];
         FetchJob {
             id,
             url: self.urls[job.fetch].clone(),
@@ -329,9 +355,13 @@ impl XetDownload {
             self.next_new += 1;
             id
         };
-        self.jobs[id].state = JobState::InFlight;
+        let job = &mut self.jobs[id];
+        job.state = JobState::InFlight;
+        job.pending.clear();
+        job.received = 0;
+        job.decoded_in_answer = 0;
         self.in_flight += 1;
-        self.buffered += self.jobs[id].cost;
+        self.buffered += job.cost;
         Some(self.job_request(id))
     }
 
@@ -343,35 +373,139 @@ impl XetDownload {
     }
 
     /// A fetch failed before its whole body arrived (network error, 5xx after retries, dropped
-    /// connection): it is handed out again first.
+    /// connection): it is handed out again first. Chunks it already delivered are kept.
     pub fn job_failed(&mut self, id: usize) -> Result<(), XetDownloadError> {
         self.in_flight_job(id)?;
         let job = &mut self.jobs[id];
         job.state = JobState::Queued;
+        job.pending = Vec::new();
         self.in_flight -= 1;
         self.buffered -= job.cost;
         self.requeued.insert(id);
         Ok(())
     }
 
-    /// The whole body of a fetch. A body of the wrong length counts as a dropped fetch (queued
-    /// again, [`XetDownloadError::RangeLength`]); bytes that do not decode end the download.
+    /// The whole body of a fetch at once: [`Self::job_data`] then [`Self::job_end`].
     pub fn job_done(&mut self, id: usize, body: &[u8]) -> Result<(), XetDownloadError> {
+        self.job_data(id, body)?;
+        self.job_end(id)
+    }
+
+    fn fail<T>(&mut self, e: impl Into<XetDownloadError>) -> Result<T, XetDownloadError> {
+        self.failed = true;
+        Err(e.into())
+    }
+
+    /// Bytes of a fetch's body as they arrive: every complete chunk is decoded (and checked) at once
+    /// and kept only until its term releases it, so a range in file order never sits in memory whole.
+    pub fn job_data(&mut self, id: usize, bytes: &[u8]) -> Result<(), XetDownloadError> {
         if self.failed {
             return Err(XetDownloadError::Failed);
         }
         self.in_flight_job(id)?;
-        let (fetch, range, len) = (self.jobs[id].fetch, self.jobs[id].range, self.jobs[id].len);
-        if body.len() as u64 != len {
+        let (fetch, range) = (self.jobs[id].fetch, self.jobs[id].range);
+        let spec = self.rec.fetches[fetch].ranges[range];
+        let expected = spec.chunks.end - spec.chunks.start;
+        let job = &mut self.jobs[id];
+        if job.received + bytes.len() as u64 > job.len {
+            let actual = job.received + bytes.len() as u64;
+            let expected_len = job.len;
             self.job_failed(id)?;
-            return Err(XetDownloadError::RangeLength { job: id, expected: len, actual: body.len() as u64 });
+            return Err(XetDownloadError::RangeLength { job: id, expected: expected_len, actual });
+        }
+        job.received += bytes.len() as u64;
+        let mut input = bytes;
+        loop {
+            let job = &mut self.jobs[id];
+            // The chunk's bytes: completed from `pending`, or straight from the input.
+            let need = match chunk_len(&job.pending, input) {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    job.pending.extend_from_slice(input);
+                    return Ok(());
+                }
+                Err(error) => return self.fail(ReconstructionError::Xorb { fetch, range, error }),
+            };
+            let chunk_result = if job.pending.is_empty() {
+                if input.len() < need {
+                    job.pending.extend_from_slice(input);
+                    return Ok(());
+                }
+                let (chunk, rest) = input.split_at(need);
+                input = rest;
+                decode_one(chunk)
+            } else {
+                let missing = need - job.pending.len();
+                if input.len() < missing {
+                    job.pending.extend_from_slice(input);
+                    return Ok(());
+                }
+                job.pending.extend_from_slice(&input[..missing]);
+                input = &input[missing..];
+                let chunk = core::mem::take(&mut job.pending);
+                decode_one(&chunk)
+            };
+            let data = match chunk_result {
+                Ok(data) => data,
+                Err(error) => return self.fail(ReconstructionError::Xorb { fetch, range, error }),
+            };
+            let job = &mut self.jobs[id];
+            let index_in_range = job.decoded_in_answer;
+            if index_in_range == expected {
+                let actual = expected.saturating_add(1);
+                return self.fail(ReconstructionError::ChunkCount { fetch, range, expected, actual });
+            }
+            job.decoded_in_answer += 1;
+            if index_in_range < job.decoded {
+                continue; // delivered by an earlier answer for this range
+            }
+            job.decoded += 1;
+            let chunk = spec.chunks.start + index_in_range;
+            let readers = self.readers_of(id, chunk);
+            if readers > 0 {
+                self.jobs[id].stored.insert(chunk, (data, readers));
+            }
+            if input.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Unreleased terms served by job `id` that read `chunk`.
+    fn readers_of(&self, id: usize, chunk: u32) -> u32 {
+        let mut readers = 0;
+        for &t in self.jobs[id].terms.iter().filter(|&&t| t >= self.next_term) {
+            let term = &self.rec.terms[t];
+            let from = if t == self.next_term { term.chunks.start + self.next_chunk } else { term.chunks.start };
+            if from <= chunk && chunk < term.chunks.end {
+                readers += 1;
+            }
+        }
+        readers
+    }
+
+    /// The end of a fetch's body: it must have held exactly its range's bytes and chunks. A short
+    /// body counts as a dropped fetch (queued again, [`XetDownloadError::RangeLength`]).
+    pub fn job_end(&mut self, id: usize) -> Result<(), XetDownloadError> {
+        if self.failed {
+            return Err(XetDownloadError::Failed);
+        }
+        self.in_flight_job(id)?;
+        let job = &self.jobs[id];
+        if job.received != job.len {
+            let (expected, actual) = (job.len, job.received);
+            self.job_failed(id)?;
+            return Err(XetDownloadError::RangeLength { job: id, expected, actual });
+        }
+        let spec = self.rec.fetches[job.fetch].ranges[job.range];
+        let expected = spec.chunks.end - spec.chunks.start;
+        if !job.pending.is_empty() || job.decoded_in_answer != expected {
+            let (fetch, range, actual) = (job.fetch, job.range, job.decoded_in_answer);
+            return self.fail(ReconstructionError::ChunkCount { fetch, range, expected, actual });
         }
         self.in_flight -= 1;
         self.jobs[id].state = JobState::Held;
-        if let Err(e) = self.assembler.accept(fetch, range, body) {
-            self.failed = true;
-            return Err(e.into());
-        }
+        self.release_jobs();
         Ok(())
     }
 
@@ -381,42 +515,72 @@ impl XetDownload {
         if self.failed {
             return Err(XetDownloadError::Failed);
         }
-        let piece = match self.assembler.next_piece() {
-            Ok(p) => p,
-            Err(e) => {
-                self.failed = true;
-                return Err(e.into());
+        let mut out = Vec::new();
+        while self.remaining > 0 && self.next_term < self.rec.terms.len() && out.len() < PIECE_BYTES {
+            let term = self.rec.terms[self.next_term];
+            let id = self.term_jobs[self.next_term];
+            let chunk = term.chunks.start + self.next_chunk;
+            if chunk == term.chunks.end {
+                if self.term_bytes != u64::from(term.unpacked_length) {
+                    let (t, expected, actual) = (self.next_term, term.unpacked_length, self.term_bytes);
+                    return self.fail(ReconstructionError::TermLength { term: t, expected, actual });
+                }
+                self.next_term += 1;
+                self.next_chunk = 0;
+                self.term_bytes = 0;
+                self.release_jobs();
+                continue;
             }
-        };
-        if let Some(p) = &piece {
-            self.emitted += p.len() as u64;
-            if self.emitted > self.span.len {
-                self.failed = true;
-                return Err(XetDownloadError::WrongLength { expected: self.span.len, actual: self.emitted });
+            let Some(entry) = self.jobs[id].stored.get_mut(&chunk) else { break };
+            entry.1 -= 1;
+            let data = if entry.1 == 0 {
+                self.jobs[id].stored.remove(&chunk).map(|(d, _)| d).unwrap_or_default()
+            } else {
+                entry.0.clone()
+            };
+            self.next_chunk += 1;
+            self.term_bytes += data.len() as u64;
+            if self.term_bytes > u64::from(term.unpacked_length) {
+                let (t, expected, actual) = (self.next_term, term.unpacked_length, self.term_bytes);
+                return self.fail(ReconstructionError::TermLength { term: t, expected, actual });
             }
-            self.release_done_terms();
+            if let Some((_, list)) = &mut self.verify {
+                list.push((chunk_hash(&data), data.len() as u64));
+            }
+            let skip = self.skip.min(data.len() as u64) as usize;
+            self.skip -= skip as u64;
+            let take = (data.len() - skip).min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+            out.extend_from_slice(&data[skip..skip + take]);
+            self.remaining -= take as u64;
         }
-        Ok(piece)
+        if self.remaining == 0 {
+            self.release_jobs();
+        } else if self.next_term == self.rec.terms.len() && out.is_empty() {
+            // Every term released, yet bytes are missing: the reconstruction was short.
+            let actual = self.emitted;
+            return self.fail(XetDownloadError::WrongLength { expected: self.span.len, actual });
+        }
+        if out.is_empty() {
+            return Ok(None);
+        }
+        self.emitted += out.len() as u64;
+        Ok(Some(out))
     }
 
-    fn release_done_terms(&mut self) {
-        let position = self.offset_into_first_range + self.emitted;
-        let complete = self.assembler.is_complete();
-        while self.released_terms < self.term_ends.len()
-            && (complete || self.term_ends[self.released_terms] <= position)
-        {
-            self.released_terms += 1;
-        }
+    /// Jobs whose last term has been released stop counting against the budget.
+    fn release_jobs(&mut self) {
+        let done = self.remaining == 0;
         for job in &mut self.jobs {
-            if job.state == JobState::Held && job.last_term < self.released_terms {
+            if job.state == JobState::Held && (done || job.last_term < self.next_term) {
                 job.state = JobState::Released;
+                job.stored.clear();
                 self.buffered -= job.cost;
             }
         }
     }
 
     pub fn is_complete(&self) -> bool {
-        !self.failed && self.assembler.is_complete()
+        !self.failed && self.remaining == 0
     }
 
     /// Fetches under way.
@@ -429,6 +593,11 @@ impl XetDownload {
         self.buffered
     }
 
+    /// Decoded bytes held now, waiting for their terms.
+    pub fn held_bytes(&self) -> u64 {
+        self.jobs.iter().flat_map(|j| j.stored.values()).map(|(d, _)| d.len() as u64).sum()
+    }
+
     /// The absolute file offset up to which bytes were released (verified): where a restarted
     /// download would begin.
     pub fn verified_through(&self) -> u64 {
@@ -438,7 +607,7 @@ impl XetDownload {
     /// Takes the URLs of a fresh reconstruction of the same span (after a 403 on expired URLs). It
     /// must describe the same terms and ranges, so nothing fetched or released is lost.
     pub fn refresh_urls(&mut self, fresh: &Reconstruction) -> Result<(), XetDownloadError> {
-        let current = self.assembler.reconstruction();
+        let current = &self.rec;
         if fresh.terms != current.terms
             || fresh.offset_into_first_range != current.offset_into_first_range
             || fetch_shape(fresh) != fetch_shape(current)
@@ -454,13 +623,54 @@ impl XetDownload {
         if self.failed {
             return Err(XetDownloadError::Failed);
         }
-        let emitted = self.emitted;
-        self.assembler.finish()?;
-        if emitted != self.span.len {
-            return Err(XetDownloadError::WrongLength { expected: self.span.len, actual: emitted });
+        if self.remaining != 0 {
+            return Err(XetDownloadError::WrongLength { expected: self.span.len, actual: self.emitted });
+        }
+        // The whole file: every term must have been read, then the chunks hash to the file hash.
+        if let Some((expected, chunks)) = self.verify {
+            let terms = &self.rec.terms;
+            let last_read = |t: usize| {
+                let term = &terms[t];
+                self.next_chunk == term.chunks.end - term.chunks.start
+                    && self.term_bytes == u64::from(term.unpacked_length)
+            };
+            let all_read =
+                self.next_term == terms.len() || (self.next_term + 1 == terms.len() && last_read(self.next_term));
+            let total: u64 = terms.iter().map(|t| u64::from(t.unpacked_length)).sum();
+            if !all_read || total != self.span.len {
+                return Err(XetDownloadError::WrongLength { expected: self.span.len, actual: total });
+            }
+            let actual = file_hash(&chunks);
+            if actual != expected {
+                return Err(ReconstructionError::FileHashMismatch { actual }.into());
+            }
         }
         Ok(())
     }
+}
+
+/// The serialized length (header + stored bytes) of the chunk that starts in `pending ++ input`, or
+/// `None` while its header is incomplete.
+fn chunk_len(pending: &[u8], input: &[u8]) -> Result<Option<usize>, XorbError> {
+    let mut header = [0u8; CHUNK_HEADER_LEN];
+    let have = pending.len().min(CHUNK_HEADER_LEN);
+    header[..have].copy_from_slice(&pending[..have]);
+    let more = (CHUNK_HEADER_LEN - have).min(input.len());
+    header[have..have + more].copy_from_slice(&input[..more]);
+    if have + more < CHUNK_HEADER_LEN {
+        return Ok(None);
+    }
+    match parse_chunk_header(&header, 0)? {
+        Some(h) => Ok(Some(CHUNK_HEADER_LEN + h.stored_len)),
+        // A footer inside a range: not a chunk.
+        None => Err(XorbError::Truncated { offset: 0 }),
+    }
+}
+
+/// Decodes one serialized chunk (header included).
+fn decode_one(chunk: &[u8]) -> Result<Vec<u8>, XorbError> {
+    let header = parse_chunk_header(chunk, 0)?.ok_or(XorbError::Truncated { offset: 0 })?;
+    decode_chunk_data(&header, &chunk[CHUNK_HEADER_LEN..], 0)
 }
 
 #[cfg(test)]

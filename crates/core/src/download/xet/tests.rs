@@ -370,3 +370,73 @@ fn token_answers_and_routes() {
     assert_eq!(reconstruction_range(&span).as_deref(), Some("bytes=5-9"));
     assert_eq!(reconstruction_range(&FileSpan::new(None, 100).unwrap()), None);
 }
+
+/// Feeds every body in `piece`-byte slices, releasing bytes after each; returns the bytes and the
+/// most decoded bytes held at once. `cut` drops the answer of job `cut.0` after `cut.1` bytes once.
+fn stream_in_order(f: &Fixture, mut dl: XetDownload, piece: usize, mut cut: Option<(usize, usize)>) -> (Vec<u8>, u64) {
+    let mut out = Vec::new();
+    let mut held = 0;
+    while !dl.is_complete() {
+        let job = dl.next_job().expect("a job while incomplete");
+        let body = serve(f, &job);
+        let limit = match cut {
+            Some((id, at)) if id == job.id => {
+                cut = None;
+                at
+            }
+            _ => body.len(),
+        };
+        for slice in body[..limit].chunks(piece) {
+            dl.job_data(job.id, slice).unwrap();
+            held = held.max(dl.held_bytes());
+            while let Some(p) = dl.next_piece().unwrap() {
+                out.extend_from_slice(&p);
+            }
+        }
+        if limit < body.len() {
+            assert!(matches!(dl.job_end(job.id), Err(XetDownloadError::RangeLength { .. })));
+            continue;
+        }
+        dl.job_end(job.id).unwrap();
+        while let Some(p) = dl.next_piece().unwrap() {
+            out.extend_from_slice(&p);
+        }
+    }
+    dl.finish().unwrap();
+    (out, held)
+}
+
+#[test]
+fn streamed_bodies_release_chunks_as_they_decode_holding_about_one_chunk() {
+    let f = fixture();
+    let len = f.data.len() as u64;
+    let options = XetOptions { max_in_flight: 1, max_buffered_bytes: u64::MAX };
+    for piece in [1, 7, 1000, 65_536, 1 << 22] {
+        let span = FileSpan::new(None, len).unwrap();
+        let dl = XetDownload::new(parse(&answer(&f, 0, len - 1, false, "s"), false), span, f.file, options).unwrap();
+        let (bytes, held) = stream_in_order(&f, dl, piece, None);
+        assert_eq!(bytes, f.data, "pieces of {piece}");
+        // Read in order, a decoded chunk leaves as soon as it is complete: what is held is the piece
+        // just fed plus a chunk, never a whole range (the ranges here are ~500 kB).
+        assert!(held <= (piece + 2 * MAX_CHUNK_SIZE) as u64, "held {held} bytes with pieces of {piece}");
+        if piece <= 65_536 {
+            assert!(held <= 3 * MAX_CHUNK_SIZE as u64, "held {held} bytes with pieces of {piece}");
+        }
+    }
+    let span = FileSpan::new(Some([70_000, 1_200_000]), len).unwrap();
+    let dl = XetDownload::new(parse(&answer(&f, 70_000, 1_200_000, false, "s"), false), span, f.file, options).unwrap();
+    assert_eq!(stream_in_order(&f, dl, 4096, None).0, &f.data[70_000..=1_200_000]);
+}
+
+#[test]
+fn a_range_cut_mid_body_is_asked_again_and_its_delivered_chunks_are_not_repeated() {
+    let f = fixture();
+    let len = f.data.len() as u64;
+    let options = XetOptions { max_in_flight: 1, max_buffered_bytes: u64::MAX };
+    for cut_at in [3, 8, 100_000, 300_001] {
+        let span = FileSpan::new(None, len).unwrap();
+        let dl = XetDownload::new(parse(&answer(&f, 0, len - 1, false, "s"), false), span, f.file, options).unwrap();
+        let (bytes, _) = stream_in_order(&f, dl, 5000, Some((1, cut_at)));
+        assert_eq!(bytes, f.data, "cut at {cut_at}");
+    }
+}
