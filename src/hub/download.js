@@ -63,3 +63,11 @@ export async function readAs(stream, kind) {
   const text = new TextDecoder().decode(bytes);
   return kind === "json" ? JSON.parse(text) : text;
 }
+
+/** One read of a range's body, settled (never rejected) as `{ id, done, value }` or `{ id, error }`. */
+export function tagRead(reader, id) {
+  return reader.read().then(
+    ({ done, value }) => ({ id, done, value }),
+    (error) => ({ id, error }),
+  );
+}

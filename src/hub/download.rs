@@ -62,6 +62,8 @@ extern "C" {
 
     #[wasm_bindgen(js_name = readChunk)]
     fn read_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    #[wasm_bindgen(js_name = tagRead)]
+    fn tag_read(reader: &ReadableStreamDefaultReader, id: f64) -> Promise;
     #[wasm_bindgen(js_name = readAs)]
     fn read_as(stream: ReadableStream, kind: &str) -> Promise;
 }
@@ -296,16 +298,25 @@ struct BodyRead {
     resumes: u32,
 }
 
-type JobResults = Rc<RefCell<HashMap<usize, Result<Vec<u8>, Error>>>>;
+/// The answers (headers) of range fetches, by job id, stored by the fetch's own future.
+type JobAnswers = Rc<RefCell<HashMap<usize, Result<Answer, Error>>>>;
+
+/// A range fetch under way: `step` settles (never rejects) to `{ id, header }` once its answer is
+/// in [`JobAnswers`], then to `{ id, done, value }` or `{ id, error }` for each read of its body.
+struct RangeFetch {
+    id: usize,
+    reader: Option<ReadableStreamDefaultReader>,
+    step: Promise,
+}
 
 struct XetRead {
     hash: XetHash,
     refresh_url: String,
     token: XetToken,
     download: Option<XetDownload>,
-    /// Fetches under way: job id and the Promise that resolves to it once its result is stored.
-    in_flight: Vec<(usize, Promise)>,
-    results: JobResults,
+    /// Fetches under way, their bodies read as the chunks are needed.
+    in_flight: Vec<RangeFetch>,
+    answers: JobAnswers,
     attempts: HashMap<usize, u32>,
     url_refreshes: u32,
 }
@@ -365,11 +376,26 @@ impl Reader {
             self.state = State::Done;
         }
         let piece = loop {
-            match &mut self.state {
-                State::Start => self.state = self.start().await?,
-                State::Body(_) => break self.next_body().await?,
-                State::Xet(_) => break self.next_xet().await?,
-                State::Done => break None,
+            let step = match &mut self.state {
+                State::Start => match self.start().await {
+                    Ok(state) => {
+                        self.state = state;
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                },
+                State::Body(_) => self.next_body().await,
+                State::Xet(_) => self.next_xet().await,
+                State::Done => Ok(None),
+            };
+            match step {
+                Ok(piece) => break piece,
+                Err(e) => {
+                    // Nothing more will be read: end the fetches still under way.
+                    self.state = State::Done;
+                    self.abort.abort(JsValue::UNDEFINED);
+                    return Err(e);
+                }
             }
         };
         let Some(piece) = piece else {
@@ -454,7 +480,7 @@ impl Reader {
                     token,
                     download: Some(download),
                     in_flight: Vec::new(),
-                    results: Rc::default(),
+                    answers: Rc::default(),
                     attempts: HashMap::new(),
                     url_refreshes: 0,
                 })))
@@ -545,61 +571,116 @@ impl Reader {
                 return Ok(None);
             }
             while let Some(job) = download.next_job() {
-                let (t, results, signal) = (plan.transport.clone(), x.results.clone(), signal.clone());
+                let (t, answers, signal) = (plan.transport.clone(), x.answers.clone(), signal.clone());
                 let id = job.id;
-                let promise = future_to_promise(async move {
+                let step = future_to_promise(async move {
                     let request =
                         Request::get(job.url.clone(), Some(&signal)).header("range", job.range_header.clone());
-                    let result = match t.send(request).await {
-                        Ok(answer) => answer.bytes(Some(&signal)).await,
-                        Err(e) => Err(e),
-                    };
-                    results.borrow_mut().insert(job.id, result);
-                    Ok(JsValue::from_f64(job.id as f64))
+                    let answer = t.send(request).await;
+                    answers.borrow_mut().insert(job.id, answer);
+                    Ok(tagged_header(job.id))
                 });
-                x.in_flight.push((id, promise));
+                x.in_flight.push(RangeFetch { id, reader: None, step });
             }
             if x.in_flight.is_empty() {
                 return Err(Error::Internal(format!("{what}: the Xet download stalled")));
             }
-            let race = Promise::race(&x.in_flight.iter().map(|(_, p)| JsValue::from(p)).collect::<Array>());
-            let id = JsFuture::from(race).await.ok().and_then(|v| v.as_f64()).map(|v| v as usize);
+            let race = Promise::race(&x.in_flight.iter().map(|f| JsValue::from(&f.step)).collect::<Array>());
+            let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
+            let field = |name: &str| Reflect::get(&outcome, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+            let id = field("id").as_f64().map(|v| v as usize);
             let id = id.ok_or_else(|| Error::Internal(format!("{what}: a range fetch did not report")))?;
-            x.in_flight.retain(|(j, _)| *j != id);
-            let result = x.results.borrow_mut().remove(&id);
-            let result = result.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} has no result")))?;
+            let slot = x.in_flight.iter().position(|f| f.id == id);
+            let slot = slot.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} is not under way")))?;
             let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
-            match result {
-                Ok(body) => match download.job_done(id, &body) {
-                    Ok(()) => {}
-                    Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
-                    Err(e) => return Err(xet_error(&what, e)),
-                },
-                Err(e @ Error::Aborted { .. }) => return Err(e),
-                Err(Error::Api(f)) if f.status == 403 && x.url_refreshes < MAX_URL_REFRESHES => {
-                    // The presigned URLs expired: the same reconstruction again, with fresh ones.
-                    download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                    x.url_refreshes += 1;
-                    let now = (js_sys::Date::now() / 1000.0) as u64;
-                    if x.token.is_expired(now) {
-                        x.token = fetch_token(&plan.transport, &x.refresh_url, &signal).await?;
+            if field("header").is_truthy() {
+                let answer = x.answers.borrow_mut().remove(&id);
+                let answer =
+                    answer.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} has no answer")))?;
+                match answer {
+                    Ok(answer) => match answer.response.body() {
+                        Some(body) if answer.status == 206 || answer.status == 200 => {
+                            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+                            x.in_flight[slot].step = tag_read(&reader, id as f64);
+                            x.in_flight[slot].reader = Some(reader);
+                        }
+                        _ => {
+                            x.in_flight.remove(slot);
+                            download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                            count_attempt(x, id, &what, JsValue::UNDEFINED)?;
+                        }
+                    },
+                    Err(e @ Error::Aborted { .. }) => return Err(e),
+                    Err(Error::Api(f)) if f.status == 403 && x.url_refreshes < MAX_URL_REFRESHES => {
+                        // The presigned URLs expired: the same reconstruction again, with fresh ones.
+                        x.in_flight.remove(slot);
+                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                        x.url_refreshes += 1;
+                        let now = (js_sys::Date::now() / 1000.0) as u64;
+                        if x.token.is_expired(now) {
+                            x.token = fetch_token(&plan.transport, &x.refresh_url, &signal).await?;
+                        }
+                        let fresh =
+                            fetch_reconstruction(&plan.transport, &x.token, &x.hash, &plan.span, &signal).await?;
+                        let download =
+                            x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+                        download.refresh_urls(&fresh).map_err(|e| xet_error(&what, e))?;
                     }
-                    let fresh = fetch_reconstruction(&plan.transport, &x.token, &x.hash, &plan.span, &signal).await?;
-                    let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
-                    download.refresh_urls(&fresh).map_err(|e| xet_error(&what, e))?;
+                    Err(e @ Error::Network { .. }) => {
+                        x.in_flight.remove(slot);
+                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                        let cause = match &e {
+                            Error::Network { cause, .. } => cause.clone(),
+                            _ => JsValue::UNDEFINED,
+                        };
+                        count_attempt(x, id, &what, cause).map_err(|_| e)?;
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e @ Error::Network { .. }) => {
-                    download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                    let cause = match &e {
-                        Error::Network { cause, .. } => cause.clone(),
-                        _ => JsValue::UNDEFINED,
-                    };
-                    count_attempt(x, id, &what, cause).map_err(|_| e)?;
+                continue;
+            }
+            let error = field("error");
+            if !error.is_undefined() {
+                // The body broke off (a dropped connection): the range is asked again.
+                if signal.aborted() {
+                    return Err(Error::Aborted { cause: signal.reason() });
                 }
-                Err(e) => return Err(e),
+                x.in_flight.remove(slot);
+                download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                count_attempt(x, id, &what, error)?;
+                continue;
+            }
+            let result = if field("done").is_truthy() {
+                x.in_flight.remove(slot);
+                download.job_end(id)
+            } else {
+                let chunk = Uint8Array::new(&field("value")).to_vec();
+                let result = download.job_data(id, &chunk);
+                if result.is_ok() {
+                    if let Some(reader) = &x.in_flight[slot].reader {
+                        x.in_flight[slot].step = tag_read(reader, id as f64);
+                    }
+                } else if let Some(reader) = x.in_flight.remove(slot).reader {
+                    let _ = reader.cancel();
+                }
+                result
+            };
+            match result {
+                Ok(()) => {}
+                // Core queued the range again (its body was short or long).
+                Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
+                Err(e) => return Err(xet_error(&what, e)),
             }
         }
     }
+}
+
+/// `{ id, header: true }`: a range fetch's answer is stored.
+fn tagged_header(id: usize) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = Reflect::set(&object, &JsValue::from_str("id"), &JsValue::from_f64(id as f64));
+    let _ = Reflect::set(&object, &JsValue::from_str("header"), &JsValue::TRUE);
+    object.into()
 }
 
 fn finish_body(b: &mut BodyRead, what: &str) -> Result<Option<Vec<u8>>, Error> {
