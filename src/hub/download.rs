@@ -306,7 +306,9 @@ type JobAnswers = Rc<RefCell<HashMap<usize, Result<Answer, Error>>>>;
 struct RangeFetch {
     id: usize,
     reader: Option<ReadableStreamDefaultReader>,
-    step: Promise,
+    /// `None` while its body waits: more than the budget of chunks is held and the next bytes
+    /// wait for another fetch (the connection's own backpressure holds the rest).
+    step: Option<Promise>,
 }
 
 struct XetRead {
@@ -580,12 +582,20 @@ impl Reader {
                     answers.borrow_mut().insert(job.id, answer);
                     Ok(tagged_header(job.id))
                 });
-                x.in_flight.push(RangeFetch { id, reader: None, step });
+                x.in_flight.push(RangeFetch { id, reader: None, step: Some(step) });
             }
-            if x.in_flight.is_empty() {
+            // Resume the bodies that waited, if the budget or the order now allows.
+            let (head, room) = (download.head_job(), download.held_bytes() <= XET_BUFFER_BYTES);
+            for fetch in x.in_flight.iter_mut().filter(|f| f.step.is_none()) {
+                if let (Some(reader), true) = (&fetch.reader, room || head == Some(fetch.id)) {
+                    fetch.step = Some(tag_read(reader, fetch.id as f64));
+                }
+            }
+            let steps: Array = x.in_flight.iter().filter_map(|f| f.step.as_ref()).map(JsValue::from).collect();
+            if steps.length() == 0 {
                 return Err(Error::Internal(format!("{what}: the Xet download stalled")));
             }
-            let race = Promise::race(&x.in_flight.iter().map(|f| JsValue::from(&f.step)).collect::<Array>());
+            let race = Promise::race(&steps);
             let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
             let field = |name: &str| Reflect::get(&outcome, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
             let id = field("id").as_f64().map(|v| v as usize);
@@ -601,7 +611,7 @@ impl Reader {
                     Ok(answer) => match answer.response.body() {
                         Some(body) if answer.status == 206 || answer.status == 200 => {
                             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-                            x.in_flight[slot].step = tag_read(&reader, id as f64);
+                            x.in_flight[slot].step = Some(tag_read(&reader, id as f64));
                             x.in_flight[slot].reader = Some(reader);
                         }
                         _ => {
@@ -657,9 +667,9 @@ impl Reader {
                 let chunk = Uint8Array::new(&field("value")).to_vec();
                 let result = download.job_data(id, &chunk);
                 if result.is_ok() {
-                    if let Some(reader) = &x.in_flight[slot].reader {
-                        x.in_flight[slot].step = tag_read(reader, id as f64);
-                    }
+                    let read_on = download.head_job() == Some(id) || download.held_bytes() <= XET_BUFFER_BYTES;
+                    let fetch = &mut x.in_flight[slot];
+                    fetch.step = fetch.reader.as_ref().filter(|_| read_on).map(|r| tag_read(r, id as f64));
                 } else if let Some(reader) = x.in_flight.remove(slot).reader {
                     let _ = reader.cancel();
                 }

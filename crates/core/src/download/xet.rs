@@ -1,11 +1,14 @@
 //! The Xet download pipeline (xet-protocol.md §6.4, §7): read token → reconstruction → range
 //! fetches → verified bytes in file order.
 //!
-//! [`XetDownload`] wraps [`Assembler`]: it hands out up to `max_in_flight` single-range fetches at
-//! once (hf_xet fetches each signed range on its own, and a server must accept any subset of the
-//! signed set), in the order the terms need them, and stops handing out new ones while
-//! `max_buffered_bytes` are held in fetches under way or decoded but not yet released. Bytes come out
-//! strictly in file order. A dropped fetch goes back to the front of the queue and is asked for again
+//! [`XetDownload`] hands out up to `max_in_flight` single-range fetches at once (hf_xet fetches
+//! each signed range on its own, and a server must accept any subset of the signed set), in the
+//! order the terms need them. Bodies are fed as they arrive ([`XetDownload::job_data`]); each
+//! complete chunk is decoded at once and kept only until its terms release it, so a range read in
+//! order never sits in memory whole. No new fetch starts while more than `max_buffered_bytes` of
+//! decoded chunks wait, and a caller reads the bodies of fetches other than
+//! [`XetDownload::head_job`] only while [`XetDownload::held_bytes`] is under that budget. Bytes come
+//! out strictly in file order. A dropped fetch goes back to the front of the queue and is asked for again
 //! whole (the signature covers exactly that range); bytes already released are never re-delivered,
 //! and [`XetDownload::verified_through`] is the resume point. When the presigned URLs expire, a fresh
 //! reconstruction of the same range replaces them ([`XetDownload::refresh_urls`]).
@@ -24,7 +27,6 @@ use core::fmt;
 use serde::Deserialize;
 
 use super::span::FileSpan;
-use crate::xet::chunker::MAX_CHUNK_SIZE;
 use crate::xet::reconstruct::{Reconstruction, ReconstructionError};
 use crate::xet::xorb::{decode_chunk_data, parse_chunk_header, XorbError, CHUNK_HEADER_LEN};
 use crate::xet::{chunk_hash, file_hash, XetHash};
@@ -175,10 +177,6 @@ struct Job {
     fetch: usize,
     range: usize,
     len: u64,
-    /// Buffered bytes it accounts for: the larger of its fetched and (estimated) decoded size.
-    cost: u64,
-    /// Sum of the unpacked lengths of the terms that read it.
-    unpacked: u64,
     /// The last term that reads it.
     last_term: usize,
     /// Every term that reads it, in file order.
@@ -211,7 +209,8 @@ pub struct XetDownload {
     /// Dropped jobs, asked for again before any new one (lowest id first: the first needed).
     requeued: BTreeSet<usize>,
     in_flight: usize,
-    buffered: u64,
+    /// Decoded bytes waiting for their terms (what the budget bounds).
+    held: u64,
     /// The term being released, and how many of its chunks were released.
     next_term: usize,
     next_chunk: u32,
@@ -264,7 +263,7 @@ impl XetDownload {
         let mut job_of: Vec<Vec<Option<usize>>> =
             rec.fetches.iter().map(|f| alloc::vec![None; f.ranges.len()]).collect();
         let mut term_jobs = Vec::with_capacity(rec.terms.len());
-        for (t, (term, source)) in rec.terms.iter().zip(&sources).enumerate() {
+        for (t, source) in sources.iter().enumerate() {
             let (fi, ri) = source.ok_or(ReconstructionError::Uncovered { term: t })?;
             let j = match job_of[fi][ri] {
                 Some(j) => j,
@@ -274,8 +273,6 @@ impl XetDownload {
                         fetch: fi,
                         range: ri,
                         len: r.bytes.len(),
-                        cost: 0,
-                        unpacked: 0,
                         last_term: t,
                         terms: Vec::new(),
                         state: JobState::Queued,
@@ -293,14 +290,6 @@ impl XetDownload {
             let job = &mut jobs[j];
             job.last_term = t;
             job.terms.push(t);
-            job.unpacked = job.unpacked.saturating_add(u64::from(term.unpacked_length));
-        }
-        for job in &mut jobs {
-            // Decoded, the range holds its chunks: at least what its terms read (repeats counted
-            // once at most by the cap), at most a full chunk each.
-            let chunks = rec.fetches[job.fetch].ranges[job.range].chunks;
-            let cap = u64::from(chunks.end - chunks.start) * MAX_CHUNK_SIZE as u64;
-            job.cost = job.len.max(job.unpacked.min(cap));
         }
         let urls = rec.fetches.iter().map(|f| f.url.clone()).collect();
         let whole = span.is_whole_file() && rec.offset_into_first_range == 0;
@@ -317,7 +306,7 @@ impl XetDownload {
             next_new: 0,
             requeued: BTreeSet::new(),
             in_flight: 0,
-            buffered: 0,
+            held: 0,
             next_term: 0,
             next_chunk: 0,
             term_bytes: 0,
@@ -347,9 +336,9 @@ impl XetDownload {
             id
         } else {
             let id = self.next_new;
-            let job = self.jobs.get(id)?;
-            // With nothing under way the next job is what the next term waits for: always allowed.
-            if self.in_flight > 0 && self.buffered + job.cost > self.options.max_buffered_bytes {
+            // The fetch the next bytes wait for is always allowed, and so is any with nothing under way.
+            let waited_for = self.head_job() == Some(id) || self.in_flight == 0;
+            if id >= self.jobs.len() || (!waited_for && self.held > self.options.max_buffered_bytes) {
                 return None;
             }
             self.next_new += 1;
@@ -361,7 +350,6 @@ impl XetDownload {
         job.received = 0;
         job.decoded_in_answer = 0;
         self.in_flight += 1;
-        self.buffered += job.cost;
         Some(self.job_request(id))
     }
 
@@ -380,7 +368,6 @@ impl XetDownload {
         job.state = JobState::Queued;
         job.pending = Vec::new();
         self.in_flight -= 1;
-        self.buffered -= job.cost;
         self.requeued.insert(id);
         Ok(())
     }
@@ -463,6 +450,7 @@ impl XetDownload {
             let chunk = spec.chunks.start + index_in_range;
             let readers = self.readers_of(id, chunk);
             if readers > 0 {
+                self.held += data.len() as u64;
                 self.jobs[id].stored.insert(chunk, (data, readers));
             }
             if input.is_empty() {
@@ -534,7 +522,9 @@ impl XetDownload {
             let Some(entry) = self.jobs[id].stored.get_mut(&chunk) else { break };
             entry.1 -= 1;
             let data = if entry.1 == 0 {
-                self.jobs[id].stored.remove(&chunk).map(|(d, _)| d).unwrap_or_default()
+                let data = self.jobs[id].stored.remove(&chunk).map(|(d, _)| d).unwrap_or_default();
+                self.held -= data.len() as u64;
+                data
             } else {
                 entry.0.clone()
             };
@@ -573,8 +563,8 @@ impl XetDownload {
         for job in &mut self.jobs {
             if job.state == JobState::Held && (done || job.last_term < self.next_term) {
                 job.state = JobState::Released;
+                self.held -= job.stored.values().map(|(d, _)| d.len() as u64).sum::<u64>();
                 job.stored.clear();
-                self.buffered -= job.cost;
             }
         }
     }
@@ -588,14 +578,16 @@ impl XetDownload {
         self.in_flight
     }
 
-    /// Bytes counted against [`XetOptions::max_buffered_bytes`] now.
-    pub fn buffered_bytes(&self) -> u64 {
-        self.buffered
+    /// Decoded bytes held now, waiting for their terms: what [`XetOptions::max_buffered_bytes`]
+    /// bounds (plus, per fetch, the partial chunk being received).
+    pub fn held_bytes(&self) -> u64 {
+        self.held
     }
 
-    /// Decoded bytes held now, waiting for their terms.
-    pub fn held_bytes(&self) -> u64 {
-        self.jobs.iter().flat_map(|j| j.stored.values()).map(|(d, _)| d.len() as u64).sum()
+    /// The fetch the next bytes wait for: its body should be read even when the budget is spent
+    /// (the others can wait, which keeps memory bounded).
+    pub fn head_job(&self) -> Option<usize> {
+        self.term_jobs.get(self.next_term).copied().filter(|_| self.remaining > 0)
     }
 
     /// The absolute file offset up to which bytes were released (verified): where a restarted

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::xet::test_data::splitmix64_bytes;
-use crate::xet::{chunk_hash, hash_file, BoundaryRule, Xorb, XorbBuilder};
+use crate::xet::{chunk_hash, hash_file, BoundaryRule, Xorb, XorbBuilder, MAX_CHUNK_SIZE};
 use alloc::vec;
 
 /// A file chunked as the spec does, its chunks stored in three xorbs.
@@ -142,7 +142,7 @@ fn drive(
             pending.push(job);
         }
         max_in_flight = max_in_flight.max(dl.in_flight());
-        max_buffered = max_buffered.max(dl.buffered_bytes());
+        max_buffered = max_buffered.max(dl.held_bytes());
         let Some(job) = (match order {
             Order::Fifo if !pending.is_empty() => Some(pending.remove(0)),
             Order::Lifo => pending.pop(),
@@ -183,6 +183,8 @@ fn whole_file_in_and_out_of_order_is_byte_identical_and_hash_checked() {
     for order in [Order::Fifo, Order::Lifo] {
         let run = download(&f, None, XetOptions { max_in_flight: 3, max_buffered_bytes: u64::MAX }, order);
         assert_eq!(run.bytes, f.data);
+        let whole: u64 = f.xorbs.iter().map(|x| x.bytes.len() as u64).sum();
+        assert!(run.max_buffered < whole, "released chunks are dropped: {} of {whole}", run.max_buffered);
         assert_eq!(run.max_in_flight, 3);
     }
 }
@@ -229,18 +231,35 @@ fn v1_answers_give_the_same_bytes() {
 }
 
 #[test]
-fn buffered_bytes_stay_within_the_budget() {
+fn no_new_fetch_starts_while_the_budget_of_waiting_chunks_is_spent() {
     let f = fixture();
-    let largest: u64 = f.xorbs.iter().map(|x| x.bytes.len() as u64).max().unwrap();
-    // Room for one range at a time: one fetch under way, whatever the window.
-    let one = XetOptions { max_in_flight: 8, max_buffered_bytes: largest };
-    let run = download(&f, None, one, Order::Lifo);
-    assert_eq!(run.bytes, f.data);
-    assert_eq!(run.max_in_flight, 1);
-    assert!(run.max_buffered <= largest + (MAX_CHUNK_SIZE as u64), "{} > {largest}", run.max_buffered);
-    // A budget smaller than any range still makes progress, one range at a time.
-    let tiny = download(&f, None, XetOptions { max_in_flight: 8, max_buffered_bytes: 1 }, Order::Fifo);
-    assert_eq!((tiny.bytes == f.data, tiny.max_in_flight), (true, 1));
+    let len = f.data.len() as u64;
+    let span = FileSpan::new(None, len).unwrap();
+    let options = XetOptions { max_in_flight: 8, max_buffered_bytes: 1 };
+    let mut dl = XetDownload::new(parse(&answer(&f, 0, len - 1, false, "s"), false), span, f.file, options).unwrap();
+    let (a, b) = (dl.next_job().unwrap(), dl.next_job().unwrap());
+    // The second range arrives first: its chunks wait for the first term, over the budget.
+    dl.job_done(b.id, &serve(&f, &b)).unwrap();
+    assert!(dl.held_bytes() > 1);
+    assert_eq!(dl.next_piece().unwrap(), None);
+    assert_eq!(dl.head_job(), Some(a.id), "the fetch the next bytes wait for");
+    assert_eq!(dl.next_job(), None, "budget spent while a fetch is under way");
+    dl.job_done(a.id, &serve(&f, &a)).unwrap();
+    let mut out = Vec::new();
+    while let Some(p) = dl.next_piece().unwrap() {
+        out.extend_from_slice(&p);
+    }
+    assert_eq!(dl.held_bytes(), 0, "released chunks are not held");
+    let c = dl.next_job().expect("the budget is free again");
+    dl.job_done(c.id, &serve(&f, &c)).unwrap();
+    while let Some(p) = dl.next_piece().unwrap() {
+        out.extend_from_slice(&p);
+    }
+    dl.finish().unwrap();
+    assert_eq!(out, f.data);
+    // A budget smaller than any range still makes progress.
+    let tiny = download(&f, None, options, Order::Fifo);
+    assert_eq!(tiny.bytes, f.data);
 }
 
 #[test]
