@@ -41,7 +41,7 @@ use crate::js::convert::to_js;
 /// Xet range fetches under way at once.
 const XET_WINDOW: usize = 4;
 /// Bytes of Xet ranges fetched or decoded but not yet delivered (one larger range still goes alone).
-const XET_BUFFER_BYTES: u64 = 64 << 20;
+const XET_BUFFER_BYTES: u64 = 16 << 20;
 /// Times one body or one Xet range is asked for again after its connection dropped.
 const MAX_RESUMES: u32 = 5;
 /// Times expired storage URLs are replaced during one download.
