@@ -24,7 +24,9 @@ REPO = "demo/bench-download"
 PATH = "big.bin"
 SIZE = int(os.environ.get("BENCH_MIB", "1024")) * 1024 * 1024
 
-data = random.Random(10).randbytes(SIZE)
+rng = random.Random(10)
+BLOCK = 64 * 1024 * 1024  # randbytes takes at most 2^31 bits at once
+data = b"".join(rng.randbytes(min(BLOCK, SIZE - at)) for at in range(0, SIZE, BLOCK))
 api = HfApi(token="hf_localhub_demo_write_token")
 api.create_repo(REPO, exist_ok=True)
 api.upload_file(path_or_fileobj=data, path_in_repo=PATH, repo_id=REPO, commit_message="Benchmark file")
