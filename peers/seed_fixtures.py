@@ -13,13 +13,17 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 
 URL = sys.argv[1].rstrip("/")
 os.environ["HF_ENDPOINT"] = URL
-os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="hubwasm-seed-"))
+# A fresh cache of our own, removed at the end (the legacy-LFS child process shares it).
+OWN_HF_HOME = "HF_HOME" not in os.environ
+if OWN_HF_HOME:
+    os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubwasm-seed-")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_XET_TELEMETRY_ENABLED"] = "false"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
@@ -150,4 +154,8 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "--legacy-lfs":
         upload_legacy_lfs(sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
-        main()
+        try:
+            main()
+        finally:
+            if OWN_HF_HOME:
+                shutil.rmtree(os.environ["HF_HOME"], ignore_errors=True)

@@ -4,6 +4,7 @@
 // generated, commit ids and refs read back with huggingface_hub), never from hubwasm.
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
+import { invalid } from "../lib/hostile.js";
 
 const {
   AbortError,
@@ -71,7 +72,9 @@ export default [
     name: "hub: whoAmI names the token's user and orgs",
     async run(context) {
       const ctx = hub(context);
-      const me = await client(ctx).whoAmI();
+      const { fetchFn, requests } = recordingFetch();
+      const me = await client(ctx, "write", { userAgent: "hubwasm-tests/1.0", fetch: fetchFn }).whoAmI();
+      equal(requests[0].headers["user-agent"], "hubwasm-tests/1.0", "userAgent is sent");
       equal(me.name, ctx.manifest.user, "name");
       for (const org of ctx.manifest.orgs) ok(me.orgs.some((o) => o.name === org), `org ${org} listed`);
       equal((await client(ctx, "read").whoAmI({})).name, ctx.manifest.user, "the read token");
@@ -312,7 +315,7 @@ export default [
     },
   },
   {
-    name: "hub: 429 with Retry-After is waited out, or a RateLimitedError once retries run out; 5xx are retried",
+    name: "hub: 429 with Retry-After is waited out, or a RateLimitedError once retries run out; 5xx and cut bodies are retried",
     async run(context) {
       const ctx = hub(context);
       const { model } = ctx.manifest.repos;
@@ -334,6 +337,32 @@ export default [
         const again = recordingFetch();
         await client(ctx, "write", { fetch: again.fetchFn }).listRefs({ repo: model });
         equal(again.requests.length, 3, "two 503s, then the answer");
+
+        // localhub drops the connection (before any byte: Deno's and Chromium's fetch then retry a
+        // GET on their own, Node's and workerd's report it, and the transport retries).
+        await addFault(ctx, { route, kind: "drop", count: 1 });
+        equal((await client(ctx).listRefs({ repo: model })).tags.length, 1, "after a dropped connection");
+
+        // An answer whose body is cut after its first bytes (served by this fetch, so that every
+        // runtime sees the same cut): the request is sent again and the next answer is read.
+        let cuts = 0;
+        const cutting = recordingFetch();
+        const cutFirst = (url, init) => {
+          if (cuts++ === 0) {
+            const body = new ReadableStream({
+              start(c) {
+                c.enqueue(new TextEncoder().encode('{"branches": ['));
+                c.error(new TypeError("connection reset (cut by the test)"));
+              },
+            });
+            return Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+          }
+          return cutting.fetchFn(url, init);
+        };
+        equal((await client(ctx, "write", { fetch: cutFirst }).listRefs({ repo: model })).tags.length, 1, "after the cut body");
+        equal(cuts, 2, "the cut answer, then one more request");
+        cuts = 0;
+        await rejects(() => client(ctx, "write", { fetch: cutFirst, maxRetries: 0 }).listRefs({ repo: model }), { instanceOf: NetworkError }, "a cut body without retries");
 
         await addFault(ctx, { route, kind: "error", status: 500, count: 1 });
         await rejects(() => client(ctx, "write", { maxRetries: 0 }).listRefs({ repo: model }), { instanceOf: HubApiError, status: 500, code: "HUB_API" });
@@ -425,6 +454,51 @@ export default [
       throws(() => hubc.listFiles({ repo: "a/b/c" }), { instanceOf: InvalidInputError }, "listFiles checks at once");
       throws(() => hubc.listCommits({ repo: model, batchSize: 0.5 }), { instanceOf: InvalidInputError });
       throws(() => hubc.listModels({ limit: -3 }), { instanceOf: InvalidInputError });
+    },
+  },
+  {
+    name: "hub: hostile option values at every HubClient method are HubErrors, and the client keeps working",
+    async run(context) {
+      const ctx = hub(context);
+      // Requests that get through the checks are answered at once, so no hostile value reaches a Hub.
+      let sent = 0;
+      const fetchFn = async () => {
+        sent++;
+        return new Response("[]", { headers: { "content-type": "application/json" } });
+      };
+      const hubc = new HubClient({ hubUrl: "https://hub.test", fetch: fetchFn, maxRetries: 0 });
+      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(hubc)).filter(
+        (m) => m !== "constructor" && m !== "free" && typeof hubc[m] === "function",
+      );
+      ok(methods.length >= 13, `methods enumerated: ${methods}`);
+      const hostile = invalid.map(([, make]) => make);
+      const fields = ["repo", "revision", "path", "paths", "expand", "recursive", "abortSignal", "limit", "batchSize", "search", "author", "includePullRequests"];
+      const optionSets = [
+        ...hostile.map((make) => () => make()),
+        ...fields.flatMap((field) => hostile.map((make) => () => ({ repo: "org/model", path: "a.txt", paths: ["a.txt"], [field]: make() }))),
+        () => ({ get repo() { throw new Error("hostile getter"); } }),
+        () => new Proxy({}, { get() { throw new Error("hostile trap"); } }),
+        () => ({ repo: { type: "model", get name() { throw new Error("hostile name"); } } }),
+        () => ({ repo: "org/model", paths: new Array(3).fill({ toString() { throw new Error("x"); } }) }),
+      ];
+      const failures = [];
+      let calls = 0;
+      for (const method of methods) {
+        for (const makeOptions of optionSets) {
+          calls++;
+          try {
+            const result = hubc[method](makeOptions());
+            if (result instanceof Promise) await result;
+            else if (result && typeof result.next === "function") await result.next();
+          } catch (error) {
+            if (!(error instanceof HubError)) failures.push(`${method}: ${error?.name}: ${error?.message}`);
+          }
+        }
+      }
+      equal(failures.length, 0, `untyped failures (${failures.length}) in ${calls} calls, first: ${failures.slice(0, 3).join(" | ")}`);
+      ok(sent > 0, "some calls were valid and sent");
+      equal((await client(ctx).whoAmI()).name, ctx.manifest.user, "a client works afterwards");
+      equal(await hubc.repoExists({ repo: "org/model" }), true, "and so does the fuzzed one");
     },
   },
 ];

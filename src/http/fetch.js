@@ -25,3 +25,21 @@ export function sleep(ms, signal) {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** `signal.aborted`, read without letting an own getter's exception unwind through wasm. */
+export function isAborted(signal) {
+  try {
+    return signal.aborted === true;
+  } catch {
+    return false;
+  }
+}
+
+/** `signal.reason` (undefined if reading it throws). */
+export function abortReason(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}

@@ -22,6 +22,17 @@ extern "C" {
 
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: f64, signal: Option<AbortSignal>) -> Promise;
+
+    #[wasm_bindgen(js_name = isAborted)]
+    fn is_aborted(signal: &AbortSignal) -> bool;
+
+    #[wasm_bindgen(js_name = abortReason)]
+    fn abort_reason(signal: &AbortSignal) -> JsValue;
+}
+
+/// Whether the caller's signal has fired.
+pub(crate) fn aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(is_aborted)
 }
 
 /// How one attempt ended without an answer.
@@ -51,7 +62,7 @@ pub(crate) async fn send(
     let promise = call_fetch(fetch.cloned(), url, method, &object, body.cloned(), signal.cloned());
     match JsFuture::from(promise).await {
         Ok(value) => value.dyn_into::<Response>().map_err(|_| SendFailure::NotAResponse),
-        Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(SendFailure::Aborted(reason(signal))),
+        Err(_) if aborted(signal) => Err(SendFailure::Aborted(reason(signal))),
         Err(error) => Err(SendFailure::Network(error)),
     }
 }
@@ -63,9 +74,9 @@ pub(crate) async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), E
 
 /// The whole body. An abort or a cut connection while it streams is a typed error.
 pub(crate) async fn body_bytes(response: &Response, signal: Option<&AbortSignal>) -> Result<Vec<u8>, Error> {
-    let read = |error: JsValue| match signal.filter(|s| s.aborted()) {
-        Some(_) => Error::Aborted { cause: reason(signal) },
-        None => Error::Network { message: "reading the answer's body failed".into(), cause: error },
+    let read = |error: JsValue| match aborted(signal) {
+        true => Error::Aborted { cause: reason(signal) },
+        false => Error::Network { message: "reading the answer's body failed".into(), cause: error },
     };
     let promise = response.array_buffer().map_err(read)?;
     let buffer = JsFuture::from(promise).await.map_err(read)?;
@@ -74,5 +85,5 @@ pub(crate) async fn body_bytes(response: &Response, signal: Option<&AbortSignal>
 
 /// The signal's reason (`undefined` without a signal).
 pub(crate) fn reason(signal: Option<&AbortSignal>) -> JsValue {
-    signal.map(AbortSignal::reason).unwrap_or(JsValue::UNDEFINED)
+    signal.map(abort_reason).unwrap_or(JsValue::UNDEFINED)
 }

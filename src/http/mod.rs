@@ -27,7 +27,7 @@ use web_sys::{AbortSignal, Response, Url};
 
 use crate::error::{ApiFailure, Error};
 
-pub(crate) use fetch::{body_bytes, reason as abort_reason};
+pub(crate) use fetch::{aborted, body_bytes, reason as abort_reason};
 
 /// A boxed future: one copy of its code, however many callers await it.
 pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'a>>;
@@ -47,6 +47,7 @@ pub(crate) struct Transport {
 }
 
 /// One request, sent as often as the retry policy allows.
+#[derive(Clone)]
 pub(crate) struct Request<'a> {
     pub(crate) method: &'static str,
     pub(crate) url: String,
@@ -77,6 +78,7 @@ impl<'a> Request<'a> {
 
 /// A successful answer (status below 400): its headers and its unread body.
 pub(crate) struct Answer {
+    pub(crate) method: &'static str,
     pub(crate) response: Response,
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
@@ -91,22 +93,6 @@ impl Answer {
         Box::pin(body_bytes(&self.response, signal))
     }
 
-    /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
-    /// with the request id kept.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, signal: Option<&AbortSignal>) -> Result<T, Error> {
-        let bytes = self.bytes(signal).await?;
-        serde_json::from_slice(&bytes).map_err(|e| self.unexpected(format!("the answer is not the JSON expected: {e}")))
-    }
-
-    /// The body parsed by the engine's own `JSON.parse`, for answers handed to JS as they are.
-    pub(crate) fn js_json<'a>(&'a self, signal: Option<&'a AbortSignal>) -> LocalFuture<'a, JsValue> {
-        Box::pin(async move {
-            let bytes = self.bytes(signal).await?;
-            let text = String::from_utf8(bytes).map_err(|_| self.unexpected("the answer is not UTF-8".into()))?;
-            js_sys::JSON::parse(&text).map_err(|_| self.unexpected("the answer is not JSON".into()))
-        })
-    }
-
     /// An answer that is not what the Hub sends: a [`Error::Api`] of kind `Other`.
     pub(crate) fn unexpected(&self, message: String) -> Error {
         Error::Api(ApiFailure {
@@ -115,8 +101,30 @@ impl Answer {
             server_message: message,
             request_id: self.request_id.clone(),
             retry_after: None,
-            what: format!("GET {}", without_query(&self.response.url())),
+            what: format!("{} {}", self.method, without_query(&self.response.url())),
         })
+    }
+}
+
+/// An answer read to its end.
+pub(crate) struct Read {
+    pub(crate) answer: Answer,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Read {
+    /// The body parsed as `T`; an answer of another shape is a [`Error::Api`] of kind `Other`,
+    /// with the request id kept.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.answer.unexpected(format!("the answer is not the JSON expected: {e}")))
+    }
+
+    /// The body parsed by the engine's own `JSON.parse`, for answers handed to JS as they are.
+    pub(crate) fn js_json(&self) -> Result<JsValue, Error> {
+        let text =
+            core::str::from_utf8(&self.body).map_err(|_| self.answer.unexpected("the answer is not UTF-8".into()))?;
+        js_sys::JSON::parse(text).map_err(|_| self.answer.unexpected("the answer is not JSON".into()))
     }
 }
 
@@ -174,12 +182,34 @@ impl Transport {
         Box::pin(self.send_with_retries(request))
     }
 
+    /// Sends `request` and reads its whole body; a connection cut in the middle of the body is
+    /// retried like one that gave no answer (small JSON answers: nothing to resume).
+    pub(crate) fn send_and_read<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Read> {
+        Box::pin(async move {
+            let signal = request.signal;
+            let mut attempt = 1;
+            loop {
+                let answer = self.send(request.clone()).await?;
+                let error = match answer.bytes(signal).await {
+                    Ok(body) => return Ok(Read { answer, body }),
+                    Err(error @ Error::Network { .. }) => error,
+                    Err(other) => return Err(other),
+                };
+                match self.policy.decide(attempt, Failure::Network, js_sys::Math::random(), now_unix_secs()) {
+                    RetryDecision::RetryAfter { delay_ms } => fetch::sleep(delay_ms, signal).await?,
+                    RetryDecision::GiveUp => return Err(error),
+                }
+                attempt += 1;
+            }
+        })
+    }
+
     async fn send_with_retries(&self, request: Request<'_>) -> Result<Answer, Error> {
         let signal = request.signal;
         let mut headers = request.headers.clone();
-        // A request that carries its own credentials (the CAS's Xet token) keeps them.
-        let own_authorization = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
-        if let (Some(token), false, true) = (&self.access_token, own_authorization, self.is_hub_origin(&request.url)?) {
+        // A request that brings its own credentials (the CAS's Xet token) keeps them.
+        let has_own = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        if let (Some(token), false, true) = (&self.access_token, has_own, self.is_hub_origin(&request.url)?) {
             headers.push(("authorization".into(), format!("Bearer {token}")));
         }
         if let Some(agent) = &self.user_agent {
@@ -187,7 +217,7 @@ impl Transport {
         }
         let mut attempt = 1;
         loop {
-            if signal.is_some_and(AbortSignal::aborted) {
+            if aborted(signal) {
                 return Err(Error::Aborted { cause: abort_reason(signal) });
             }
             let sent =
@@ -196,7 +226,7 @@ impl Transport {
             let (error, retry_after) = match sent {
                 Ok(response) if response.status() < 400 => {
                     let request_id = response.headers().get("x-request-id").ok().flatten();
-                    return Ok(Answer { status: response.status(), response, request_id });
+                    return Ok(Answer { method: request.method, status: response.status(), response, request_id });
                 }
                 Ok(response) => {
                     let retry_after = response.headers().get("retry-after").ok().flatten();

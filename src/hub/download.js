@@ -71,3 +71,17 @@ export function tagRead(reader, id) {
     (error) => ({ id, error }),
   );
 }
+
+/**
+ * downloadFile's `range` option: undefined when absent, `[start, end]` when it is an array of two
+ * numbers, null otherwise (Rust checks the numbers). Imported with `catch`: a throwing getter or a
+ * revoked Proxy becomes an error value in Rust.
+ */
+export function rangeOption(options) {
+  const range = options?.range;
+  if (range === undefined) return undefined;
+  if (!Array.isArray(range) || range.length !== 2) return null;
+  const start = range[0];
+  const end = range[1];
+  return typeof start === "number" && typeof end === "number" ? [start, end] : null;
+}

@@ -62,6 +62,8 @@ extern "C" {
 
     #[wasm_bindgen(js_name = readChunk)]
     fn read_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    #[wasm_bindgen(catch, js_name = rangeOption)]
+    fn range_option(options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = tagRead)]
     fn tag_read(reader: &ReadableStreamDefaultReader, id: f64) -> Promise;
     #[wasm_bindgen(js_name = readAs)]
@@ -217,27 +219,20 @@ impl DownloadedFile {
     }
 }
 
-/// `range`: `[start, end]` of two whole numbers (JS numbers are exact up to 2^53).
+/// `range`: `[start, end]` of two whole numbers (JS numbers are exact up to 2^53). The JS side reads
+/// it (a throwing getter or a revoked Proxy is an error value there, never an exception in wasm).
 fn read_range(options: &JsValue) -> Result<Option<[u64; 2]>, Error> {
-    if !options.is_object() {
-        return Ok(None);
-    }
-    let value = Reflect::get(options, &JsValue::from_str("range"))
+    let value = range_option(options)
         .map_err(|_| Error::invalid_input("reading downloadFile() option range threw (a getter or a Proxy trap)"))?;
     if value.is_undefined() {
         return Ok(None);
     }
     let bad = || Error::invalid_input("downloadFile() option range must be [start, end], two whole numbers from 0");
-    if !Array::is_array(&value) {
-        return Err(bad());
-    }
-    let array: Array = value.unchecked_into();
-    if array.length() != 2 {
-        return Err(bad());
-    }
     let mut bounds = [0u64; 2];
     for (i, bound) in bounds.iter_mut().enumerate() {
-        let item = Reflect::get_u32(&array, i as u32).map_err(|_| bad())?;
+        // `value` is null or an array of two numbers that rangeOption built.
+        let item =
+            if value.is_null() { JsValue::UNDEFINED } else { Reflect::get_u32(&value, i as u32).map_err(|_| bad())? };
         match item.as_f64() {
             Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => *bound = n as u64,
             _ => return Err(bad()),

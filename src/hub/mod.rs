@@ -21,7 +21,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::error::{ApiFailure, Error};
-use crate::http::{Answer, Request, Transport, TransportOptions};
+use crate::http::{Read, Request, Transport, TransportOptions};
 use crate::js::convert::to_js;
 use options::Options;
 use pages::{iterate, Listing};
@@ -68,7 +68,7 @@ impl HubClient {
             let o = Options::new(options.unwrap_or(JsValue::UNDEFINED), "whoAmI")?;
             let signal = o.signal()?;
             let url = format!("{}/api/whoami-v2", t.hub_url());
-            t.send(Request::get(url, signal.as_ref())).await?.js_json(signal.as_ref()).await
+            t.send_and_read(Request::get(url, signal.as_ref())).await?.js_json()
         })
     }
 
@@ -112,7 +112,7 @@ impl HubClient {
             let path = o.required("path", o.repo_path("path")?)?;
             let revision = revision.unwrap_or_else(Revision::main);
             let answer = paths_info(&t, &repo, &revision, std::slice::from_ref(&path), false, signal.as_ref()).await?;
-            let entries: Vec<TreeEntry> = answer.json(signal.as_ref()).await?;
+            let entries: Vec<TreeEntry> = answer.json()?;
             Ok(JsValue::from_bool(
                 entries.iter().any(|e| e.path == path && e.kind == hubwasm_core::api::EntryKind::File),
             ))
@@ -132,7 +132,7 @@ impl HubClient {
             }
             let expand = o.bool("expand")?.unwrap_or(false);
             let revision = revision.unwrap_or_else(Revision::main);
-            paths_info(&t, &repo, &revision, &paths, expand, signal.as_ref()).await?.js_json(signal.as_ref()).await
+            paths_info(&t, &repo, &revision, &paths, expand, signal.as_ref()).await?.js_json()
         })
     }
 
@@ -191,7 +191,7 @@ impl HubClient {
             if prs {
                 url.push_str("?include_prs=1");
             }
-            t.send(Request::get(url, signal.as_ref()).repo_route()).await?.js_json(signal.as_ref()).await
+            t.send_and_read(Request::get(url, signal.as_ref()).repo_route()).await?.js_json()
         })
     }
 
@@ -242,7 +242,7 @@ impl HubClient {
             let o = Options::new(options, method)?;
             let (repo, revision, signal) = (o.repo(Some(repo_type))?, o.revision()?, o.signal()?);
             let expand = o.strings("expand")?.unwrap_or_default();
-            repo_info(&t, &repo, revision.as_ref(), &expand, signal.as_ref()).await?.js_json(signal.as_ref()).await
+            repo_info(&t, &repo, revision.as_ref(), &expand, signal.as_ref()).await?.js_json()
         })
     }
 
@@ -299,14 +299,14 @@ fn encode_path(path: &str) -> String {
     path.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
-/// `GET /api/{type}s/{id}[/revision/{rev}]`: the answer, its body unread.
+/// `GET /api/{type}s/{id}[/revision/{rev}]`, read.
 async fn repo_info(
     t: &Transport,
     repo: &RepoId,
     revision: Option<&Revision>,
     expand: &[String],
     signal: Option<&AbortSignal>,
-) -> Result<Answer, Error> {
+) -> Result<Read, Error> {
     let mut url = format!("{}{}", t.hub_url(), repo.api_path());
     if let Some(revision) = revision {
         url.push_str("/revision/");
@@ -317,11 +317,10 @@ async fn repo_info(
         url.push_str("expand[]=");
         url.push_str(&encode(field));
     }
-    t.send(Request::get(url, signal).repo_route()).await
+    t.send_and_read(Request::get(url, signal).repo_route()).await
 }
 
-/// `POST /api/{type}s/{id}/paths-info/{rev}`: the answer (the entries of the paths that exist),
-/// its body unread.
+/// `POST /api/{type}s/{id}/paths-info/{rev}`, read: the entries of the paths that exist.
 async fn paths_info(
     t: &Transport,
     repo: &RepoId,
@@ -329,7 +328,7 @@ async fn paths_info(
     paths: &[String],
     expand: bool,
     signal: Option<&AbortSignal>,
-) -> Result<Answer, Error> {
+) -> Result<Read, Error> {
     #[derive(Serialize)]
     struct Body<'a> {
         paths: &'a [String],
@@ -341,7 +340,7 @@ async fn paths_info(
     let mut request = Request::get(url, signal).repo_route().header("content-type", "application/json");
     request.method = "POST";
     request.body = Some(JsValue::from_str(&body));
-    t.send(request).await
+    t.send_and_read(request).await
 }
 
 /// `fileDownloadInfo`'s answer (`FileDownloadInfo` in types.rs).
@@ -384,22 +383,22 @@ async fn file_download_info(
     signal: Option<&AbortSignal>,
 ) -> Result<FileDownloadInfo, Error> {
     let revision = revision.unwrap_or_else(Revision::main);
-    let commit = match revision.kind() {
-        RevisionKind::CommitSha(sha) => sha.to_ascii_lowercase(),
+    let (commit, at_commit) = match revision.kind() {
+        RevisionKind::CommitSha(sha) => (sha.to_ascii_lowercase(), revision.clone()),
         _ => {
             #[derive(Deserialize)]
             struct Sha {
                 sha: Option<String>,
             }
-            let answer = repo_info(t, repo, Some(&revision), &[], signal).await?;
-            let info: Sha = answer.json(signal).await?;
-            info.sha.ok_or_else(|| answer.unexpected("the repo info answer has no sha".into()))?
+            let read = repo_info(t, repo, Some(&revision), &[], signal).await?;
+            let info: Sha = read.json()?;
+            let sha = info.sha.ok_or_else(|| read.answer.unexpected("the repo info answer has no sha".into()))?;
+            let at = Revision::parse(&sha)
+                .map_err(|e| read.answer.unexpected(format!("the repo info answer's sha {sha:?}: {e}")))?;
+            (sha, at)
         }
     };
-    let at_commit =
-        Revision::parse(&commit).map_err(|e| Error::Internal(format!("the Hub's commit {commit:?}: {e}")))?;
-    let entries: Vec<TreeEntry> =
-        paths_info(t, repo, &at_commit, &[path.to_string()], false, signal).await?.json(signal).await?;
+    let entries: Vec<TreeEntry> = paths_info(t, repo, &at_commit, &[path.to_string()], false, signal).await?.json()?;
     let entry = entries
         .into_iter()
         .find(|e| e.path == path && e.kind == hubwasm_core::api::EntryKind::File)
@@ -418,7 +417,7 @@ async fn file_download_info(
         Some(_) => {
             let url = format!("{}/{}/resolve/{}/{}", t.hub_url(), repo.web_path(), commit, encode_path(path));
             let request = Request::get(url, signal).repo_route().header("accept", "application/vnd.xet-fileinfo+json");
-            Some(t.send(request).await?.json::<XetLinks>(signal).await?)
+            Some(t.send_and_read(request).await?.json::<XetLinks>()?)
         }
     };
     let kind = match (&entry.xet_hash, &entry.lfs) {

@@ -2,12 +2,20 @@
 //! `InvalidInputError` that names the option, never a default taken silently.
 
 use hubwasm_core::repo::{validate_path, RepoId, RepoType, Revision};
-use js_sys::{Array, Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::error::Error;
 use crate::js::source::describe;
+
+#[wasm_bindgen(module = "/src/hub/options.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_name = arrayLength)]
+    fn array_length(value: &JsValue) -> Result<f64, JsValue>;
+}
 
 /// A method's options: `undefined` and `null` read as `{}`.
 pub(crate) struct Options {
@@ -21,7 +29,10 @@ impl Options {
         if value.is_undefined() || value.is_null() {
             return Ok(Options { object: None, method });
         }
-        if !value.is_object() || value.is_function() || Array::is_array(&value) {
+        let array = is_array(&value).map_err(|_| {
+            Error::invalid_input(format!("{method}() options cannot be inspected (a revoked Proxy or a throwing trap)"))
+        })?;
+        if !value.is_object() || value.is_function() || array {
             return Err(Error::invalid_input(format!("{method}() takes an options object, got {}", describe(&value))));
         }
         Ok(Options { object: Some(value), method })
@@ -76,13 +87,18 @@ impl Options {
         if value.is_undefined() {
             return Ok(None);
         }
-        if !Array::is_array(&value) {
+        let unreadable = || Error::invalid_input(format!("{}() option {name} cannot be read", self.method));
+        if !is_array(&value).map_err(|_| unreadable())? {
             return Err(self.wrong(name, "an array of strings", &value));
         }
-        let array: Array = value.unchecked_into();
-        let mut out = Vec::with_capacity(array.length().min(10_000) as usize);
-        for i in 0..array.length() {
-            let item = Reflect::get_u32(&array, i)
+        let length = array_length(&value).map_err(|_| unreadable())?;
+        if !(0.0..=100_000.0).contains(&length) || length.fract() != 0.0 {
+            return Err(self.wrong(name, "an array of at most 100000 strings", &value));
+        }
+        let length = length as u32;
+        let mut out = Vec::with_capacity(length.min(10_000) as usize);
+        for i in 0..length {
+            let item = Reflect::get_u32(&value, i)
                 .map_err(|_| Error::invalid_input(format!("reading {}() option {name}[{i}] threw", self.method)))?;
             out.push(item.as_string().ok_or_else(|| self.wrong(&format!("{name}[{i}]"), "a string", &item))?);
         }

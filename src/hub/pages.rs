@@ -74,9 +74,10 @@ async fn next_page(state: &RefCell<State>) -> Result<JsValue, Error> {
     };
     let mut request = Request::get(url.clone(), signal.as_ref());
     request.repo_route = repo_route;
-    let answer = transport.send(request).await?;
+    let read = transport.send_and_read(request).await?;
+    let answer = &read.answer;
     let next = answer.header("link").and_then(|link| parse_next_link(&link).map(str::to_string));
-    let page = answer.js_json(signal.as_ref()).await?;
+    let page = read.js_json()?;
     if !Array::is_array(&page) {
         return Err(answer.unexpected("a listing page is not a JSON array".into()));
     }
@@ -92,7 +93,7 @@ async fn next_page(state: &RefCell<State>) -> Result<JsValue, Error> {
     s.next_url = match next {
         Some(next) => Some(
             Url::new_with_base(&next, &url)
-                .map_err(|_| Error::Internal(format!("the Hub's next-page link {next:?} is not a URL")))?
+                .map_err(|_| answer.unexpected(format!("the next-page link {next:?} is not a URL")))?
                 .href(),
         ),
         None => None,
