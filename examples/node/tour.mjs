@@ -1,6 +1,6 @@
 // A tour of hubwasm, run by `cargo xtask demo`. Each section shows one capability as a user
 // would call it; later features add sections here.
-import { createSha256, createXetUploadPlanner, InvalidInputError, sha256, xetHash } from "hubwasm";
+import { createSha256, createXetUploadPlanner, EntryNotFoundError, HubClient, InvalidInputError, sha256, xetHash } from "hubwasm";
 
 const mib = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
 
@@ -109,6 +109,42 @@ if (hub) {
     const back = new Uint8Array(await (await fetch(`${hub}/demo/tour/resolve/main/${f.path}`)).arrayBuffer());
     const same = back.length === f.bytes.length && back.every((b, i) => b === f.bytes[i]);
     console.log(`   ${f.path.padEnd(19)} X-Xet-Hash ${head.headers.get("x-xet-hash") === f.hash ? "= planner's hash" : "differs!"}, downloaded ${same ? "byte-identical" : "DIFFERENT"}`);
+  }
+
+  // 5. HubClient: the repo's info and files, and a Xet file streamed back with progress. Every
+  //    chunk is decompressed and verified in wasm; bytes arrive in order, memory stays bounded.
+  console.log("\n5. HubClient: info, listing, a streamed Xet download");
+  const client = new HubClient({ hubUrl: hub, accessToken: "hf_localhub_demo_read_token" });
+  const info = await client.modelInfo({ repo: "demo/tour" });
+  console.log(`   modelInfo              ${info.id} at ${info.sha.slice(0, 12)}, ${info.siblings.length} files`);
+  for await (const entry of client.listFiles({ repo: "demo/tour", recursive: true })) {
+    const storage = entry.xetHash ? `xet ${entry.xetHash.slice(0, 12)}…` : entry.lfs ? "lfs" : "git";
+    console.log(`   listFiles              ${entry.path.padEnd(19)} ${String(entry.size).padStart(8)} bytes  ${storage}`);
+  }
+  let reported = -1;
+  const file = await client.downloadFile({
+    repo: "demo/tour",
+    path: "weights-edited.bin",
+    onProgress: ({ loaded, total }) => {
+      const percent = Math.floor((100 * loaded) / total);
+      if (percent >= reported + 25) {
+        reported = percent;
+        console.log(`   downloadFile progress  ${String(percent).padStart(3)}%  (${mib(loaded)} of ${mib(total)} MiB)`);
+      }
+    },
+  });
+  const streamStarted = performance.now();
+  const streamHash = createSha256();
+  for await (const chunk of file.stream()) streamHash.update(chunk);
+  const streamSeconds = (performance.now() - streamStarted) / 1000;
+  const expected = files.find((f) => f.path === "weights-edited.bin");
+  console.log(`   stream() sha256        ${streamHash.digest() === expected.sha256 ? "= the uploaded file's" : "DIFFERS"} (xetHash ${file.xetHash.slice(0, 12)}…, ${(file.size / 1e6 / streamSeconds).toFixed(0)} MB/s)`);
+  const middle = await client.downloadFile({ repo: "demo/tour", path: "weights-edited.bin", range: [4_000_000, 4_000_015] });
+  console.log(`   range [4000000, 4000015] "${await middle.text()}"`);
+  try {
+    await client.downloadFile({ repo: "demo/tour", path: "missing.bin" });
+  } catch (error) {
+    console.log(`   a missing file         ${error.name} (instanceof EntryNotFoundError: ${error instanceof EntryNotFoundError})`);
   }
 }
 

@@ -3,6 +3,7 @@
 //! method takes one options object whose wrong values are `InvalidInputError`s, and every request
 //! takes its `abortSignal`.
 
+mod download;
 mod options;
 mod pages;
 mod types;

@@ -1,8 +1,10 @@
 //! `cargo xtask bench`: criterion benchmarks of hubwasm-core's hot loops, then hubwasm beside its
-//! peers on the same bytes in one run (bench/*.mjs).
+//! peers on the same bytes in one run (bench/*.mjs): hashing, and downloading a large Xet file from
+//! a localhub (release build, so the server is not what is measured).
 //! Machines here are noisy: read the ratios, not the absolute figures.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 
 use crate::shell::exec;
 use crate::{build, root, setup, Result};
@@ -17,5 +19,80 @@ pub fn run() -> Result {
     )?;
     build::run()?;
     // The native side runs through this xtask binary (`xet-hash`), already built by cargo.
-    exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))
+    exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))?;
+    download()
+}
+
+/// BENCH_MIB (default 1024) MiB uploaded once by hf_xet, then downloaded by each client in turn.
+fn download() -> Result {
+    exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
+    let hub = ReleaseLocalhub::start()?;
+    println!("\n=== download bench: seeding with the Python client ===");
+    let seed = Command::new(setup::peers_python())
+        .arg("seed_download.py")
+        .arg(&hub.url)
+        .current_dir(root().join("bench"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running seed_download.py: {e}"))?;
+    if !seed.status.success() {
+        return Err(format!("seed_download.py failed ({})", seed.status));
+    }
+    let seed_path = hub.data.join("bench-seed.json");
+    std::fs::write(&seed_path, &seed.stdout).map_err(|e| format!("{}: {e}", seed_path.display()))?;
+    exec(
+        Command::new("node")
+            .arg("download.mjs")
+            .arg(&hub.url)
+            .arg(&seed_path)
+            .env("BENCH_PYTHON", setup::peers_python())
+            .current_dir(root().join("bench")),
+    )
+}
+
+/// The release localhub in a fresh data folder; killed (and the folder removed) when dropped.
+struct ReleaseLocalhub {
+    child: Child,
+    url: String,
+    data: std::path::PathBuf,
+}
+
+impl ReleaseLocalhub {
+    fn start() -> Result<Self> {
+        let data = root().join("target/localhub-runs").join(format!("bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut child = Command::new(root().join("target/release/localhub"))
+            .args(["--port", "0", "--data"])
+            .arg(&data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("starting localhub: {e}"))?;
+        let stdout = child.stdout.take().ok_or("localhub stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("localhub ready at ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err("localhub exited before printing its ready line".into());
+                }
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Self { child, url, data })
+    }
+}
+
+impl Drop for ReleaseLocalhub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
 }

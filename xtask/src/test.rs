@@ -229,6 +229,13 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         .env("NO_COLOR", "1")
         .env("DENO_NO_UPDATE_CHECK", "1")
         .current_dir(&js);
+    // examples/deno/download.js run by its own test against the same seeded localhub.
+    let mut deno_example = Command::new(npm_bin("deno"));
+    deno_example
+        .args(["test", "--allow-read", "--allow-write", "--allow-net", "--allow-env", "download_test.js"])
+        .env("NO_COLOR", "1")
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .current_dir(root.join("examples/deno"));
     vec![
         Suite { name: "wasm node (wasm-pack)", command: wasm_pack(false), format: Format::Cargo },
         Suite { name: "wasm chromium (wasm-pack)", command: wasm_pack(true), format: Format::Cargo },
@@ -238,6 +245,7 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
             format: Format::NodeTap,
         },
         Suite { name: "js deno", command: deno, format: Format::Deno },
+        Suite { name: "example deno (examples/deno)", command: deno_example, format: Format::Deno },
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },

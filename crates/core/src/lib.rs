@@ -17,6 +17,7 @@ extern crate alloc;
 
 pub mod api;
 pub mod commit;
+pub mod download;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hex;

@@ -7,7 +7,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, Method};
+use axum::http::{header, Method, Response, StatusCode};
 
 use crate::app::App;
 use crate::ctx::{form_pairs, Ctx};
@@ -118,6 +118,9 @@ async fn handle(app: &App, parts: axum::http::request::Parts, body: Body) -> Hub
         .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if let Some(refusal) = storage_refuses_authorization(&parts.method, &segs, &parts.headers) {
+        return Ok(refusal);
+    }
     let (gate, limit) = body_rule(&parts.method, &segs);
     // The admin token is not a Hub token: it is checked by its gate, not resolved as a user.
     let caller = if gate == Gate::Admin { auth::Caller::default() } else { auth::caller(&app.store, &parts.headers)? };
@@ -153,6 +156,27 @@ async fn handle(app: &App, parts: axum::http::request::Parts, body: Body) -> Hub
         }
     })?;
     route(app, &ctx, &segs).await
+}
+
+/// Presigned storage (S3, CloudFront) answers 400 when a request carries an `Authorization` header
+/// besides the URL's signature; localhub's storage routes do the same, so a client that leaks its
+/// Hub token to storage fails its tests instead of passing unnoticed. The POSTs that end an LFS
+/// upload (`complete`, `verify`) are the Hub's own routes on the real Hub, so they stay open.
+fn storage_refuses_authorization(method: &Method, segs: &[&str], headers: &axum::http::HeaderMap) -> Option<Reply> {
+    let storage = matches!(segs, ["lfs-cdn", ..] | ["cas", "storage", ..])
+        || (matches!(segs, ["lfs-storage", ..]) && *method != Method::POST);
+    if !storage || !headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidArgument</Code>\
+                <Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature \
+                query string parameter or the Authorization header should be specified</Message>\
+                <ArgumentName>Authorization</ArgumentName></Error>";
+    Response::builder()
+        .status(StatusCode::BAD_REQUEST)
+        .header(header::CONTENT_TYPE, "application/xml")
+        .body(Body::from(body))
+        .ok()
 }
 
 /// Reads and drops up to `limit` bytes of a body.

@@ -1,10 +1,17 @@
-//! The `Link` header (RFC 8288) of paginated Hub listings: `<URL>; rel="next"`.
+//! The `Link` header (RFC 8288): `<URL>; rel="next"` of paginated Hub listings, and the
+//! `rel="xet-auth"` / `rel="xet-reconstruction-info"` links of a Xet file's resolve answer.
 
 /// The target of the `rel="next"` link, if the header has one. Several links may be listed,
 /// comma-separated (a comma inside `<…>` or a quoted value is not a separator); `rel` may be
 /// quoted or bare and may list several relation types (`rel="next last"`), matched
 /// case-insensitively.
 pub fn parse_next_link(header: &str) -> Option<&str> {
+    find_link(header, "next")
+}
+
+/// The target of the first link whose `rel` lists `relation` (case-insensitive), with the
+/// same syntax rules as [`parse_next_link`].
+pub fn find_link<'a>(header: &'a str, relation: &str) -> Option<&'a str> {
     let mut rest = header;
     loop {
         rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
@@ -12,7 +19,7 @@ pub fn parse_next_link(header: &str) -> Option<&str> {
         let close = after_open.find('>')?;
         let target = &after_open[..close];
         let (params, next) = split_params(&after_open[close + 1..]);
-        if params.split(';').any(is_rel_next) {
+        if params.split(';').any(|p| has_relation(p, relation)) {
             return Some(target);
         }
         rest = next;
@@ -35,14 +42,14 @@ fn split_params(s: &str) -> (&str, &str) {
     (s, "")
 }
 
-fn is_rel_next(param: &str) -> bool {
+fn has_relation(param: &str, relation: &str) -> bool {
     let Some((name, value)) = param.split_once('=') else { return false };
     if !name.trim().eq_ignore_ascii_case("rel") {
         return false;
     }
     let value = value.trim();
     let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
-    value.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
+    value.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case(relation))
 }
 
 #[cfg(test)]
@@ -69,5 +76,18 @@ mod tests {
         let h = "<https://h/a>; rel=\"first\", <https://h/b>; title=\"x\\\"y, z\"; rel=next";
         assert_eq!(parse_next_link(h), Some("https://h/b"));
         assert_eq!(parse_next_link("<https://h/a>; relx=next, <https://h/b>; rel=nextpage"), None);
+    }
+
+    // The resolve answer of a Xet file (hub-api.md §4.2).
+    #[test]
+    fn xet_links_of_a_resolve_answer() {
+        let h = "<https://huggingface.co/api/models/o/r/xet-read-token/abc>; rel=\"xet-auth\", \
+                 <https://cas-server.xethub.hf.co/v1/reconstructions/00ff>; rel=\"xet-reconstruction-info\"";
+        assert_eq!(find_link(h, "xet-auth"), Some("https://huggingface.co/api/models/o/r/xet-read-token/abc"));
+        assert_eq!(
+            find_link(h, "XET-RECONSTRUCTION-INFO"),
+            Some("https://cas-server.xethub.hf.co/v1/reconstructions/00ff")
+        );
+        assert_eq!(find_link(h, "xet"), None);
     }
 }

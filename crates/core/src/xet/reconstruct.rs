@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::chunker::MAX_CHUNK_SIZE;
 use super::hash::{chunk_hash, file_hash, XetHash};
-use super::xorb::{ChunkReader, XorbError, MAX_XORB_BYTES, MAX_XORB_CHUNKS};
+use super::xorb::{ChunkReader, XorbError, CHUNK_HEADER_LEN, MAX_XORB_BYTES, MAX_XORB_CHUNKS};
 // The splitter of multi-range fetch answers lives with the other HTTP code; reachable here too.
 pub use crate::http::multipart::{split_byteranges, BytePart, MultipartError};
 
@@ -272,8 +272,11 @@ impl Reconstruction {
             }
         }
         for f in &self.fetches {
-            // A range holds whole serialized chunks of one xorb, so it cannot exceed a xorb's size.
-            let bytes_ok = |b: &ByteRange| b.start <= b.end && b.end - b.start < MAX_XORB_BYTES as u64;
+            // A range holds whole serialized chunks of one xorb: at most a xorb's 64 MiB of content
+            // plus one header per chunk (hf_xet fills xorbs to 64 MiB of content, so a whole-xorb
+            // range of incompressible data is longer than 64 MiB).
+            let max_len = (MAX_XORB_BYTES + MAX_XORB_CHUNKS * CHUNK_HEADER_LEN) as u64;
+            let bytes_ok = |b: &ByteRange| b.start <= b.end && b.end - b.start < max_len;
             if f.ranges.iter().any(|r| !chunks_ok(&r.chunks) || !bytes_ok(&r.bytes)) {
                 return Err(ReconstructionError::BadRange);
             }
@@ -694,6 +697,16 @@ mod tests {
         assert_eq!(Reconstruction::parse_v2(far.as_bytes()), Err(ReconstructionError::BadRange));
         let last = far.replace("8192", "8191").replace("8193", "8192");
         assert!(Reconstruction::parse_v2(last.as_bytes()).is_ok());
+        // A whole xorb as hf_xet 1.8 writes it (seen from localhub): 1060 incompressible chunks,
+        // 67_104_121 bytes of content, 67_112_601 serialized with their headers: past 64 MiB.
+        let full = |end: u64| {
+            format!(
+                r#"{{"offset_into_first_range":0,"terms":[{{"hash":"{h}","unpacked_length":67104121,"range":{{"start":0,"end":1060}}}}],"xorbs":{{"{h}":[{{"url":"u","ranges":[{{"chunks":{{"start":0,"end":1060}},"bytes":{{"start":0,"end":{end}}}}}]}}]}}}}"#
+            )
+        };
+        assert!(Reconstruction::parse_v2(full(67_112_600).as_bytes()).is_ok());
+        let limit = (64 << 20) + 8192 * 8;
+        assert_eq!(Reconstruction::parse_v2(full(limit).as_bytes()), Err(ReconstructionError::BadRange));
         assert_eq!(ByteRange { start: 5, end: 1 }.len(), 1, "no underflow on a hand-built range");
     }
 

@@ -1,0 +1,87 @@
+// The JS side of downloadFile (src/hub/download.rs): a pull-based ReadableStream over Rust's
+// `pull()`, an AbortController that follows the caller's signal, and one read of a response body.
+
+/**
+ * A byte stream that asks `pull()` for its next chunk (a Uint8Array, or undefined at the end) only
+ * when its reader wants one (highWaterMark 0): nothing is fetched ahead of the reader beyond what
+ * Rust's window allows, so memory stays bounded. `cancel(reason)` stops the fetches.
+ */
+export function pullStream(pull, cancel) {
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const chunk = await pull();
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(chunk);
+      },
+      cancel(reason) {
+        cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** An AbortController aborted (with the same reason) when `signal` aborts. */
+export function linkedController(signal) {
+  const controller = new AbortController();
+  if (signal !== undefined) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller;
+}
+
+/** The next chunk of a body reader: a Uint8Array, or undefined at the end. */
+export async function readChunk(reader) {
+  const { done, value } = await reader.read();
+  return done ? undefined : value;
+}
+
+/**
+ * The whole stream as `kind`: "blob", "arrayBuffer", "text" or "json". Read here rather than
+ * through `new Response(stream)`, which in some runtimes replaces the stream's error (our typed
+ * IntegrityError, AbortError…) with its own TypeError.
+ */
+export async function readAs(stream, kind) {
+  const reader = stream.getReader();
+  const chunks = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  if (kind === "blob") return new Blob(chunks);
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  if (kind === "arrayBuffer") return bytes.buffer;
+  const text = new TextDecoder().decode(bytes);
+  return kind === "json" ? JSON.parse(text) : text;
+}
+
+/** One read of a range's body, settled (never rejected) as `{ id, done, value }` or `{ id, error }`. */
+export function tagRead(reader, id) {
+  return reader.read().then(
+    ({ done, value }) => ({ id, done, value }),
+    (error) => ({ id, error }),
+  );
+}
+
+/**
+ * downloadFile's `range` option: undefined when absent, `[start, end]` when it is an array of two
+ * numbers, null otherwise (Rust checks the numbers). Imported with `catch`: a throwing getter or a
+ * revoked Proxy becomes an error value in Rust.
+ */
+export function rangeOption(options) {
+  const range = options?.range;
+  if (range === undefined) return undefined;
+  if (!Array.isArray(range) || range.length !== 2) return null;
+  const start = range[0];
+  const end = range[1];
+  return typeof start === "number" && typeof end === "number" ? [start, end] : null;
+}

@@ -1,0 +1,750 @@
+//! `HubClient.downloadFile({ repo, path, revision, range, abortSignal, onProgress })`: a file object
+//! whose `stream()` fetches the file — a git blob from resolve, an LFS object from presigned
+//! storage, a Xet file from the CAS — and delivers verified bytes in order. The policy (what to
+//! ask, how to check each answer, where to resume) is hubwasm-core's `download` module; this file
+//! does the requests.
+//!
+//! - Metadata comes from paths-info and, for Xet files, resolve's `application/vnd.xet-fileinfo+json`
+//!   answer (the same lookup as `fileDownloadInfo`), so a browser, which cannot read a redirect's
+//!   headers, takes the same path as Node.
+//! - An LFS object's presigned URL comes from the Git LFS batch API, and like every storage URL it is
+//!   fetched without Authorization (the transport sends the token to the Hub's origin only).
+//! - Xet: the read token from the `xet-auth` route, refreshed when it expires; the V2 reconstruction
+//!   (V1 when the CAS answers 404/501); up to [`XET_WINDOW`] range fetches at once within
+//!   [`XET_BUFFER_BYTES`]; a 403 on a range (expired URLs) re-asks the reconstruction for fresh URLs.
+//! - A dropped connection resumes: a body with a `Range` from the last byte delivered, a Xet range
+//!   asked again whole; bytes already delivered are never delivered again.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use hubwasm_core::download::body::BodyCheck;
+use hubwasm_core::download::lfs::{download_batch_request, parse_download_batch, LfsBatchError};
+use hubwasm_core::download::span::FileSpan;
+use hubwasm_core::download::xet::{falls_back_to_v1, reconstruction_range};
+use hubwasm_core::download::{BodyError, XetDownload, XetDownloadError, XetOptions, XetToken};
+use hubwasm_core::repo::RepoId;
+use hubwasm_core::xet::{Reconstruction, XetHash};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader};
+
+use super::options::Options;
+use super::{encode_path, file_download_info, spawn, HubClient};
+use crate::error::{ApiFailure, Error};
+use crate::http::{Answer, Request, Transport};
+use crate::js::convert::to_js;
+
+/// Xet range fetches under way at once.
+const XET_WINDOW: usize = 4;
+/// Bytes of Xet ranges fetched or decoded but not yet delivered (one larger range still goes alone).
+const XET_BUFFER_BYTES: u64 = 16 << 20;
+/// Times one body or one Xet range is asked for again after its connection dropped.
+const MAX_RESUMES: u32 = 5;
+/// Times expired storage URLs are replaced during one download.
+const MAX_URL_REFRESHES: u32 = 3;
+
+#[wasm_bindgen(module = "/src/hub/download.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = pullStream)]
+    fn pull_stream(pull: JsValue, cancel: JsValue) -> ReadableStream;
+
+    type LinkedController;
+    #[wasm_bindgen(js_name = linkedController)]
+    fn linked_controller(signal: Option<AbortSignal>) -> LinkedController;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &LinkedController) -> AbortSignal;
+    #[wasm_bindgen(method)]
+    fn abort(this: &LinkedController, reason: JsValue);
+
+    #[wasm_bindgen(js_name = readChunk)]
+    fn read_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    #[wasm_bindgen(catch, js_name = rangeOption)]
+    fn range_option(options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = tagRead)]
+    fn tag_read(reader: &ReadableStreamDefaultReader, id: f64) -> Promise;
+    #[wasm_bindgen(js_name = readAs)]
+    fn read_as(stream: ReadableStream, kind: &str) -> Promise;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const DOWNLOAD_TYPES: &str = r#"
+export interface DownloadFileOptions extends FileOptions {
+  /** Bytes `[start, end]`, both inclusive as in HTTP's `Range: bytes=start-end`; an `end` past the
+   * file is clamped to its last byte, a `start` at or past its end is an InvalidInputError. */
+  range?: [number, number];
+  /** Called after each delivered chunk. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  /** Bytes delivered so far. */
+  loaded: number;
+  /** Bytes this download delivers (the range's length when ranged). */
+  total: number;
+}
+"#;
+
+/// What one download fetches; shared by every `stream()` of a [`DownloadedFile`].
+struct Plan {
+    transport: Rc<Transport>,
+    repo: RepoId,
+    path: String,
+    commit: String,
+    etag: String,
+    span: FileSpan,
+    kind: Kind,
+    signal: Option<AbortSignal>,
+    on_progress: Option<Function>,
+}
+
+enum Kind {
+    Regular,
+    Lfs { sha256: String },
+    Xet { hash: XetHash, refresh_url: String },
+}
+
+/// A file of a repo at one commit, ready to be read (`downloadFile`'s result). Each `stream()`,
+/// `blob()`, `arrayBuffer()`, `text()` or `json()` downloads it again.
+#[wasm_bindgen]
+pub struct DownloadedFile {
+    plan: Rc<Plan>,
+}
+
+#[wasm_bindgen]
+impl HubClient {
+    /// Looks the file up (missing: `EntryNotFoundError`) and returns the object that reads it.
+    #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadedFile>")]
+    pub fn download_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DownloadFileOptions")] options: JsValue,
+    ) -> Promise {
+        let transport = self.transport().clone();
+        spawn(async move {
+            let o = Options::new(options.clone(), "downloadFile")?;
+            let (repo, revision, signal) = (o.repo(None)?, o.revision()?, o.signal()?);
+            let path = o.required("path", o.repo_path("path")?)?;
+            let range = read_range(&options)?;
+            let on_progress = o.function("onProgress")?;
+            let info = file_download_info(&transport, &repo, revision, &path, signal.as_ref()).await?;
+            let span = FileSpan::new(range, info.size)
+                .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
+            let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
+                (Some(hash), _, Some(links)) => Kind::Xet {
+                    hash: XetHash::from_hex(hash).map_err(|_| protocol(&info.path, "a malformed xetHash"))?,
+                    refresh_url: links.refresh_url.clone(),
+                },
+                (Some(_), _, None) => return Err(protocol(&info.path, "a Xet file without its token route")),
+                (None, Some(lfs), _) => Kind::Lfs { sha256: lfs.oid.clone() },
+                (None, None, _) => Kind::Regular,
+            };
+            let plan = Plan {
+                transport,
+                repo,
+                path: info.path,
+                commit: info.commit,
+                etag: info.etag,
+                span,
+                kind,
+                signal,
+                on_progress,
+            };
+            Ok(DownloadedFile { plan: Rc::new(plan) }.into())
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl DownloadedFile {
+    #[wasm_bindgen(getter)]
+    pub fn path(&self) -> String {
+        self.plan.path.clone()
+    }
+
+    /// Bytes a read delivers: the file's size, or the range's length.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> f64 {
+        self.plan.span.len as f64
+    }
+
+    /// The sha256 of LFS and Xet content, the git blob id of a regular file.
+    #[wasm_bindgen(getter)]
+    pub fn etag(&self) -> String {
+        self.plan.etag.clone()
+    }
+
+    /// The commit the revision resolved to: every read fetches that commit's file.
+    #[wasm_bindgen(getter)]
+    pub fn commit(&self) -> String {
+        self.plan.commit.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = xetHash)]
+    pub fn xet_hash(&self) -> Option<String> {
+        match &self.plan.kind {
+            Kind::Xet { hash, .. } => Some(hash.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The bytes as a `ReadableStream<Uint8Array>` that fetches as it is read; cancelling it stops
+    /// the fetches. An error (`IntegrityError`, `AbortError`, `NetworkError`…) errors the stream, so
+    /// bytes that fail verification never end as a complete file.
+    #[wasm_bindgen(unchecked_return_type = "ReadableStream<Uint8Array>")]
+    pub fn stream(&self) -> ReadableStream {
+        open_stream(self.plan.clone())
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<Blob>")]
+    pub fn blob(&self) -> Promise {
+        read_as(self.stream(), "blob")
+    }
+
+    #[wasm_bindgen(js_name = arrayBuffer, unchecked_return_type = "Promise<ArrayBuffer>")]
+    pub fn array_buffer(&self) -> Promise {
+        read_as(self.stream(), "arrayBuffer")
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn text(&self) -> Promise {
+        read_as(self.stream(), "text")
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn json(&self) -> Promise {
+        read_as(self.stream(), "json")
+    }
+}
+
+/// `range`: `[start, end]` of two whole numbers (JS numbers are exact up to 2^53). The JS side reads
+/// it (a throwing getter or a revoked Proxy is an error value there, never an exception in wasm).
+fn read_range(options: &JsValue) -> Result<Option<[u64; 2]>, Error> {
+    let value = range_option(options)
+        .map_err(|_| Error::invalid_input("reading downloadFile() option range threw (a getter or a Proxy trap)"))?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let bad = || Error::invalid_input("downloadFile() option range must be [start, end], two whole numbers from 0");
+    let mut bounds = [0u64; 2];
+    for (i, bound) in bounds.iter_mut().enumerate() {
+        // `value` is null or an array of two numbers that rangeOption built.
+        let item =
+            if value.is_null() { JsValue::UNDEFINED } else { Reflect::get_u32(&value, i as u32).map_err(|_| bad())? };
+        match item.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => *bound = n as u64,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(Some(bounds))
+}
+
+/// An answer that breaks the protocol (not the caller's fault, not a transfer failure).
+fn protocol(what: &str, message: &str) -> Error {
+    Error::Api(ApiFailure {
+        kind: hubwasm_core::api::ApiErrorKind::Other,
+        status: 200,
+        server_message: format!("the answer has {message}"),
+        request_id: None,
+        retry_after: None,
+        what: what.to_string(),
+    })
+}
+
+fn body_error(what: &str, e: BodyError) -> Error {
+    match e {
+        e if e.is_integrity() => Error::Integrity(format!("{what}: {e}")),
+        BodyError::Truncated { .. } => Error::Network { message: format!("{what}: {e}"), cause: JsValue::UNDEFINED },
+        e => protocol(what, &e.to_string()),
+    }
+}
+
+fn xet_error(what: &str, e: XetDownloadError) -> Error {
+    if e.is_integrity() {
+        Error::Integrity(format!("{what}: {e}"))
+    } else {
+        protocol(what, &e.to_string())
+    }
+}
+
+/// One read of the file.
+struct Reader {
+    plan: Rc<Plan>,
+    abort: LinkedController,
+    state: State,
+    delivered: u64,
+}
+
+enum State {
+    Start,
+    Body(Box<BodyRead>),
+    Xet(Box<XetRead>),
+    Done,
+}
+
+struct BodyRead {
+    url: String,
+    /// Headers the storage asked for (LFS batch `header`).
+    headers: Vec<(String, String)>,
+    check: Option<BodyCheck>,
+    reader: Option<ReadableStreamDefaultReader>,
+    resumes: u32,
+}
+
+/// The answers (headers) of range fetches, by job id, stored by the fetch's own future.
+type JobAnswers = Rc<RefCell<HashMap<usize, Result<Answer, Error>>>>;
+
+/// A range fetch under way: `step` settles (never rejects) to `{ id, header }` once its answer is
+/// in [`JobAnswers`], then to `{ id, done, value }` or `{ id, error }` for each read of its body.
+struct RangeFetch {
+    id: usize,
+    reader: Option<ReadableStreamDefaultReader>,
+    /// `None` while its body waits: more than the budget of chunks is held and the next bytes
+    /// wait for another fetch (the connection's own backpressure holds the rest).
+    step: Option<Promise>,
+}
+
+struct XetRead {
+    hash: XetHash,
+    refresh_url: String,
+    token: XetToken,
+    download: Option<XetDownload>,
+    /// Fetches under way, their bodies read as the chunks are needed.
+    in_flight: Vec<RangeFetch>,
+    answers: JobAnswers,
+    attempts: HashMap<usize, u32>,
+    url_refreshes: u32,
+}
+
+/// A ReadableStream pulling from a fresh [`Reader`]; the reader is dropped at the end, on error and
+/// on cancel, so only the two small closures outlive it.
+fn open_stream(plan: Rc<Plan>) -> ReadableStream {
+    let abort = linked_controller(plan.signal.clone());
+    let cancel_abort: LinkedController = JsValue::from(&abort).unchecked_into();
+    let cell: Rc<RefCell<Option<Reader>>> =
+        Rc::new(RefCell::new(Some(Reader { plan, abort, state: State::Start, delivered: 0 })));
+    let cancelled = Rc::new(RefCell::new(false));
+    let (pull_cell, pull_cancelled) = (cell.clone(), cancelled.clone());
+    let pull = Closure::<dyn FnMut() -> Promise>::new(move || {
+        let (cell, cancelled) = (pull_cell.clone(), pull_cancelled.clone());
+        future_to_promise(async move {
+            // The stream never pulls twice at once; taking the reader out keeps no borrow across awaits.
+            let Some(mut reader) = cell.borrow_mut().take() else {
+                return Err(Error::InvalidState("the download stream has ended".into()).into());
+            };
+            let result = reader.next().await;
+            let keep = matches!(result, Ok(Some(_))) && !*cancelled.borrow();
+            if keep {
+                *cell.borrow_mut() = Some(reader);
+            }
+            match result {
+                Ok(Some(chunk)) => Ok(chunk.into()),
+                Ok(None) => Ok(JsValue::UNDEFINED),
+                Err(e) => Err(e.into()),
+            }
+        })
+    });
+    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |reason: JsValue| {
+        *cancelled.borrow_mut() = true;
+        // Ends the fetches under way, also those of a pull in progress (which then drops the reader).
+        cancel_abort.abort(reason);
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            slot.take();
+        }
+    });
+    pull_stream(pull.into_js_value(), cancel.into_js_value())
+}
+
+impl Reader {
+    fn signal(&self) -> AbortSignal {
+        self.abort.signal()
+    }
+
+    fn what(&self) -> String {
+        format!("download of {} {} at {}", self.plan.repo.as_str(), self.plan.path, self.plan.commit)
+    }
+
+    /// The next chunk to deliver, `None` at the (verified) end.
+    async fn next(&mut self) -> Result<Option<Uint8Array>, Error> {
+        if self.plan.span.len == 0 {
+            // Nothing to fetch (an empty file, or nothing left of it).
+            self.state = State::Done;
+        }
+        let piece = loop {
+            let step = match &mut self.state {
+                State::Start => match self.start().await {
+                    Ok(state) => {
+                        self.state = state;
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                },
+                State::Body(_) => self.next_body().await,
+                State::Xet(_) => self.next_xet().await,
+                State::Done => Ok(None),
+            };
+            match step {
+                Ok(piece) => break piece,
+                Err(e) => {
+                    // Nothing more will be read: end the fetches still under way.
+                    self.state = State::Done;
+                    self.abort.abort(JsValue::UNDEFINED);
+                    return Err(e);
+                }
+            }
+        };
+        let Some(piece) = piece else {
+            self.state = State::Done;
+            return Ok(None);
+        };
+        self.delivered += piece.len() as u64;
+        if let Some(callback) = &self.plan.on_progress {
+            #[derive(Serialize)]
+            struct Progress {
+                loaded: f64,
+                total: f64,
+            }
+            let progress = to_js(&Progress { loaded: self.delivered as f64, total: self.plan.span.len as f64 })?;
+            // The caller's callback cannot break the download.
+            let _ = callback.call1(&JsValue::UNDEFINED, &progress);
+        }
+        Ok(Some(Uint8Array::from(piece.as_slice())))
+    }
+
+    async fn start(&self) -> Result<State, Error> {
+        let plan = &self.plan;
+        let t = &plan.transport;
+        let signal = self.signal();
+        match &plan.kind {
+            Kind::Regular => {
+                let url = format!(
+                    "{}/{}/resolve/{}/{}",
+                    t.hub_url(),
+                    plan.repo.web_path(),
+                    plan.commit,
+                    encode_path(&plan.path)
+                );
+                let check = BodyCheck::new(plan.span, None).map_err(|e| body_error(&self.what(), e))?;
+                Ok(State::Body(Box::new(BodyRead {
+                    url,
+                    headers: Vec::new(),
+                    check: Some(check),
+                    reader: None,
+                    resumes: 0,
+                })))
+            }
+            Kind::Lfs { sha256 } => {
+                let url = format!("{}/{}.git/info/lfs/objects/batch", t.hub_url(), plan.repo.web_path());
+                let mut request = Request::get(url, Some(&signal))
+                    .repo_route()
+                    .header("accept", "application/vnd.git-lfs+json")
+                    .header("content-type", "application/vnd.git-lfs+json");
+                request.method = "POST";
+                request.body = Some(JsValue::from_str(&download_batch_request(sha256, plan.span.file_size)));
+                let answer = t.send(request).await?;
+                let bytes = answer.bytes(Some(&signal)).await?;
+                let action = parse_download_batch(&bytes, sha256).map_err(|e| match e {
+                    LfsBatchError::Object { code: 404, .. } => Error::Api(ApiFailure {
+                        kind: hubwasm_core::api::ApiErrorKind::EntryNotFound,
+                        status: 404,
+                        server_message: e.to_string(),
+                        request_id: answer.request_id.clone(),
+                        retry_after: None,
+                        what: self.what(),
+                    }),
+                    e => protocol(&self.what(), &e.to_string()),
+                })?;
+                let check = BodyCheck::new(plan.span, Some(sha256)).map_err(|e| body_error(&self.what(), e))?;
+                Ok(State::Body(Box::new(BodyRead {
+                    url: action.href,
+                    headers: action.headers,
+                    check: Some(check),
+                    reader: None,
+                    resumes: 0,
+                })))
+            }
+            Kind::Xet { hash, refresh_url } => {
+                let token = fetch_token(t, refresh_url, &signal).await?;
+                let rec = fetch_reconstruction(t, &token, hash, &plan.span, &signal).await?;
+                let options = XetOptions { max_in_flight: XET_WINDOW, max_buffered_bytes: XET_BUFFER_BYTES };
+                let download =
+                    XetDownload::new(rec, plan.span, *hash, options).map_err(|e| xet_error(&self.what(), e))?;
+                Ok(State::Xet(Box::new(XetRead {
+                    hash: *hash,
+                    refresh_url: refresh_url.clone(),
+                    token,
+                    download: Some(download),
+                    in_flight: Vec::new(),
+                    answers: Rc::default(),
+                    attempts: HashMap::new(),
+                    url_refreshes: 0,
+                })))
+            }
+        }
+    }
+
+    async fn next_body(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let what = self.what();
+        let signal = self.signal();
+        let transport = self.plan.transport.clone();
+        let State::Body(b) = &mut self.state else { return Ok(None) };
+        loop {
+            let check = b.check.as_mut().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
+            let reader = match &b.reader {
+                Some(reader) => reader.clone(),
+                None => {
+                    let mut request = Request::get(b.url.clone(), Some(&signal));
+                    if let Some(range) = check.range_header() {
+                        request = request.header("range", range);
+                    }
+                    for (name, value) in &b.headers {
+                        request = request.header(name, value.clone());
+                    }
+                    let answer: Answer = transport.send(request).await?;
+                    check
+                        .start_answer(answer.status, answer.header("content-range").as_deref())
+                        .map_err(|e| body_error(&what, e))?;
+                    let Some(body) = answer.response.body() else {
+                        // No body at all: the end of this answer.
+                        b.reader = None;
+                        return finish_body(b, &what);
+                    };
+                    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+                    b.reader = Some(reader.clone());
+                    reader
+                }
+            };
+            match JsFuture::from(read_chunk(&reader)).await {
+                Ok(chunk) if chunk.is_undefined() => {
+                    b.reader = None;
+                    let check = b.check.as_ref().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
+                    if check.is_complete() {
+                        return finish_body(b, &what);
+                    }
+                    resume(b, &what)?;
+                }
+                Ok(chunk) => {
+                    let bytes = Uint8Array::new(&chunk).to_vec();
+                    let check = b.check.as_mut().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
+                    let out = check.accept(&bytes).map_err(|e| body_error(&what, e))?;
+                    if !out.is_empty() {
+                        return Ok(Some(out.to_vec()));
+                    }
+                    if check.is_complete() {
+                        let _ = reader.cancel();
+                        b.reader = None;
+                        return finish_body(b, &what);
+                    }
+                }
+                Err(cause) => {
+                    if signal.aborted() {
+                        return Err(Error::Aborted { cause: signal.reason() });
+                    }
+                    b.reader = None;
+                    resume(b, &what).map_err(|_| Error::Network {
+                        message: format!("{what}: the connection dropped {MAX_RESUMES} times"),
+                        cause,
+                    })?;
+                }
+            }
+        }
+    }
+
+    async fn next_xet(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let what = self.what();
+        let signal = self.signal();
+        let plan = self.plan.clone();
+        let State::Xet(x) = &mut self.state else { return Ok(None) };
+        loop {
+            let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+            if let Some(piece) = download.next_piece().map_err(|e| xet_error(&what, e))? {
+                return Ok(Some(piece));
+            }
+            if download.is_complete() {
+                let download = x.download.take().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+                download.finish().map_err(|e| xet_error(&what, e))?;
+                return Ok(None);
+            }
+            while let Some(job) = download.next_job() {
+                let (t, answers, signal) = (plan.transport.clone(), x.answers.clone(), signal.clone());
+                let id = job.id;
+                let step = future_to_promise(async move {
+                    let request =
+                        Request::get(job.url.clone(), Some(&signal)).header("range", job.range_header.clone());
+                    let answer = t.send(request).await;
+                    answers.borrow_mut().insert(job.id, answer);
+                    Ok(tagged_header(job.id))
+                });
+                x.in_flight.push(RangeFetch { id, reader: None, step: Some(step) });
+            }
+            // Resume the bodies that waited, if the budget or the order now allows.
+            let (head, room) = (download.head_job(), download.held_bytes() <= XET_BUFFER_BYTES);
+            for fetch in x.in_flight.iter_mut().filter(|f| f.step.is_none()) {
+                if let (Some(reader), true) = (&fetch.reader, room || head == Some(fetch.id)) {
+                    fetch.step = Some(tag_read(reader, fetch.id as f64));
+                }
+            }
+            let steps: Array = x.in_flight.iter().filter_map(|f| f.step.as_ref()).map(JsValue::from).collect();
+            if steps.length() == 0 {
+                return Err(Error::Internal(format!("{what}: the Xet download stalled")));
+            }
+            let race = Promise::race(&steps);
+            let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
+            let field = |name: &str| Reflect::get(&outcome, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+            let id = field("id").as_f64().map(|v| v as usize);
+            let id = id.ok_or_else(|| Error::Internal(format!("{what}: a range fetch did not report")))?;
+            let slot = x.in_flight.iter().position(|f| f.id == id);
+            let slot = slot.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} is not under way")))?;
+            let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+            if field("header").is_truthy() {
+                let answer = x.answers.borrow_mut().remove(&id);
+                let answer =
+                    answer.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} has no answer")))?;
+                match answer {
+                    Ok(answer) => match answer.response.body() {
+                        Some(body) if answer.status == 206 || answer.status == 200 => {
+                            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+                            x.in_flight[slot].step = Some(tag_read(&reader, id as f64));
+                            x.in_flight[slot].reader = Some(reader);
+                        }
+                        _ => {
+                            x.in_flight.remove(slot);
+                            download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                            count_attempt(x, id, &what, JsValue::UNDEFINED)?;
+                        }
+                    },
+                    Err(e @ Error::Aborted { .. }) => return Err(e),
+                    Err(Error::Api(f)) if f.status == 403 && x.url_refreshes < MAX_URL_REFRESHES => {
+                        // The presigned URLs expired: the same reconstruction again, with fresh ones.
+                        x.in_flight.remove(slot);
+                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                        x.url_refreshes += 1;
+                        let now = (js_sys::Date::now() / 1000.0) as u64;
+                        if x.token.is_expired(now) {
+                            x.token = fetch_token(&plan.transport, &x.refresh_url, &signal).await?;
+                        }
+                        let fresh =
+                            fetch_reconstruction(&plan.transport, &x.token, &x.hash, &plan.span, &signal).await?;
+                        let download =
+                            x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+                        download.refresh_urls(&fresh).map_err(|e| xet_error(&what, e))?;
+                    }
+                    Err(e @ Error::Network { .. }) => {
+                        x.in_flight.remove(slot);
+                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                        let cause = match &e {
+                            Error::Network { cause, .. } => cause.clone(),
+                            _ => JsValue::UNDEFINED,
+                        };
+                        count_attempt(x, id, &what, cause).map_err(|_| e)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+                continue;
+            }
+            let error = field("error");
+            if !error.is_undefined() {
+                // The body broke off (a dropped connection): the range is asked again.
+                if signal.aborted() {
+                    return Err(Error::Aborted { cause: signal.reason() });
+                }
+                x.in_flight.remove(slot);
+                download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                count_attempt(x, id, &what, error)?;
+                continue;
+            }
+            let result = if field("done").is_truthy() {
+                x.in_flight.remove(slot);
+                download.job_end(id)
+            } else {
+                let chunk = Uint8Array::new(&field("value")).to_vec();
+                let result = download.job_data(id, &chunk);
+                if result.is_ok() {
+                    let read_on = download.head_job() == Some(id) || download.held_bytes() <= XET_BUFFER_BYTES;
+                    let fetch = &mut x.in_flight[slot];
+                    fetch.step = fetch.reader.as_ref().filter(|_| read_on).map(|r| tag_read(r, id as f64));
+                } else if let Some(reader) = x.in_flight.remove(slot).reader {
+                    let _ = reader.cancel();
+                }
+                result
+            };
+            match result {
+                Ok(()) => {}
+                // Core queued the range again (its body was short or long).
+                Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
+                Err(e) => return Err(xet_error(&what, e)),
+            }
+        }
+    }
+}
+
+/// `{ id, header: true }`: a range fetch's answer is stored.
+fn tagged_header(id: usize) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = Reflect::set(&object, &JsValue::from_str("id"), &JsValue::from_f64(id as f64));
+    let _ = Reflect::set(&object, &JsValue::from_str("header"), &JsValue::TRUE);
+    object.into()
+}
+
+fn finish_body(b: &mut BodyRead, what: &str) -> Result<Option<Vec<u8>>, Error> {
+    let check = b.check.take().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
+    check.finish().map_err(|e| body_error(what, e))?;
+    Ok(None)
+}
+
+/// A body ended early: the next answer resumes after the last byte delivered.
+fn resume(b: &mut BodyRead, what: &str) -> Result<(), Error> {
+    b.resumes += 1;
+    if b.resumes > MAX_RESUMES {
+        return Err(Error::Network {
+            message: format!("{what}: the connection dropped {MAX_RESUMES} times"),
+            cause: JsValue::UNDEFINED,
+        });
+    }
+    Ok(())
+}
+
+/// A Xet range that must be asked again (already requeued by the core); gives up after MAX_RESUMES.
+fn count_attempt(x: &mut XetRead, id: usize, what: &str, cause: JsValue) -> Result<(), Error> {
+    let attempts = x.attempts.entry(id).or_insert(0);
+    *attempts += 1;
+    if *attempts > MAX_RESUMES {
+        return Err(Error::Network { message: format!("{what}: a Xet range failed {MAX_RESUMES} times"), cause });
+    }
+    Ok(())
+}
+
+/// `GET {xet-auth route}` with the Hub token.
+async fn fetch_token(t: &Transport, refresh_url: &str, signal: &AbortSignal) -> Result<XetToken, Error> {
+    let answer = t.send(Request::get(refresh_url.to_string(), Some(signal)).repo_route()).await?;
+    let bytes = answer.bytes(Some(signal)).await?;
+    XetToken::parse(&bytes).map_err(|e| protocol(refresh_url, &e.to_string()))
+}
+
+/// The V2 reconstruction of `span`, or V1 when the CAS has no V2 route.
+async fn fetch_reconstruction(
+    t: &Transport,
+    token: &XetToken,
+    hash: &XetHash,
+    span: &FileSpan,
+    signal: &AbortSignal,
+) -> Result<Reconstruction, Error> {
+    let ask = |v2: bool| {
+        let mut request = Request::get(token.reconstruction_url(hash, v2), Some(signal))
+            .header("authorization", format!("Bearer {}", token.access_token));
+        if let Some(range) = reconstruction_range(span) {
+            request = request.header("range", range);
+        }
+        request
+    };
+    let (answer, v2) = match t.send(ask(true)).await {
+        Ok(answer) => (answer, true),
+        Err(Error::Api(f)) if falls_back_to_v1(f.status) => (t.send(ask(false)).await?, false),
+        Err(e) => return Err(e),
+    };
+    let bytes = answer.bytes(Some(signal)).await?;
+    let parsed = if v2 { Reconstruction::parse_v2(&bytes) } else { Reconstruction::parse_v1(&bytes) };
+    parsed.map_err(|e| protocol(&token.reconstruction_url(hash, v2), &e.to_string()))
+}
