@@ -53,23 +53,39 @@ pub fn store_lfs_upload(app: &App, repo: i64, sha256: &str, content: &[u8]) -> H
     if actual != sha256 {
         return Err(HubError::bad_request(format!("Content hashes to {actual}, not {sha256}: upload rejected")));
     }
+    if app.store.repo_by_id(repo)?.is_none() {
+        return Err(HubError::not_found("The repository this upload was signed for was deleted"));
+    }
     app.store.put_object("lfs", sha256, content)?;
     app.store.put_lfs_object(sha256, content.len() as u64)?;
     app.store.add_repo_object(repo, sha256, content.len() as u64, None)
 }
 
-/// The bytes of an object: verified LFS bytes when stored whole, else the Xet file rebuilt (the
-/// bridge for clients without Xet), checked against `sha256` so a URL for an oid never serves
-/// other bytes.
+/// The bytes of an object. With `xet_hash` (a signed URL naming the Xet file the repo's upload
+/// or commit holds) exactly that file is served, rebuilt and hash-checked, never another upload
+/// stored under the same oid; its SHA-256 claim was checked when its shard was registered.
+/// Without it, the verified LFS bytes.
 pub fn content(app: &App, sha256: &str, xet_hash: Option<&str>) -> HubResult<Vec<u8>> {
-    let path = app.store.object_path("lfs", sha256);
-    if app.store.lfs_object(sha256)?.is_some() && path.exists() {
-        return Ok(std::fs::read(path)?);
-    }
-    let Some(xet) = xet_hash else { return Err(HubError::not_found("Object does not exist")) };
-    let bytes = cas::reconstruct::reconstruct_file(app, xet)?;
+    let bytes = match xet_hash {
+        Some(xet) => {
+            let (hash, file) = cas::reconstruct::stored_file(app, xet)?;
+            let mut out = Vec::new();
+            cas::reconstruct::read_span(app, &hash, &file, 0, file.size.saturating_sub(1), &mut |piece| {
+                out.extend_from_slice(piece);
+                Ok(())
+            })?;
+            out
+        }
+        None => {
+            let path = app.store.object_path("lfs", sha256);
+            if app.store.lfs_object(sha256)?.is_none() || !path.exists() {
+                return Err(HubError::not_found("Object does not exist"));
+            }
+            std::fs::read(path)?
+        }
+    };
     if hex::encode(Sha256::digest(&bytes)) != sha256 {
-        return Err(HubError::internal(format!("Xet file {xet} does not hash to {sha256}")));
+        return Err(HubError::internal(format!("Stored object does not hash to {sha256}")));
     }
     Ok(bytes)
 }

@@ -124,11 +124,31 @@ fn a_shard_claiming_the_oid_of_a_private_file_does_not_replace_its_content() {
     let bogus = splitmix(22, 150_000);
     let claimed = infos[0].sha256;
     let (_, r) = upload_xet(&s.url, "stranger/evil", STRANGER, &[&bogus], |sh| sh.files[0].sha256 = Some(claimed));
-    assert!(r.status == 200 || r.status == 400, "{}", body_text(&r));
+    assert_eq!(r.status, 400, "a SHA-256 claim the bytes do not match is refused: {}", body_text(&r));
 
     let served = download(&s.url, "demo/secret", "weights.bin", Some(WRITE));
     assert_eq!(served.status, 200, "{}", body_text(&served));
     assert!(served.body == secret, "the owner gets their own bytes, not the stranger's");
+    s.stop();
+}
+
+#[test]
+fn a_shard_claiming_the_oid_of_a_private_lfs_upload_does_not_lend_its_bytes() {
+    let s = start(fresh_dir("shard-claim-lfs"));
+    create_repo(&s.url, "vault", true);
+    let secret = splitmix(31, 60_000);
+    let oid = lfs_upload(&s.url, "demo/vault", WRITE, &secret);
+
+    create_repo_as(&s.url, STRANGER, "stranger", "evil", false);
+    let own = splitmix(32, 40_000);
+    let mut claimed = [0u8; 32];
+    hex::decode_to_slice(&oid, &mut claimed).unwrap();
+    let (_, r) = upload_xet(&s.url, "stranger/evil", STRANGER, &[&own], |sh| sh.files[0].sha256 = Some(claimed));
+    assert_eq!(r.status, 400, "a SHA-256 claim the bytes do not match is refused: {}", body_text(&r));
+
+    let object = batch(&s.url, "stranger/evil", None, "download", &oid, secret.len());
+    assert_eq!(object["error"]["code"], 404, "{object}");
+    assert!(object["actions"].is_null(), "no download URL for another repo's private oid: {object}");
     s.stop();
 }
 
@@ -507,5 +527,125 @@ fn backslash_and_control_character_paths_are_refused() {
         let r = commit_lines(&s.url, "demo/p", WRITE, json!({ "summary": "s" }), &[file_op(bad, b"x")]);
         assert_eq!(r.status, 400, "{bad:?}: {}", body_text(&r));
     }
+    s.stop();
+}
+
+// ---- 6. Second review (main 87ed1e1) ----
+
+#[test]
+fn an_lfs_batch_with_an_unknown_operation_is_refused_without_upload_urls() {
+    let s = start(fresh_dir("batch-operation"));
+    create_repo(&s.url, "open", false);
+    let oid = sha256_hex(b"anything");
+    let url = format!("{}/demo/open.git/info/lfs/objects/batch", s.url);
+    for operation in [json!("steal"), json!(null), json!(7)] {
+        let body = json!({ "operation": operation, "transfers": ["basic"], "objects": [{ "oid": oid, "size": 8 }] });
+        let r = post_json(&url, None, &body);
+        assert_eq!(r.status, 422, "{operation}: {}", body_text(&r));
+        assert!(!body_text(&r).contains("lfs-storage"), "no upload URL for {operation}: {}", body_text(&r));
+    }
+    s.stop();
+}
+
+#[test]
+fn an_lfs_batch_upload_refuses_sizes_past_the_part_limit() {
+    let s = start(fresh_dir("batch-size"));
+    create_repo(&s.url, "big", false);
+    let oid = sha256_hex(b"huge");
+    // One part past 10 000 parts of 8 MiB, and the size that asked for 2^41 part URLs.
+    for size in [10_000u64 * (8 << 20) + 1, u64::MAX] {
+        let body = json!({ "operation": "upload", "transfers": ["basic", "multipart"], "objects": [{ "oid": oid, "size": size }] });
+        let r = post_json(&format!("{}/demo/big.git/info/lfs/objects/batch", s.url), Some(WRITE), &body);
+        assert_eq!(r.status, 200, "{}", body_text(&r));
+        let object = &r.json()["objects"][0];
+        assert_eq!(object["error"]["code"], 422, "{size}: {object}");
+        assert!(object["actions"].is_null(), "{size}: {object}");
+    }
+    // The largest allowed size is still offered its 10 000 parts.
+    let body = json!({ "operation": "upload", "transfers": ["multipart"], "objects": [{ "oid": oid, "size": 10_000u64 * (8 << 20) }] });
+    let r = post_json(&format!("{}/demo/big.git/info/lfs/objects/batch", s.url), Some(WRITE), &body);
+    let header = r.json()["objects"][0]["actions"]["upload"]["header"].clone();
+    assert!(header["10000"].is_string() && header["10001"].is_null(), "{}", body_text(&r));
+    s.stop();
+}
+
+#[test]
+fn huge_page_numbers_and_limits_do_not_overflow() {
+    let s = start(fresh_dir("paging-overflow"));
+    create_repo(&s.url, "pages", false);
+    for i in 0..3 {
+        let r =
+            commit_lines(&s.url, "demo/pages", WRITE, json!({ "summary": "s" }), &[file_op(&format!("f{i}"), b"x")]);
+        assert_eq!(r.status, 200, "{}", body_text(&r));
+    }
+    let max = usize::MAX.to_string();
+    let tree = format!("{}/api/models/demo/pages/tree/main", s.url);
+    let r = get(&format!("{tree}?limit={max}&cursor=1"), None, &[]);
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    assert_eq!(
+        r.json().as_array().map(Vec::len),
+        Some(3),
+        "entries after the first of four (three files and .gitattributes)"
+    );
+    assert!(r.header("link").is_none());
+    let r = get(&format!("{tree}?limit=1&cursor={max}"), None, &[]);
+    assert_eq!((r.status, r.json()), (200, json!([])));
+
+    let commits = format!("{}/api/models/demo/pages/commits/main", s.url);
+    let r = get(&format!("{commits}?p={max}&limit=1000"), None, &[]);
+    assert_eq!((r.status, r.json()), (200, json!([])), "{}", body_text(&r));
+    assert!(r.header("link").is_none());
+    let r = get(&format!("{commits}?p={}&limit=2", usize::MAX / 2), None, &[]);
+    assert_eq!((r.status, r.json()), (200, json!([])), "{}", body_text(&r));
+    s.stop();
+}
+
+#[test]
+fn an_upload_url_of_a_deleted_repo_does_not_apply_to_the_next_repo() {
+    let s = start(fresh_dir("repo-id-reuse"));
+    create_repo(&s.url, "first", false);
+    let content = splitmix(41, 5_000);
+    let oid = sha256_hex(&content);
+    let object = batch(&s.url, "demo/first", Some(WRITE), "upload", &oid, content.len());
+    let upload = object["actions"]["upload"]["href"].as_str().expect("upload action").to_string();
+    let verify = object["actions"]["verify"]["href"].as_str().expect("verify action").to_string();
+    let r = send(
+        "DELETE",
+        &format!("{}/api/repos/delete", s.url),
+        Some(WRITE),
+        "application/json",
+        br#"{"name":"first","organization":"demo"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+
+    create_repo(&s.url, "second", false);
+    let r = send("PUT", &upload, None, "application/octet-stream", &content);
+    assert_eq!(r.status, 404, "the signed repo is gone: {}", body_text(&r));
+    assert_eq!(send("POST", &verify, None, "application/json", b"{}").status, 404);
+    let object = batch(&s.url, "demo/second", None, "download", &oid, content.len());
+    assert_eq!(object["error"]["code"], 404, "the new repo holds nothing it did not upload: {object}");
+    s.stop();
+}
+
+#[test]
+fn a_commit_of_100_000_operations_over_100_000_files_is_applied() {
+    // Scale, not speed: each operation used to scan the whole listing (10^10 comparisons here).
+    let s = start(fresh_dir("wide-commit"));
+    create_repo(&s.url, "wide", false);
+    let ops =
+        |tag: &[u8]| -> Vec<Value> { (0..100_000).map(|i| file_op(&format!("d{}/f{i}", i % 100), tag)).collect() };
+    let r = commit_lines(&s.url, "demo/wide", WRITE, json!({ "summary": "add" }), &ops(b"a"));
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    let mut second = ops(b"b");
+    second.truncate(99_000);
+    second.push(json!({ "key": "deletedFolder", "value": { "path": "d7" } }));
+    let r = commit_lines(&s.url, "demo/wide", WRITE, json!({ "summary": "edit" }), &second);
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    let r = get(&format!("{}/api/models/demo/wide/tree/main/d7", s.url), None, &[]);
+    assert_eq!(r.status, 404, "the deleted folder is gone");
+    let r = get(&format!("{}/demo/wide/resolve/main/d99/f99999", s.url), None, &[]);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"a"[..]), "a file the second commit did not list is kept");
+    let r = get(&format!("{}/demo/wide/resolve/main/d98/f98998", s.url), None, &[]);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"b"[..]));
     s.stop();
 }

@@ -151,17 +151,24 @@ pub fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     Ok(range::ranged_body(&ctx.headers, bytes, "application/octet-stream", ctx.is_head()))
 }
 
-/// A whole Xet file rebuilt from stored xorbs with hubwasm-core's assembler, hash-checked (the
-/// LFS-compatible bridge for clients without Xet support).
-pub fn reconstruct_file(app: &App, hash_hex: &str) -> HubResult<Vec<u8>> {
-    let hash = parse_hash(hash_hex)?;
-    let file = xet_file(app, &hash)?.ok_or_else(|| HubError::not_found("File not found"))?;
-    if file.size == 0 {
-        return Ok(Vec::new());
+/// Bytes `[start, end]` of a stored Xet file, handed to `sink` piece by piece as they are
+/// decoded (one xorb in memory at a time) and checked by hubwasm-core's assembler; a whole-file
+/// read is also checked against the file hash `hash`.
+pub fn read_span(
+    app: &App,
+    hash: &XetHash,
+    file: &XetFile,
+    start: u64,
+    end: u64,
+    sink: &mut dyn FnMut(&[u8]) -> HubResult<()>,
+) -> HubResult<()> {
+    if file.size == 0 || start > end || end >= file.size {
+        return Ok(());
     }
-    let plan = plan(app, &file, 0, file.size - 1)?;
+    let plan = plan(app, file, start, end)?;
+    let whole = start == 0 && end + 1 == file.size;
     let rec = Reconstruction {
-        offset_into_first_range: 0,
+        offset_into_first_range: plan.offset_into_first_range,
         terms: plan
             .terms
             .iter()
@@ -177,20 +184,29 @@ pub fn reconstruct_file(app: &App, hash_hex: &str) -> HubResult<Vec<u8>> {
             .map(|(x, r)| XorbFetch { xorb: *x, url: String::new(), ranges: r.clone() })
             .collect(),
     };
-    let mut assembler =
-        Assembler::new(rec, AssembleOptions { length: None, verify_file: Some(hash) }).map_err(HubError::internal)?;
-    let mut out = Vec::with_capacity(file.size as usize);
+    let options = AssembleOptions { length: Some(end - start + 1), verify_file: whole.then_some(*hash) };
+    let mut assembler = Assembler::new(rec, options).map_err(HubError::internal)?;
     for fetch in assembler.needed_fetches() {
         let f = assembler.reconstruction().fetches[fetch].clone();
         let bytes = app.store.get_object("xorbs", &f.xorb.to_hex())?;
         for (i, r) in f.ranges.iter().enumerate() {
-            let part = &bytes[r.bytes.start as usize..=r.bytes.end as usize];
+            let part = usize::try_from(r.bytes.start)
+                .ok()
+                .zip(usize::try_from(r.bytes.end).ok())
+                .and_then(|(a, b)| bytes.get(a..=b))
+                .ok_or_else(|| HubError::internal(format!("xorb {} is shorter than its index", f.xorb)))?;
             assembler.accept(fetch, i, part).map_err(HubError::internal)?;
         }
         while let Some(piece) = assembler.next_piece().map_err(HubError::internal)? {
-            out.extend_from_slice(&piece);
+            sink(&piece)?;
         }
     }
-    assembler.finish().map_err(|e| HubError::internal(format!("stored Xet file is corrupt: {e}")))?;
-    Ok(out)
+    assembler.finish().map_err(|e| HubError::internal(format!("stored Xet file is corrupt: {e}")))
+}
+
+/// A stored Xet file by its hex hash.
+pub fn stored_file(app: &App, hash_hex: &str) -> HubResult<(XetHash, XetFile)> {
+    let hash = parse_hash(hash_hex)?;
+    let file = xet_file(app, &hash)?.ok_or_else(|| HubError::not_found("File not found"))?;
+    Ok((hash, file))
 }
