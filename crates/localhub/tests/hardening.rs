@@ -649,3 +649,90 @@ fn a_commit_of_100_000_operations_over_100_000_files_is_applied() {
     assert_eq!((r.status, r.body.as_slice()), (200, &b"b"[..]));
     s.stop();
 }
+
+#[test]
+fn a_host_header_naming_another_site_is_refused() {
+    let s = start(fresh_dir("host-check"));
+    let port = s.url.rsplit(':').next().unwrap().to_string();
+    let status = |url: &str, host: &str| {
+        status_before_body(
+            url,
+            &format!("GET /api/whoami-v2 HTTP/1.1\nHost: {host}\nAuthorization: Bearer {WRITE}\nConnection: close\n"),
+        )
+    };
+    // A rebinding page on evil.example reaches 127.0.0.1 with its own name in Host.
+    for foreign in [format!("evil.example:{port}"), "evil.example".into(), format!("127.0.0.1.evil.example:{port}")] {
+        assert!(status(&s.url, &foreign).contains(" 421 "), "{foreign}: {}", status(&s.url, &foreign));
+    }
+    for own in [format!("127.0.0.1:{port}"), format!("localhost:{port}"), "LOCALHOST".into(), format!("[::1]:{port}")] {
+        assert!(status(&s.url, &own).contains(" 200 "), "{own}: {}", status(&s.url, &own));
+    }
+    s.stop();
+    let open = start_with(fresh_dir("host-check-any"), |c| c.cors.any = true);
+    assert!(status(&open.url, "evil.example").contains(" 200 "), "--cors-any opens every host");
+    open.stop();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_url_signing_key_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = start(fresh_dir("key-mode"));
+    let data = s.stop();
+    let mode = std::fs::metadata(data.join("signing.key")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}
+
+#[test]
+fn a_ranged_download_reads_only_the_xorbs_of_its_span() {
+    let s = start(fresh_dir("ranged-read"));
+    create_repo(&s.url, "spans", false);
+    let (head, tail) = (splitmix(51, 120_000), splitmix(52, 90_000));
+    let joined = [head.as_slice(), tail.as_slice()].concat();
+    let first = std::cell::RefCell::new(None);
+    let (_, r) = upload_xet(&s.url, "demo/spans", WRITE, &[&head], |sh| *first.borrow_mut() = Some(sh.clone()));
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    let first: shard::Shard = first.into_inner().unwrap();
+    let second_xorb = std::cell::RefCell::new(None);
+    let (_, r) = upload_xet(&s.url, "demo/spans", WRITE, &[&tail], |sh| {
+        // One file made of the head's terms (first xorb) then the tail's (second xorb).
+        let mut terms = first.files[0].terms.clone();
+        terms.extend(sh.files[0].terms.iter().copied());
+        let xorbs: Vec<&shard::XorbEntry> = first.xorbs.iter().chain(&sh.xorbs).collect();
+        let chunks: Vec<(xet::XetHash, u64)> = terms
+            .iter()
+            .flat_map(|t| {
+                let x = xorbs.iter().find(|x| x.hash == t.xorb).unwrap();
+                x.chunks[t.chunk_start as usize..t.chunk_end as usize].iter().map(|c| (c.hash, u64::from(c.len)))
+            })
+            .collect();
+        let sha256 = Sha256::digest(&joined).into();
+        sh.files[0] =
+            shard::FileEntry { hash: xet::file_hash(&chunks), terms, verification: None, sha256: Some(sha256) };
+        *second_xorb.borrow_mut() = Some(sh.xorbs[0].hash);
+    });
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    let r = commit_lines(
+        &s.url,
+        "demo/spans",
+        WRITE,
+        json!({ "summary": "s" }),
+        &[lfs_op("joined.bin", &sha256_hex(&joined), joined.len())],
+    );
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+
+    // Lose the second xorb: only a read that needs it may fail.
+    let second_xorb = second_xorb.into_inner().unwrap();
+    std::fs::remove_file(s.data.join("objects/xorbs").join(second_xorb.to_hex())).unwrap();
+    let r = get(&format!("{}/demo/spans/resolve/main/joined.bin", s.url), None, &[]);
+    let location = r.header("location").expect("redirect to storage").to_string();
+    for (range, expected) in [("bytes=0-0", &head[..1]), ("bytes=1000-119999", &head[1000..])] {
+        let served = get(&location, None, &[("Range", range)]);
+        assert_eq!(served.status, 206, "{range}: {}", body_text(&served));
+        assert!(served.body == expected, "{range}");
+    }
+    // The whole file needs the lost xorb: the answer is cut short once its bytes are reached.
+    let whole = ureq::get(&location).call().ok().and_then(|mut r| r.body_mut().read_to_vec().ok());
+    assert!(whole.is_none_or(|w| w != joined));
+    s.stop();
+}

@@ -206,11 +206,10 @@ fn check_sha256_claim(app: &App, f: &shard::FileEntry, claim: &[u8; 32]) -> HubR
     let terms = f.terms.iter().map(|t| (t.xorb, t.chunk_start, t.chunk_end, t.raw_len)).collect();
     let file = XetFile { size: f.size(), terms };
     let mut hasher = Sha256::new();
-    let last = f.size().saturating_sub(1);
-    super::reconstruct::read_span(app, &f.hash, &file, 0, last, &mut |piece| {
-        hasher.update(piece);
-        Ok(())
-    })?;
+    let mut reader = super::reconstruct::XetReader::open(app, &f.hash, &file, 0, f.size().saturating_sub(1))?;
+    while let Some(piece) = reader.next_piece()? {
+        hasher.update(&piece);
+    }
     if hasher.finalize()[..] != claim[..] {
         return Err(HubError::bad_request(format!(
             "Shard rejected: file {} does not have the SHA-256 {} it claims",

@@ -147,7 +147,9 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     match (segs, ctx.method.clone()) {
         (["lfs-cdn", _], Method::GET | Method::HEAD) => {
             let content = objects::content(app, oid, ctx.query("xet"))?;
-            let mut reply = range::ranged_body(&ctx.headers, content, "application/octet-stream", ctx.is_head());
+            let read = |start, end| content.pieces(app, start, end);
+            let mut reply =
+                range::ranged_pieces(&ctx.headers, content.size(), "application/octet-stream", ctx.is_head(), read);
             // Like a CDN answer: clients that followed the redirect only see these headers.
             reply.headers_mut().insert(header::ETAG, format!("\"{oid}\"").parse().map_err(HubError::internal)?);
             Ok(reply)
