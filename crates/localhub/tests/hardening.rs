@@ -736,3 +736,22 @@ fn a_ranged_download_reads_only_the_xorbs_of_its_span() {
     assert!(whole.is_none_or(|w| w != joined));
     s.stop();
 }
+
+#[test]
+fn a_move_names_both_repos_as_valid_namespaced_ids() {
+    let s = start(fresh_dir("move-ids"));
+    create_repo(&s.url, "here", false);
+    let url = format!("{}/api/repos/move", s.url);
+    for (from, to) in [
+        ("demo/here/extra", "demo/there"),
+        ("demo/here", "there"),
+        ("demo/here", "demo/../there"),
+        ("demo/here", "de mo/there"),
+    ] {
+        let r = post_json(&url, Some(WRITE), &json!({ "fromRepo": from, "toRepo": to, "type": "model" }));
+        assert_eq!(r.status, 400, "{from} -> {to}: {}", body_text(&r));
+    }
+    let r = post_json(&url, Some(WRITE), &json!({ "fromRepo": "demo/here", "toRepo": "demo/there", "type": "model" }));
+    assert_eq!(r.status, 200, "{}", body_text(&r));
+    s.stop();
+}

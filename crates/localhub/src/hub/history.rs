@@ -26,7 +26,8 @@ pub fn commits(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 "date": http::iso_date(c.created),
             });
             if formatted {
-                v["formatted"] = json!({ "title": html_escape(&c.title), "message": html_escape(&c.message) });
+                v["formatted"] =
+                    json!({ "title": http::html_escape(&c.title), "message": http::html_escape(&c.message) });
             }
             v
         })
@@ -45,10 +46,6 @@ pub fn commits(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         reply.headers_mut().insert(header::LINK, format!("<{url}>; rel=\"next\"").parse().map_err(HubError::internal)?);
     }
     Ok(reply)
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub fn refs(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
