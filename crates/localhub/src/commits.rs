@@ -1,6 +1,8 @@
 //! Creating commits: the git ids of the new tree and commit, which paths changed (their
 //! `last_commit`), and the ref update, all recorded in one compare-and-set transaction.
 
+use std::collections::HashMap;
+
 use crate::app::App;
 use crate::git;
 use crate::http::{now_unix, HubResult};
@@ -45,8 +47,9 @@ pub fn record_commit(
         unix_time: created,
         message: &text,
     });
+    let previous: HashMap<&str, &Entry> = previous.iter().map(|p| (p.path.as_str(), p)).collect();
     for e in &mut entries {
-        e.last_commit = match previous.iter().find(|p| p.path == e.path && p.oid == e.oid) {
+        e.last_commit = match previous.get(e.path.as_str()).filter(|p| p.oid == e.oid) {
             Some(p) => p.last_commit.clone(),
             None => sha.clone(),
         };

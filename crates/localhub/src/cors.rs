@@ -26,6 +26,28 @@ impl CorsPolicy {
         self.any || self.origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) || is_loopback(origin)
     }
 
+    /// Whether a request's `Host` names this server: a loopback name, or the host it was bound
+    /// to (from `base_url`). A page that DNS-rebinds its own name to 127.0.0.1 is same-origin
+    /// with us, so CORS cannot stop it; its `Host` still carries its own name. `--cors-any` lifts
+    /// this too. A request without `Host` (HTTP/1.0, not a browser) passes.
+    pub fn allows_host(&self, request: &HeaderMap, base_url: &str) -> bool {
+        let Some(host) = request.get(header::HOST) else { return true };
+        let Ok(host) = host.to_str() else { return false };
+        if self.any {
+            return true;
+        }
+        let own = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+        let name = |h: &str| -> String {
+            let h = match h.strip_prefix('[') {
+                Some(v6) => v6.split_once(']').map_or(v6, |(n, _)| n),
+                None => h.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(h, |(n, _)| n),
+            };
+            h.trim_end_matches('.').to_ascii_lowercase()
+        };
+        let host = name(host);
+        matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") || host == name(own)
+    }
+
     fn allowed<'a>(&self, request: &'a HeaderMap) -> Option<&'a HeaderValue> {
         request.get(header::ORIGIN).filter(|o| o.to_str().is_ok_and(|o| self.allows(o)))
     }

@@ -581,7 +581,7 @@ fn html(raw: &str) -> String {
     raw.split("\n\n")
         .filter(|block| !block.trim().is_empty())
         .map(|block| {
-            let escaped = block.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+            let escaped = http::html_escape(block);
             format!("<p>{}</p>", escaped.trim().replace('\n', "<br>\n"))
         })
         .collect::<Vec<_>>()

@@ -4,11 +4,15 @@
 //! committed in a repo the caller can read. A global oid never reveals or lends another repo's
 //! private content.
 
+use std::path::PathBuf;
+
+use hubwasm_core::xet::XetHash;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::auth::Caller;
 use crate::cas;
+use crate::cas::index::XetFile;
 use crate::http::{HubError, HubResult};
 use crate::store::Repo;
 
@@ -53,23 +57,74 @@ pub fn store_lfs_upload(app: &App, repo: i64, sha256: &str, content: &[u8]) -> H
     if actual != sha256 {
         return Err(HubError::bad_request(format!("Content hashes to {actual}, not {sha256}: upload rejected")));
     }
+    if app.store.repo_by_id(repo)?.is_none() {
+        return Err(HubError::not_found("The repository this upload was signed for was deleted"));
+    }
     app.store.put_object("lfs", sha256, content)?;
     app.store.put_lfs_object(sha256, content.len() as u64)?;
     app.store.add_repo_object(repo, sha256, content.len() as u64, None)
 }
 
-/// The bytes of an object: verified LFS bytes when stored whole, else the Xet file rebuilt (the
-/// bridge for clients without Xet), checked against `sha256` so a URL for an oid never serves
-/// other bytes.
-pub fn content(app: &App, sha256: &str, xet_hash: Option<&str>) -> HubResult<Vec<u8>> {
+/// Where the bytes of an object come from.
+pub enum Content {
+    /// Verified LFS bytes stored whole.
+    Lfs { path: PathBuf, size: u64 },
+    /// A Xet file, rebuilt span by span.
+    Xet { hash: XetHash, file: XetFile },
+}
+
+/// Bytes of an object, a piece at a time (`None` at the end): only what a request asked for is
+/// read, and never all of it at once.
+pub type Pieces = Box<dyn FnMut() -> HubResult<Option<Vec<u8>>> + Send>;
+
+/// Largest piece read from a stored LFS object at a time.
+const LFS_PIECE: u64 = 1 << 20;
+
+/// The content of object `sha256`. With `xet_hash` (a signed URL naming the Xet file the repo's
+/// upload or commit holds) exactly that file, never another upload stored under the same oid; its
+/// SHA-256 claim was checked when its shard was registered. Without it, the verified LFS bytes.
+pub fn content(app: &App, sha256: &str, xet_hash: Option<&str>) -> HubResult<Content> {
+    if let Some(xet) = xet_hash {
+        let (hash, file) = cas::reconstruct::stored_file(app, xet)?;
+        return Ok(Content::Xet { hash, file });
+    }
     let path = app.store.object_path("lfs", sha256);
-    if app.store.lfs_object(sha256)?.is_some() && path.exists() {
-        return Ok(std::fs::read(path)?);
+    match app.store.lfs_object(sha256)? {
+        Some(_) if path.exists() => Ok(Content::Lfs { size: std::fs::metadata(&path)?.len(), path }),
+        _ => Err(HubError::not_found("Object does not exist")),
     }
-    let Some(xet) = xet_hash else { return Err(HubError::not_found("Object does not exist")) };
-    let bytes = cas::reconstruct::reconstruct_file(app, xet)?;
-    if hex::encode(Sha256::digest(&bytes)) != sha256 {
-        return Err(HubError::internal(format!("Xet file {xet} does not hash to {sha256}")));
+}
+
+impl Content {
+    pub fn size(&self) -> u64 {
+        match self {
+            Content::Lfs { size, .. } => *size,
+            Content::Xet { file, .. } => file.size,
+        }
     }
-    Ok(bytes)
+
+    /// Bytes `[start, end]` (inclusive, inside the object).
+    pub fn pieces(&self, app: &App, start: u64, end: u64) -> HubResult<Pieces> {
+        match self {
+            Content::Lfs { path, .. } => {
+                use std::io::{Read as _, Seek as _};
+                let mut file = std::fs::File::open(path)?;
+                file.seek(std::io::SeekFrom::Start(start))?;
+                let mut left = (end + 1).saturating_sub(start);
+                Ok(Box::new(move || {
+                    if left == 0 {
+                        return Ok(None);
+                    }
+                    let mut piece = vec![0; left.min(LFS_PIECE) as usize];
+                    file.read_exact(&mut piece)?;
+                    left -= piece.len() as u64;
+                    Ok(Some(piece))
+                }))
+            }
+            Content::Xet { hash, file } => {
+                let mut reader = cas::reconstruct::XetReader::open(app, hash, file, start, end)?;
+                Ok(Box::new(move || reader.next_piece()))
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 pub use hubwasm_core::repo::split_revision;
-use hubwasm_core::repo::{validate_path, validate_ref_name, validate_repo_name, RepoType};
+use hubwasm_core::repo::{validate_path, validate_ref_name, validate_repo_name, RepoType, Revision};
 
 use crate::app::App;
 use crate::ctx::Ctx;
@@ -46,9 +46,6 @@ pub struct Resolved {
     pub branch: Option<String>,
 }
 
-/// The shortest abbreviated commit id accepted as a revision (git's default abbreviation).
-const MIN_SHORT_SHA: usize = 7;
-
 pub fn resolve_revision(store: &Store, repo: &Repo, rev: &str) -> HubResult<Resolved> {
     let rev = if rev == "HEAD" { "main" } else { rev };
     if let Some(sha) = store.get_ref(repo.id, &format!("refs/heads/{rev}"))? {
@@ -65,9 +62,9 @@ pub fn resolve_revision(store: &Store, repo: &Repo, rev: &str) -> HubResult<Reso
             return Ok(Resolved { sha, branch });
         }
     }
-    // A commit id, whole or abbreviated (git's 7 digits or more) when the prefix names one commit.
-    if (MIN_SHORT_SHA..=40).contains(&rev.len()) && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
-        if let [sha] = store.commits_with_prefix(repo.id, &rev.to_ascii_lowercase())?.as_slice() {
+    // A commit id, whole or abbreviated, when the prefix names one commit.
+    if let Some(prefix) = Revision::parse(rev).ok().and_then(|r| r.commit_prefix()) {
+        if let [sha] = store.commits_with_prefix(repo.id, &prefix)?.as_slice() {
             return Ok(Resolved { sha: sha.clone(), branch: None });
         }
     }

@@ -83,6 +83,10 @@ fn pass_gate(app: &App, ctx: &Ctx, gate: Gate) -> HubResult<()> {
 
 pub async fn dispatch(State(app): State<App>, request: Request) -> Reply {
     let (parts, body) = request.into_parts();
+    if !app.cors.allows_host(&parts.headers, &app.base_url) {
+        return HubError::new(StatusCode::MISDIRECTED_REQUEST, None, "This server answers only to its own host names")
+            .into_reply();
+    }
     if parts.method == Method::OPTIONS {
         return app.cors.preflight(&parts.headers);
     }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use hmac::{Hmac, Mac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use sha2::{Digest, Sha256};
 
@@ -30,7 +31,7 @@ impl Signer {
             }
         }
         let key: [u8; 32] = rand::random();
-        std::fs::write(&path, key)?;
+        write_private(&path, &key)?;
         Ok(Self { key })
     }
 
@@ -79,15 +80,28 @@ impl Signer {
     fn signature(&self, method: &str, path: &str, params: &[(&str, &str)]) -> String {
         let mut sorted = params.to_vec();
         sorted.sort_unstable();
-        let mut h = Sha256::new();
-        h.update(self.key);
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
         // Length-prefixed fields: no two different requests share a signed text.
         for field in [method, path].into_iter().chain(sorted.iter().flat_map(|(k, v)| [*k, *v])) {
-            h.update((field.len() as u64).to_le_bytes());
-            h.update(field.as_bytes());
+            mac.update(&(field.len() as u64).to_le_bytes());
+            mac.update(field.as_bytes());
         }
-        hex::encode(&h.finalize()[..16])
+        hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// Writes a secret readable by its owner only (0600 where the platform has modes).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

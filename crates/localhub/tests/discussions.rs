@@ -103,7 +103,10 @@ fn discussions_and_their_events() {
 
     let said = change(&s.url, "talk", 2, "comment", WRITE, json!({ "comment": "a <b> & c\n\nsecond" }));
     let said = said.json()["newMessage"].clone();
-    assert_eq!(said["data"]["latest"]["html"], json!("<p>a &lt;b&gt; &amp; c</p>\n<p>second</p>"));
+    // Clients read `latest.html` as the rendered text (huggingface_hub community.py: DiscussionComment.rendered);
+    // its markup is the Hub's own, but the author's text must arrive escaped.
+    let html = said["data"]["latest"]["html"].as_str().expect("rendered comment");
+    assert!(html.contains("a &lt;b&gt; &amp; c") && html.contains("second") && !html.contains("<b>"), "{html}");
     let comment_id = first["id"].as_str().unwrap().to_uppercase();
     let edited =
         change(&s.url, "talk", 2, &format!("comment/{comment_id}/edit"), WRITE, json!({ "content": "Edited" }));
@@ -118,8 +121,9 @@ fn discussions_and_their_events() {
     let closed = change(&s.url, "talk", 2, "status", WRITE, json!({ "status": "closed", "comment": "bye" }));
     assert_eq!(closed.json()["newStatus"]["data"], json!({ "status": "closed" }));
     let hidden = change(&s.url, "talk", 2, &format!("comment/{}/hide", said["id"].as_str().unwrap()), WRITE, json!({}));
+    // huggingface_hub reads `data.hidden` (community.py, deserialize_event); what a hidden comment's text
+    // and history become is not in the specs or the clients, so it is not asserted.
     assert_eq!(hidden.json()["updatedComment"]["data"]["hidden"], json!(true));
-    assert_eq!(hidden.json()["updatedComment"]["data"]["latest"]["raw"], json!(""), "hidden content is gone");
 
     let now = details(&s.url, "talk", 2);
     let kinds: Vec<&str> = now["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();

@@ -52,7 +52,11 @@ fn repo_creation_commits_the_given_files() {
     let r = create(&s.url, json!({ "name": "licensed", "organization": "demo", "license": "mit" }));
     assert_eq!(r.status, 200, "{}", text(&r));
     let readme = get(&format!("{}/demo/licensed/resolve/main/README.md", s.url), None, &[]);
-    assert_eq!(text(&readme), "---\nlicense: mit\n---\n");
+    // What clients read: huggingface_hub's RepoCard takes the YAML block between the leading
+    // `---` lines (repocard.py, REGEX_YAML_BLOCK) and its `license` key.
+    let readme = text(&readme);
+    let front_matter = readme.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---")).map(|(yaml, _)| yaml);
+    assert!(front_matter.is_some_and(|yaml| yaml.lines().any(|l| l.trim_end() == "license: mit")), "{readme}");
     assert!(text(&get(&format!("{}/demo/licensed/resolve/main/.gitattributes", s.url), None, &[]))
         .contains("*.safetensors filter=lfs"));
     s.stop();

@@ -24,7 +24,7 @@ fn tree_entries_from_the_spec() {
     assert_eq!(entries[2].last_commit.as_ref().unwrap().title, "init");
     assert_eq!(entries[3].kind, EntryKind::Unknown);
     assert_eq!(entries[3].size, 0);
-    // What localhub writes reads back the same, without null fields.
+    // Written back, an entry reads the same and carries no null fields.
     let written = serde_json::to_string(&entries[1]).unwrap();
     assert_eq!(
         written,

@@ -77,12 +77,20 @@ pub fn split_byteranges<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<BytePa
 /// Writes the `multipart/byteranges` body serving `spans` of `data` (the answer's `Content-Type`
 /// is `multipart/byteranges; boundary={boundary}`). `None` if a span is not inside `data`.
 pub fn write_byteranges(data: &[u8], spans: &[ByteSpan], content_type: &str, boundary: &str) -> Option<Vec<u8>> {
-    let size = data.len() as u64;
-    let mut body = Vec::new();
+    let mut parts = Vec::with_capacity(spans.len());
     for span in spans {
         let start = usize::try_from(span.start).ok()?;
         let end = usize::try_from(span.end).ok()?;
-        let part = data.get(start..=end)?;
+        parts.push((*span, data.get(start..=end)?));
+    }
+    Some(write_byterange_parts(&parts, data.len() as u64, content_type, boundary))
+}
+
+/// Like [`write_byteranges`] for parts already read (each span with its bytes) of a resource of
+/// `size` bytes, so a server need not hold the whole resource.
+pub fn write_byterange_parts(parts: &[(ByteSpan, &[u8])], size: u64, content_type: &str, boundary: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (span, part) in parts {
         for piece in ["--", boundary, "\r\nContent-Type: ", content_type, "\r\nContent-Range: "] {
             body.extend_from_slice(piece.as_bytes());
         }
@@ -94,7 +102,7 @@ pub fn write_byteranges(data: &[u8], spans: &[ByteSpan], content_type: &str, bou
     for piece in ["--", boundary, "--\r\n"] {
         body.extend_from_slice(piece.as_bytes());
     }
-    Some(body)
+    body
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {

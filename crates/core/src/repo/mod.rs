@@ -7,4 +7,4 @@ mod revision;
 
 pub use id::{validate_repo_name, RepoId, RepoIdError, RepoType, MAX_REPO_NAME_LEN};
 pub use path::{validate_path, PathError};
-pub use revision::{split_revision, validate_ref_name, RefNameError, Revision, RevisionKind};
+pub use revision::{split_revision, validate_ref_name, RefNameError, Revision, RevisionKind, MIN_SHORT_COMMIT_LEN};

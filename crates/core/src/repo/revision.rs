@@ -100,6 +100,9 @@ pub enum RevisionKind<'a> {
     Name(&'a str),
 }
 
+/// The shortest abbreviated commit id a revision may be (git's default abbreviation).
+pub const MIN_SHORT_COMMIT_LEN: usize = 7;
+
 /// A validated revision, as the Hub's URLs take it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Revision(String);
@@ -163,6 +166,15 @@ impl Revision {
         }
     }
 
+    /// The revision read as a commit id, whole or abbreviated: 7 (git's default abbreviation) to
+    /// 40 hex digits, lowercased. The Hub tries it only after branches and tags of that name, and
+    /// a prefix counts only when it names exactly one commit.
+    pub fn commit_prefix(&self) -> Option<String> {
+        let r = self.0.as_str();
+        ((MIN_SHORT_COMMIT_LEN..=40).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| r.to_ascii_lowercase())
+    }
+
     /// The revision as one URL path segment: every byte but `A-Z a-z 0-9 - . _ ~` percent-encoded,
     /// so `refs/pr/1` becomes `refs%2Fpr%2F1` (what huggingface_hub sends on every route; the
     /// Hub answers 404 to an unencoded `preupload/refs/pr/10`).
@@ -213,6 +225,16 @@ pub fn split_revision<'a, 'b>(segments: &'a [&'b str]) -> (String, &'a [&'b str]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviated_commit_ids_are_7_to_40_hex_digits() {
+        let prefix = |r: &str| Revision::parse(r).unwrap().commit_prefix();
+        assert_eq!(prefix("ABCDEF0"), Some("abcdef0".into()));
+        assert_eq!(prefix("0123456789abcdef0123456789abcdef01234567").map(|p| p.len()), Some(40));
+        assert_eq!(prefix("abcdef"), None, "git abbreviates to 7 digits at least");
+        assert_eq!(prefix("abcdefg"), None);
+        assert_eq!(prefix("refs/heads/abcdef0"), None);
+    }
 
     #[test]
     fn revisions_are_classified() {

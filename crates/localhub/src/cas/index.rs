@@ -157,6 +157,12 @@ pub fn register_shard(app: &App, scope: &TokenScope, bytes: &[u8]) -> HubResult<
         if actual != f.hash {
             return Err(HubError::bad_request(format!("Shard rejected: file {i} hashes to {actual}, not {}", f.hash)));
         }
+        if let Some(claim) = f.sha256 {
+            check_sha256_claim(app, f, &claim).map_err(|e| match e.status {
+                axum::http::StatusCode::BAD_REQUEST => e,
+                _ => HubError::bad_request(format!("Shard rejected: file {i} cannot be read back: {e}")),
+            })?;
+        }
         for (index, (chunk, _)) in chunks.iter().enumerate() {
             if xet::is_global_dedup_eligible(chunk, index == 0) {
                 if let Some(xorb) = chunk_xorb(&f.terms, index) {
@@ -191,6 +197,27 @@ pub fn register_shard(app: &App, scope: &TokenScope, bytes: &[u8]) -> HubResult<
         tx.commit()?;
     }
     Ok(known.is_none())
+}
+
+/// Rebuilds a shard's file from its (already checked) xorbs and compares its SHA-256 with the
+/// shard's claim: the claim is what lets LFS clients and commits name the file by oid, so a
+/// false one would serve these bytes under another upload's oid.
+fn check_sha256_claim(app: &App, f: &shard::FileEntry, claim: &[u8; 32]) -> HubResult<()> {
+    let terms = f.terms.iter().map(|t| (t.xorb, t.chunk_start, t.chunk_end, t.raw_len)).collect();
+    let file = XetFile { size: f.size(), terms };
+    let mut hasher = Sha256::new();
+    let mut reader = super::reconstruct::XetReader::open(app, &f.hash, &file, 0, f.size().saturating_sub(1))?;
+    while let Some(piece) = reader.next_piece()? {
+        hasher.update(&piece);
+    }
+    if hasher.finalize()[..] != claim[..] {
+        return Err(HubError::bad_request(format!(
+            "Shard rejected: file {} does not have the SHA-256 {} it claims",
+            f.hash,
+            hex::encode(claim)
+        )));
+    }
+    Ok(())
 }
 
 /// The xorb holding the `index`-th chunk of a file with these terms.

@@ -151,46 +151,80 @@ pub fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     Ok(range::ranged_body(&ctx.headers, bytes, "application/octet-stream", ctx.is_head()))
 }
 
-/// A whole Xet file rebuilt from stored xorbs with hubwasm-core's assembler, hash-checked (the
-/// LFS-compatible bridge for clients without Xet support).
-pub fn reconstruct_file(app: &App, hash_hex: &str) -> HubResult<Vec<u8>> {
+/// Bytes `[start, end]` of a stored Xet file, decoded one xorb at a time and checked by
+/// hubwasm-core's assembler; a whole-file read is also checked against the file hash.
+pub struct XetReader {
+    app: App,
+    /// `None` once finished (or for an empty read).
+    assembler: Option<Assembler>,
+    fetches: std::vec::IntoIter<usize>,
+}
+
+impl XetReader {
+    pub fn open(app: &App, hash: &XetHash, file: &XetFile, start: u64, end: u64) -> HubResult<Self> {
+        let empty = Self { app: app.clone(), assembler: None, fetches: Vec::new().into_iter() };
+        if file.size == 0 || start > end || end >= file.size {
+            return Ok(empty);
+        }
+        let plan = plan(app, file, start, end)?;
+        let whole = start == 0 && end + 1 == file.size;
+        let rec = Reconstruction {
+            offset_into_first_range: plan.offset_into_first_range,
+            terms: plan
+                .terms
+                .iter()
+                .map(|&(xorb, s, e, l)| ReconstructionTerm {
+                    xorb,
+                    unpacked_length: l,
+                    chunks: ChunkRange { start: s, end: e },
+                })
+                .collect(),
+            fetches: plan
+                .fetches
+                .iter()
+                .map(|(x, r)| XorbFetch { xorb: *x, url: String::new(), ranges: r.clone() })
+                .collect(),
+        };
+        // The assembler checks the file hash only on unbounded reads.
+        let options = if whole {
+            AssembleOptions { length: None, verify_file: Some(*hash) }
+        } else {
+            AssembleOptions { length: Some(end - start + 1), verify_file: None }
+        };
+        let assembler = Assembler::new(rec, options).map_err(HubError::internal)?;
+        let fetches = assembler.needed_fetches().into_iter();
+        Ok(Self { app: app.clone(), assembler: Some(assembler), fetches })
+    }
+
+    /// The next decoded bytes, `None` at the end (after the final checks passed).
+    pub fn next_piece(&mut self) -> HubResult<Option<Vec<u8>>> {
+        loop {
+            let Some(assembler) = self.assembler.as_mut() else { return Ok(None) };
+            if let Some(piece) = assembler.next_piece().map_err(HubError::internal)? {
+                return Ok(Some(piece));
+            }
+            let Some(fetch) = self.fetches.next() else {
+                let done = self.assembler.take().map(Assembler::finish);
+                done.transpose().map_err(|e| HubError::internal(format!("stored Xet file is corrupt: {e}")))?;
+                return Ok(None);
+            };
+            let f = assembler.reconstruction().fetches[fetch].clone();
+            let bytes = self.app.store.get_object("xorbs", &f.xorb.to_hex())?;
+            for (i, r) in f.ranges.iter().enumerate() {
+                let part = usize::try_from(r.bytes.start)
+                    .ok()
+                    .zip(usize::try_from(r.bytes.end).ok())
+                    .and_then(|(a, b)| bytes.get(a..=b))
+                    .ok_or_else(|| HubError::internal(format!("xorb {} is shorter than its index", f.xorb)))?;
+                assembler.accept(fetch, i, part).map_err(HubError::internal)?;
+            }
+        }
+    }
+}
+
+/// A stored Xet file by its hex hash.
+pub fn stored_file(app: &App, hash_hex: &str) -> HubResult<(XetHash, XetFile)> {
     let hash = parse_hash(hash_hex)?;
     let file = xet_file(app, &hash)?.ok_or_else(|| HubError::not_found("File not found"))?;
-    if file.size == 0 {
-        return Ok(Vec::new());
-    }
-    let plan = plan(app, &file, 0, file.size - 1)?;
-    let rec = Reconstruction {
-        offset_into_first_range: 0,
-        terms: plan
-            .terms
-            .iter()
-            .map(|&(xorb, s, e, l)| ReconstructionTerm {
-                xorb,
-                unpacked_length: l,
-                chunks: ChunkRange { start: s, end: e },
-            })
-            .collect(),
-        fetches: plan
-            .fetches
-            .iter()
-            .map(|(x, r)| XorbFetch { xorb: *x, url: String::new(), ranges: r.clone() })
-            .collect(),
-    };
-    let mut assembler =
-        Assembler::new(rec, AssembleOptions { length: None, verify_file: Some(hash) }).map_err(HubError::internal)?;
-    let mut out = Vec::with_capacity(file.size as usize);
-    for fetch in assembler.needed_fetches() {
-        let f = assembler.reconstruction().fetches[fetch].clone();
-        let bytes = app.store.get_object("xorbs", &f.xorb.to_hex())?;
-        for (i, r) in f.ranges.iter().enumerate() {
-            let part = &bytes[r.bytes.start as usize..=r.bytes.end as usize];
-            assembler.accept(fetch, i, part).map_err(HubError::internal)?;
-        }
-        while let Some(piece) = assembler.next_piece().map_err(HubError::internal)? {
-            out.extend_from_slice(&piece);
-        }
-    }
-    assembler.finish().map_err(|e| HubError::internal(format!("stored Xet file is corrupt: {e}")))?;
-    Ok(out)
+    Ok((hash, file))
 }

@@ -17,7 +17,7 @@ pub fn commits(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     let formatted = ctx.query_all("expand[]").contains(&"formatted") || ctx.query_all("expand").contains(&"formatted");
     let items: Vec<Value> = history
         .iter()
-        .skip(page * limit)
+        .skip(page.saturating_mul(limit))
         .take(limit)
         .map(|c| {
             let mut v = json!({
@@ -26,29 +26,26 @@ pub fn commits(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
                 "date": http::iso_date(c.created),
             });
             if formatted {
-                v["formatted"] = json!({ "title": html_escape(&c.title), "message": html_escape(&c.message) });
+                v["formatted"] =
+                    json!({ "title": http::html_escape(&c.title), "message": http::html_escape(&c.message) });
             }
             v
         })
         .collect();
     let mut reply = http::ok_json(Value::Array(items));
     reply.headers_mut().insert("X-Total-Count", history.len().into());
-    if (page + 1) * limit < history.len() {
+    if page.saturating_add(1).saturating_mul(limit) < history.len() {
         let url = format!(
             "{}/api/{}/{}/commits/{}?limit={limit}&p={}",
             app.base_url,
             repo.plural(),
             repo.full_name(),
             percent_encoding::utf8_percent_encode(rev, percent_encoding::NON_ALPHANUMERIC),
-            page + 1
+            page.saturating_add(1)
         );
         reply.headers_mut().insert(header::LINK, format!("<{url}>; rel=\"next\"").parse().map_err(HubError::internal)?);
     }
     Ok(reply)
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub fn refs(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {

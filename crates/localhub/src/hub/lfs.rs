@@ -18,6 +18,10 @@ use crate::{git, range};
 pub const MULTIPART_THRESHOLD: u64 = 20 << 20;
 /// Size of each multipart part (the last may be shorter).
 pub const MULTIPART_CHUNK: u64 = 8 << 20;
+/// Most parts one multipart upload is offered (S3's limit): the answer lists a URL per part.
+pub const MAX_PARTS: u64 = 10_000;
+/// Largest object a batch offers to upload.
+pub const MAX_UPLOAD_SIZE: u64 = MAX_PARTS * MULTIPART_CHUNK;
 
 fn is_sha256(oid: &str) -> bool {
     oid.len() == 64 && oid.bytes().all(|b| b.is_ascii_hexdigit())
@@ -32,12 +36,20 @@ pub fn download_url(app: &App, sha256: &str, xet_hash: Option<&str>) -> String {
 
 pub fn lfs_batch(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
     let body = ctx.json()?;
-    let operation = body.get("operation").and_then(Value::as_str).unwrap_or("upload");
-    if operation == "upload" {
-        ctx.caller.require_write(&app.store, repo)?;
-    } else {
-        ctx.caller.require_content_access(&app.store, repo)?;
+    // The Git LFS batch API knows two operations; anything else would be a read that hands out
+    // upload URLs.
+    match body.get("operation").and_then(Value::as_str) {
+        Some("upload") => ctx.caller.require_write(&app.store, repo)?,
+        Some("download") => ctx.caller.require_content_access(&app.store, repo)?,
+        _ => {
+            return Err(HubError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                "\"operation\" must be \"upload\" or \"download\"",
+            ))
+        }
     }
+    let operation = body.get("operation").and_then(Value::as_str).unwrap_or_default();
     let transfers: Vec<&str> = body
         .get("transfers")
         .and_then(Value::as_array)
@@ -56,6 +68,11 @@ pub fn lfs_batch(app: &App, ctx: &Ctx, repo: &Repo) -> HubResult {
         let mut item = json!({ "oid": oid, "size": size, "authenticated": true });
         if !is_sha256(&oid) {
             item["error"] = json!({ "code": 422, "message": "oid must be a sha256" });
+            out.push(item);
+            continue;
+        }
+        if operation == "upload" && size > MAX_UPLOAD_SIZE {
+            item["error"] = json!({ "code": 422, "message": format!("size must be at most {MAX_UPLOAD_SIZE} bytes") });
             out.push(item);
             continue;
         }
@@ -130,7 +147,9 @@ pub fn storage_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     match (segs, ctx.method.clone()) {
         (["lfs-cdn", _], Method::GET | Method::HEAD) => {
             let content = objects::content(app, oid, ctx.query("xet"))?;
-            let mut reply = range::ranged_body(&ctx.headers, content, "application/octet-stream", ctx.is_head());
+            let read = |start, end| content.pieces(app, start, end);
+            let mut reply =
+                range::ranged_pieces(&ctx.headers, content.size(), "application/octet-stream", ctx.is_head(), read);
             // Like a CDN answer: clients that followed the redirect only see these headers.
             reply.headers_mut().insert(header::ETAG, format!("\"{oid}\"").parse().map_err(HubError::internal)?);
             Ok(reply)

@@ -83,10 +83,12 @@ fn repo_api(app: &App, ctx: &Ctx, repo: &Repo, rest: &[&str]) -> HubResult {
 
 /// `/{prefix}{ns}/{name}/resolve|raw/{rev}/{path}` and `/{prefix}{ns}/{name}.git/info/lfs/...`.
 pub fn web_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
-    let (kind, rest) = match segs {
-        ["datasets", rest @ ..] => ("dataset", rest),
-        ["spaces", rest @ ..] => ("space", rest),
-        rest => ("model", rest),
+    // Datasets and spaces carry their plural as a prefix; models have none.
+    let (kind, rest) = match segs.split_first() {
+        Some((first, rest)) if RepoType::from_plural(first).is_some_and(|t| t != RepoType::Model) => {
+            (RepoType::from_plural(first).unwrap_or(RepoType::Model).as_str(), rest)
+        }
+        _ => (RepoType::Model.as_str(), segs),
     };
     match rest {
         [ns, name, "info", "lfs", "objects", "batch"] if name.ends_with(".git") => {

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
 use base64::Engine as _;
 use hubwasm_core::lfs::GitAttributes;
-use hubwasm_core::repo::validate_repo_name;
+use hubwasm_core::repo::{RepoId, RepoType};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -212,10 +212,10 @@ fn store_initial_files(app: &App, repo: &Repo, files: Vec<(String, Vec<u8>)>) ->
 fn repo_from_body(app: &App, ctx: &Ctx, body: &Value, field_ns: Option<&str>) -> HubResult<Repo> {
     let kind = body_kind(body)?;
     let (namespace, name) = match field_ns {
-        Some(full) => full
-            .split_once('/')
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .ok_or_else(|| HubError::bad_request("Invalid repo id"))?,
+        Some(full) => {
+            let id = namespaced_id(kind, full)?;
+            (id.namespace().unwrap_or_default().to_string(), id.name().to_string())
+        }
         None => {
             let name = body
                 .get("name")
@@ -230,6 +230,16 @@ fn repo_from_body(app: &App, ctx: &Ctx, body: &Value, field_ns: Option<&str>) ->
         }
     };
     find_repo(app, ctx, kind, &namespace, &name)
+}
+
+/// A `namespace/name` id from a request body, both parts validated by hubwasm-core.
+fn namespaced_id(kind: &str, id: &str) -> HubResult<RepoId> {
+    let repo_type = kind.parse::<RepoType>().map_err(|e| HubError::bad_request(e.to_string()))?;
+    match RepoId::new(repo_type, id) {
+        Ok(parsed) if parsed.namespace().is_some() => Ok(parsed),
+        Ok(_) => Err(HubError::bad_request(format!("Invalid repo id {id:?}: it needs a namespace"))),
+        Err(e) => Err(HubError::bad_request(format!("Invalid repo id {id:?}: {e}"))),
+    }
 }
 
 pub fn delete_repo(app: &App, ctx: &Ctx) -> HubResult {
@@ -250,8 +260,9 @@ pub fn move_repo(app: &App, ctx: &Ctx) -> HubResult {
         body.get("toRepo").and_then(Value::as_str).ok_or_else(|| HubError::bad_request("\"toRepo\" is required"))?;
     let repo = repo_from_body(app, ctx, &body, Some(from))?;
     ctx.caller.require_write(&app.store, &repo)?;
-    let (ns, name) = to.split_once('/').ok_or_else(|| HubError::bad_request("Invalid toRepo"))?;
-    if validate_repo_name(name).is_err() || !ctx.caller.owns(&app.store, ns)? {
+    let to_id = namespaced_id(&repo.kind, to)?;
+    let (ns, name) = (to_id.namespace().unwrap_or_default(), to_id.name());
+    if !ctx.caller.owns(&app.store, ns)? {
         return Err(HubError::bad_request(format!("Cannot move to {to}")));
     }
     if app.store.repo(&repo.kind, ns, name)?.is_some() {

@@ -12,6 +12,8 @@ use crate::store::{Commit, Entry, Repo};
 
 const DEFAULT_PAGE: usize = 1000;
 const EXPANDED_PAGE: usize = 50;
+/// Largest page served, whatever `limit` asks: the `Link` header carries on from there.
+const MAX_PAGE: usize = DEFAULT_PAGE;
 
 fn entry_json(e: &Entry, expand: Option<&Commit>) -> Value {
     let mut v = json!({ "type": "file", "oid": e.oid, "size": e.size, "path": e.path });
@@ -75,7 +77,7 @@ pub fn tree(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str) -> HubResu
         .query("limit")
         .and_then(|l| l.parse().ok())
         .unwrap_or(if expand { EXPANDED_PAGE } else { DEFAULT_PAGE })
-        .max(1);
+        .clamp(1, MAX_PAGE);
     let start: usize = ctx.query("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = items
         .iter()
@@ -91,7 +93,8 @@ pub fn tree(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str) -> HubResu
         })
         .collect();
     let mut reply = http::ok_json(Value::Array(page));
-    if start + limit < items.len() {
+    let next = start.saturating_add(limit);
+    if next < items.len() {
         let mut url = format!(
             "{}/api/{}/{}/tree/{}",
             app.base_url,
@@ -103,7 +106,7 @@ pub fn tree(app: &App, ctx: &Ctx, repo: &Repo, rev: &str, path: &str) -> HubResu
             url.push('/');
             url.push_str(path);
         }
-        url.push_str(&format!("?recursive={recursive}&expand={expand}&limit={limit}&cursor={}", start + limit));
+        url.push_str(&format!("?recursive={recursive}&expand={expand}&limit={limit}&cursor={next}"));
         reply.headers_mut().insert(header::LINK, format!("<{url}>; rel=\"next\"").parse().map_err(HubError::internal)?);
     }
     Ok(reply)

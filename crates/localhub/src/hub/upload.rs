@@ -1,6 +1,8 @@
 //! Writing to repos: preupload (regular vs LFS) and the NDJSON commit (parsed by hubwasm-core),
 //! whose parent check and ref update are one compare-and-set.
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use base64::Engine as _;
 use hubwasm_core::commit::{parse_commit_body, CommitLimits, CommitOperation, MAX_REGULAR_FILE_BYTES};
@@ -23,8 +25,9 @@ pub const MAX_COMMIT_BODY: usize = 100 << 20;
 /// Commits without `parentCommit` are rebased on a branch that moved meanwhile; this many times.
 const MAX_REBASES: usize = 8;
 
-fn repo_gitattributes(app: &App, entries: &[Entry]) -> HubResult<String> {
-    match entries.iter().find(|e| e.path == ".gitattributes") {
+/// The text of a `.gitattributes` entry (empty when there is none).
+fn gitattributes_text(app: &App, entry: Option<&Entry>) -> HubResult<String> {
+    match entry {
         Some(e) => Ok(String::from_utf8_lossy(&app.store.get_object("git", &e.oid)?).into_owned()),
         None => Ok(String::new()),
     }
@@ -35,7 +38,7 @@ pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     let resolved = resolve_revision(&app.store, repo, rev)?;
     let body = ctx.json()?;
     let entries = app.store.entries(repo.id, &resolved.sha)?;
-    let mut attributes = repo_gitattributes(app, &entries)?;
+    let mut attributes = gitattributes_text(app, entries.iter().find(|e| e.path == ".gitattributes"))?;
     if let Some(extra) = body.get("gitAttributes").and_then(Value::as_str) {
         attributes.push('\n');
         attributes.push_str(extra);
@@ -128,7 +131,8 @@ pub fn commit(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
 
 /// The file listing of `base` with `operations` applied.
 fn apply(app: &App, ctx: &Ctx, repo: &Repo, base: &str, operations: &[CommitOperation]) -> HubResult<Vec<Entry>> {
-    let mut entries = app.store.entries(repo.id, base)?;
+    // By path, so each operation costs a lookup, not a scan (commits may hold 10^5 operations).
+    let mut entries: Entries = app.store.entries(repo.id, base)?.into_iter().map(|e| (e.path.clone(), e)).collect();
     let mut new_lfs_paths = Vec::new();
     for op in operations {
         match op {
@@ -174,36 +178,41 @@ fn apply(app: &App, ctx: &Ctx, repo: &Repo, base: &str, operations: &[CommitOper
                 );
             }
             CommitOperation::DeletedFile { path } => {
-                let before = entries.len();
-                entries.retain(|e| e.path != *path);
-                if entries.len() == before {
+                if entries.remove(path).is_none() {
                     return Err(HubError::entry_not_found(path, Some(base)));
                 }
             }
             CommitOperation::DeletedFolder { path } => {
                 let prefix = format!("{path}/");
-                let before = entries.len();
-                entries.retain(|e| !e.path.starts_with(&prefix));
-                if entries.len() == before {
+                let under: Vec<String> = entries
+                    .range(prefix.clone()..)
+                    .map(|(p, _)| p)
+                    .take_while(|p| p.starts_with(&prefix))
+                    .cloned()
+                    .collect();
+                if under.is_empty() {
                     return Err(HubError::entry_not_found(path, Some(base)));
+                }
+                for p in under {
+                    entries.remove(&p);
                 }
             }
         }
     }
     add_lfs_attributes(app, &mut entries, &new_lfs_paths)?;
-    Ok(entries)
+    Ok(entries.into_values().collect())
 }
 
-fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
-    match entries.iter_mut().find(|e| e.path == entry.path) {
-        Some(e) => *e = entry,
-        None => entries.push(entry),
-    }
+/// A file listing being edited, by path.
+type Entries = BTreeMap<String, Entry>;
+
+fn upsert(entries: &mut Entries, entry: Entry) {
+    entries.insert(entry.path.clone(), entry);
 }
 
 /// Like the Hub, paths committed as LFS that no pattern covers get their own `.gitattributes` line.
-fn add_lfs_attributes(app: &App, entries: &mut Vec<Entry>, paths: &[String]) -> HubResult<()> {
-    let mut attributes = repo_gitattributes(app, entries)?;
+fn add_lfs_attributes(app: &App, entries: &mut Entries, paths: &[String]) -> HubResult<()> {
+    let mut attributes = gitattributes_text(app, entries.get(".gitattributes"))?;
     let parsed = GitAttributes::parse(&attributes);
     let missing: Vec<&String> =
         paths.iter().filter(|p| !p.contains(char::is_whitespace) && !parsed.is_lfs(p)).collect();
