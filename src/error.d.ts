@@ -30,3 +30,9 @@ export declare class SourceReadError extends HubError {}
 
 /** hubwasm broke one of its own invariants: a bug to report, never the caller's fault. `code` is `INTERNAL`. */
 export declare class InternalError extends HubError {}
+
+/** A synchronous API was called before the WebAssembly module loaded (browsers): await `ready` first. `code` is `NOT_READY`. */
+export declare class NotReadyError extends HubError {}
+
+/** The WebAssembly module failed to fetch or compile; `cause` holds the original error. `code` is `MODULE_LOAD_FAILED`. */
+export declare class ModuleLoadError extends HubError {}
