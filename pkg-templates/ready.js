@@ -1,6 +1,6 @@
 // When the WebAssembly module is usable. Node, Deno and workerd load it synchronously at import;
 // browsers fetch and compile it in the background, and async APIs wait for it here.
-import { HubError } from "./errors.js";
+import { ModuleLoadError, NotReadyError } from "./errors.js";
 
 let resolveReady;
 let rejectReady;
@@ -27,16 +27,13 @@ export function startLoading(loading) {
       loaded = true;
       resolveReady();
     },
-    (cause) =>
-      rejectReady(new HubError("the hubwasm WebAssembly module failed to load", { code: "MODULE_LOAD_FAILED", cause })),
+    (cause) => rejectReady(new ModuleLoadError("the hubwasm WebAssembly module failed to load", { cause })),
   );
 }
 
 /** Throws a typed error when a synchronous API is called before the module has loaded. */
 export function assertLoaded(apiName) {
   if (!loaded) {
-    throw new HubError(`hubwasm is still loading: await \`ready\` before calling ${apiName}() synchronously`, {
-      code: "NOT_READY",
-    });
+    throw new NotReadyError(`hubwasm is still loading: await \`ready\` before calling ${apiName}() synchronously`);
   }
 }

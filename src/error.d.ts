@@ -73,3 +73,9 @@ export declare class AbortError extends HubError {}
 
 /** Downloaded bytes do not match their hash: nothing unverified was delivered as complete. `code` is `INTEGRITY`. */
 export declare class IntegrityError extends HubError {}
+
+/** A synchronous API was called before the WebAssembly module loaded (browsers): await `ready` first. `code` is `NOT_READY`. */
+export declare class NotReadyError extends HubError {}
+
+/** The WebAssembly module failed to fetch or compile; `cause` holds the original error. `code` is `MODULE_LOAD_FAILED`. */
+export declare class ModuleLoadError extends HubError {}

@@ -1,11 +1,16 @@
 // Generated from ERROR_CLASSES in src/error.rs: edit the table there, then run
 // `HUBWASM_REGENERATE=1 cargo test -p hubwasm --lib error`.
 
+// Defined, not assigned: assigning would throw where Error.prototype is frozen (SES lockdown makes
+// its `name` read-only, and an assignment cannot shadow a read-only inherited property).
+const defineProperty = Object.defineProperty;
+const setName = (error, name) => defineProperty(error, "name", { value: name, writable: true, configurable: true });
+
 /** Base class of every error hubwasm throws or rejects with. `name` is set explicitly so it survives minification. */
 export class HubError extends Error {
   constructor(message, { code = "HUB_ERROR", status, requestId, serverMessage, retryAfter, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
-    this.name = "HubError";
+    setName(this, "HubError");
     this.code = code;
     if (status !== undefined) this.status = status;
     if (requestId !== undefined) this.requestId = requestId;
@@ -18,7 +23,7 @@ export class HubError extends Error {
 export class InvalidInputError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "INVALID_INPUT", ...options });
-    this.name = "InvalidInputError";
+    setName(this, "InvalidInputError");
   }
 }
 
@@ -26,7 +31,7 @@ export class InvalidInputError extends HubError {
 export class InvalidStateError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "INVALID_STATE", ...options });
-    this.name = "InvalidStateError";
+    setName(this, "InvalidStateError");
   }
 }
 
@@ -34,7 +39,7 @@ export class InvalidStateError extends HubError {
 export class SourceReadError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "SOURCE_READ_FAILED", ...options });
-    this.name = "SourceReadError";
+    setName(this, "SourceReadError");
   }
 }
 
@@ -42,7 +47,7 @@ export class SourceReadError extends HubError {
 export class InternalError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "INTERNAL", ...options });
-    this.name = "InternalError";
+    setName(this, "InternalError");
   }
 }
 
@@ -50,7 +55,7 @@ export class InternalError extends HubError {
 export class HubApiError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "HUB_API", ...options });
-    this.name = "HubApiError";
+    setName(this, "HubApiError");
   }
 }
 
@@ -58,7 +63,7 @@ export class HubApiError extends HubError {
 export class RepoNotFoundError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "REPO_NOT_FOUND", ...options });
-    this.name = "RepoNotFoundError";
+    setName(this, "RepoNotFoundError");
   }
 }
 
@@ -66,7 +71,7 @@ export class RepoNotFoundError extends HubApiError {
 export class RevisionNotFoundError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "REVISION_NOT_FOUND", ...options });
-    this.name = "RevisionNotFoundError";
+    setName(this, "RevisionNotFoundError");
   }
 }
 
@@ -74,7 +79,7 @@ export class RevisionNotFoundError extends HubApiError {
 export class EntryNotFoundError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "ENTRY_NOT_FOUND", ...options });
-    this.name = "EntryNotFoundError";
+    setName(this, "EntryNotFoundError");
   }
 }
 
@@ -82,7 +87,7 @@ export class EntryNotFoundError extends HubApiError {
 export class GatedRepoError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "GATED_REPO", ...options });
-    this.name = "GatedRepoError";
+    setName(this, "GatedRepoError");
   }
 }
 
@@ -90,7 +95,7 @@ export class GatedRepoError extends HubApiError {
 export class UnauthorizedError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "UNAUTHORIZED", ...options });
-    this.name = "UnauthorizedError";
+    setName(this, "UnauthorizedError");
   }
 }
 
@@ -98,7 +103,7 @@ export class UnauthorizedError extends HubApiError {
 export class ForbiddenError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "FORBIDDEN", ...options });
-    this.name = "ForbiddenError";
+    setName(this, "ForbiddenError");
   }
 }
 
@@ -106,7 +111,7 @@ export class ForbiddenError extends HubApiError {
 export class RateLimitedError extends HubApiError {
   constructor(message, options = {}) {
     super(message, { code: "RATE_LIMITED", ...options });
-    this.name = "RateLimitedError";
+    setName(this, "RateLimitedError");
   }
 }
 
@@ -114,7 +119,7 @@ export class RateLimitedError extends HubApiError {
 export class NetworkError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "NETWORK", ...options });
-    this.name = "NetworkError";
+    setName(this, "NetworkError");
   }
 }
 
@@ -122,7 +127,7 @@ export class NetworkError extends HubError {
 export class AbortError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "ABORTED", ...options });
-    this.name = "AbortError";
+    setName(this, "AbortError");
   }
 }
 
@@ -130,14 +135,31 @@ export class AbortError extends HubError {
 export class IntegrityError extends HubError {
   constructor(message, options = {}) {
     super(message, { code: "INTEGRITY", ...options });
-    this.name = "IntegrityError";
+    setName(this, "IntegrityError");
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError };
+/** A synchronous API was called before the WebAssembly module loaded (browsers): await `ready` first. */
+export class NotReadyError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "NOT_READY", ...options });
+    setName(this, "NotReadyError");
+  }
+}
+
+/** The WebAssembly module failed to fetch or compile; `cause` holds the original error. */
+export class ModuleLoadError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "MODULE_LOAD_FAILED", ...options });
+    setName(this, "ModuleLoadError");
+  }
+}
+
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError };
+const hasOwn = Object.hasOwn;
 
 // Rust's constructor of the classes above (not re-exported by the package).
 export function makeHubError(className, message, status, requestId, cause, serverMessage, retryAfter) {
-  const Class = classes[className] ?? HubError;
+  const Class = hasOwn(classes, className) ? classes[className] : HubError;
   return new Class(message, { status, requestId, cause, serverMessage, retryAfter });
 }

@@ -13,8 +13,10 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/error.js")]
 extern "C" {
-    /// Never throws: it constructs one of the classes below.
-    #[wasm_bindgen(js_name = makeHubError)]
+    /// Constructs one of the classes below. `catch`: it does not throw (the classes define `name`
+    /// rather than assign it, so frozen intrinsics cannot refuse it), and should a hostile host
+    /// make it throw anyway, the exception comes back here instead of unwinding Rust frames.
+    #[wasm_bindgen(catch, js_name = makeHubError)]
     fn make_hub_error(
         class_name: &str,
         message: &str,
@@ -23,7 +25,7 @@ extern "C" {
         cause: JsValue,
         server_message: Option<String>,
         retry_after: Option<f64>,
-    ) -> JsValue;
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// One JS error class. Only `name` is read at run time; the rest feeds the generated files.
@@ -149,6 +151,23 @@ const INTEGRITY: ErrorClass = ErrorClass {
     fields: "",
 };
 
+/// Thrown by the package's JS (`ready.js`), not by Rust.
+const NOT_READY: ErrorClass = ErrorClass {
+    name: "NotReadyError",
+    code: "NOT_READY",
+    parent: "HubError",
+    doc: "A synchronous API was called before the WebAssembly module loaded (browsers): await `ready` first.",
+    fields: "",
+};
+/// Thrown by the package's JS (`ready.js`), not by Rust.
+const MODULE_LOAD: ErrorClass = ErrorClass {
+    name: "ModuleLoadError",
+    code: "MODULE_LOAD_FAILED",
+    parent: "HubError",
+    doc: "The WebAssembly module failed to fetch or compile; `cause` holds the original error.",
+    fields: "",
+};
+
 /// Every subclass of `HubError`, parents first.
 #[cfg_attr(not(all(test, not(target_arch = "wasm32"))), allow(dead_code))]
 pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
@@ -167,6 +186,8 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     NETWORK,
     ABORTED,
     INTEGRITY,
+    NOT_READY,
+    MODULE_LOAD,
 ];
 
 #[derive(Debug)]
@@ -267,7 +288,7 @@ impl From<Error> for JsValue {
     fn from(err: Error) -> JsValue {
         let class = err.class().name;
         let message = err.message();
-        match err {
+        let made = match err {
             Error::SourceRead { cause, .. } | Error::Network { cause, .. } | Error::Aborted { cause } => {
                 make_hub_error(class, &message, None, None, cause, None, None)
             }
@@ -281,7 +302,9 @@ impl From<Error> for JsValue {
                 f.retry_after.map(|s| s as f64),
             ),
             _ => make_hub_error(class, &message, None, None, JsValue::UNDEFINED, None, None),
-        }
+        };
+        // What the host threw instead is still an error value to reject with.
+        made.unwrap_or_else(|thrown| thrown)
     }
 }
 
@@ -294,11 +317,16 @@ mod generated {
                           // `HUBWASM_REGENERATE=1 cargo test -p hubwasm --lib error`.\n";
 
     const HUB_ERROR_JS: &str = r#"
+// Defined, not assigned: assigning would throw where Error.prototype is frozen (SES lockdown makes
+// its `name` read-only, and an assignment cannot shadow a read-only inherited property).
+const defineProperty = Object.defineProperty;
+const setName = (error, name) => defineProperty(error, "name", { value: name, writable: true, configurable: true });
+
 /** Base class of every error hubwasm throws or rejects with. `name` is set explicitly so it survives minification. */
 export class HubError extends Error {
   constructor(message, { code = "HUB_ERROR", status, requestId, serverMessage, retryAfter, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
-    this.name = "HubError";
+    setName(this, "HubError");
     this.code = code;
     if (status !== undefined) this.status = status;
     if (requestId !== undefined) this.requestId = requestId;
@@ -337,15 +365,15 @@ export declare class HubError extends Error {
             let (name, code, parent, doc) = (class.name, class.code, class.parent, class.doc);
             out.push_str(&format!(
                 "\n/** {doc} */\nexport class {name} extends {parent} {{\n  constructor(message, options = {{}}) {{\n    \
-                 super(message, {{ code: \"{code}\", ...options }});\n    this.name = \"{name}\";\n  }}\n}}\n"
+                 super(message, {{ code: \"{code}\", ...options }});\n    setName(this, \"{name}\");\n  }}\n}}\n"
             ));
         }
         let names: Vec<&str> = ERROR_CLASSES.iter().map(|c| c.name).collect();
         out.push_str(&format!(
-            "\nconst classes = {{ HubError, {} }};\n\n\
+            "\nconst classes = {{ HubError, {} }};\nconst hasOwn = Object.hasOwn;\n\n\
              // Rust's constructor of the classes above (not re-exported by the package).\n\
              export function makeHubError(className, message, status, requestId, cause, serverMessage, retryAfter) {{\n  \
-             const Class = classes[className] ?? HubError;\n  \
+             const Class = hasOwn(classes, className) ? classes[className] : HubError;\n  \
              return new Class(message, {{ status, requestId, cause, serverMessage, retryAfter }});\n}}\n",
             names.join(", ")
         ));
@@ -406,6 +434,31 @@ mod tests {
             assert!(class.name.ends_with("Error"), "{}", class.name);
             assert!(class.code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{}", class.code);
             assert!(!class.doc.contains("*/"), "{}: the doc would end its comment", class.name);
+        }
+    }
+
+    // The package's own JS throws only classes of the table, never a hand-written code, and the
+    // README lists every code a caller can branch on.
+    #[test]
+    fn the_package_js_and_the_readme_use_the_table() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(root.join("pkg-templates")).unwrap() {
+            let path = entry.unwrap().path();
+            let js = std::fs::read_to_string(&path).unwrap();
+            let file = path.display();
+            assert!(!js.contains("code:"), "{file} writes an error code by hand: add a row to ERROR_CLASSES");
+            for thrown in js.split("new ").skip(1) {
+                let class: String = thrown.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                if class.ends_with("Error") {
+                    assert!(ERROR_CLASSES.iter().any(|c| c.name == class), "{file} throws {class}, not in the table");
+                }
+            }
+        }
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+        for class in ERROR_CLASSES {
+            let listed = format!("`{}` / `{}`", class.name, class.code);
+            assert!(readme.contains(&listed), "README.md does not list {listed}");
         }
     }
 

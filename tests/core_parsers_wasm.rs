@@ -4,7 +4,9 @@
 //! the same promises (no panic, typed errors, round trips) as the native one.
 #![cfg(target_arch = "wasm32")]
 
-use hubwasm_core::fuzzing::{commit_body, gitattributes, mutate, range_header, repo_path};
+use hubwasm_core::fuzzing::{
+    commit_body, error_body, gitattributes, mutate, next_link, range_header, repo_path, retry_after,
+};
 use hubwasm_core::xet::test_data::SplitMix64;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -49,6 +51,30 @@ fn gitattributes_matching_in_wasm() {
     run(gitattributes, seeds!("gitattributes": "hub_default.txt", "globstar.txt", "pathological.txt"), 4);
 }
 
+#[wasm_bindgen_test]
+fn retry_after_and_http_dates_in_wasm() {
+    let seeds = seeds!("retry_after": "imf_fixdate.bin", "rfc850.bin", "asctime.bin", "delay_seconds.bin");
+    run(retry_after, seeds, 6);
+}
+
+#[wasm_bindgen_test]
+fn next_link_in_wasm() {
+    run(next_link, seeds!("next_link": "hub.txt", "several.txt", "quoted.txt"), 7);
+}
+
+#[wasm_bindgen_test]
+fn error_bodies_in_wasm() {
+    let seeds = seeds!(
+        "error_body": "error_string.json",
+        "error_list.json",
+        "oauth.json",
+        "errors.json",
+        "message.json",
+        "plain.txt"
+    );
+    run(error_body, seeds, 8);
+}
+
 /// Plain pseudo-random bytes too, not only mutations: the parsers' first checks.
 #[wasm_bindgen_test]
 fn random_bytes_in_wasm() {
@@ -60,5 +86,8 @@ fn random_bytes_in_wasm() {
         commit_body(&input);
         repo_path(&input);
         gitattributes(&input);
+        retry_after(&input);
+        next_link(&input);
+        error_body(&input);
     }
 }

@@ -20,6 +20,39 @@ const ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 // huggingface.js's end-to-end vector for periodicBytes(200_000, 7, 13) (spec §9.6).
 const PERIODIC_XET = "d88d9e0b760f32c90b7c6592b4cb85251c01bb797371e3c637087b96ac578723";
 const text = (s) => new TextEncoder().encode(s);
+// FIPS 180-2 Appendix B.3: one million "a".
+const MILLION_A = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+const MiB = 1 << 20;
+
+/** Distinct pseudo-random bytes per seed (xorshift32 words), fast enough for hundreds of MiB. */
+function randomBytes(length, seed) {
+  const words = new Uint32Array(length / 4);
+  let x = (seed * 0x9e3779b9) >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return new Uint8Array(words.buffer);
+}
+
+async function webCryptoHex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Replaces `object[key]` with an own property; returns how to undo it, or undefined if refused. */
+function patch(object, key, value) {
+  const had = Object.getOwnPropertyDescriptor(object, key);
+  try {
+    Object.defineProperty(object, key, { value, configurable: true, writable: true });
+  } catch {
+    return undefined;
+  }
+  if (object[key] !== value) return undefined;
+  return () => (had ? Object.defineProperty(object, key, had) : delete object[key]);
+}
 
 export default [
   {
@@ -166,6 +199,123 @@ export default [
     },
   },
   {
+    name: "boundary: globals patched after load (fake timers, a throwing performance.now) change nothing",
+    async run() {
+      // Over 16 MiB, so hashing yields to the event loop at least once whatever the clock says.
+      const big = new Uint8Array(17 * MiB).fill(0x61);
+      const expected = await webCryptoHex(big);
+      const realSetTimeout = setTimeout;
+      const realClearTimeout = clearTimeout;
+      const throwing = () => {
+        throw new Error("a patched global was called");
+      };
+      const never = () => 0; // a fake timer that is never advanced
+      class SilentChannel {
+        constructor() {
+          this.port1 = { close() {} };
+          this.port2 = { postMessage() {} };
+        }
+      }
+      const undo = [];
+      const notes = [];
+      for (const [object, key, value] of [
+        [globalThis.performance, "now", throwing],
+        [globalThis, "setImmediate", never],
+        [globalThis, "setTimeout", never],
+        [globalThis, "MessageChannel", SilentChannel],
+      ]) {
+        const restore = object && patch(object, key, value);
+        if (restore) undo.push(restore);
+        else notes.push(`not checked: this runtime refused to patch ${key}`);
+      }
+      let timer;
+      let outcome;
+      try {
+        const hung = new Promise((resolve) => (timer = realSetTimeout(() => resolve({ hung: true }), 60_000)));
+        const calls = Promise.all([sha256(big), sha256(new Uint8Array(1_000_000).fill(0x61))]).then(
+          (digests) => ({ digests }),
+          (error) => ({ error }),
+        );
+        outcome = await Promise.race([calls, hung]);
+      } finally {
+        undo.reverse().forEach((restore) => restore());
+        realClearTimeout(timer);
+      }
+      ok(!outcome.hung, "sha256() never settled while the globals were patched");
+      ok(!outcome.error, `sha256() failed while the globals were patched: ${outcome.error}`);
+      equal(outcome.digests[0], expected, "17 MiB while patched (WebCrypto's digest)");
+      equal(outcome.digests[1], MILLION_A, "a million 'a' while patched");
+      equal(await sha256(text("abc")), ABC, "a good call after restoring");
+      return { notes };
+    },
+  },
+  {
+    name: "boundary: frozen Error.prototype.name (SES lockdown) still gives typed errors, and the objects stay usable",
+    async run() {
+      const hasher = createSha256();
+      hasher.update(text("ab"));
+      const original = Object.getOwnPropertyDescriptor(Error.prototype, "name");
+      Object.defineProperty(Error.prototype, "name", { ...original, writable: false });
+      let syncError;
+      let asyncError;
+      try {
+        try {
+          hasher.update(42);
+        } catch (error) {
+          syncError = error;
+        }
+        asyncError = await sha256(42).then(
+          () => undefined,
+          (error) => error,
+        );
+      } finally {
+        Object.defineProperty(Error.prototype, "name", original);
+      }
+      ok(syncError instanceof InvalidInputError, `update(42) threw ${syncError}`);
+      equal(syncError.name, "InvalidInputError");
+      equal(syncError.code, "INVALID_INPUT");
+      ok(asyncError instanceof InvalidInputError, `sha256(42) rejected with ${asyncError}`);
+      hasher.update(text("c"));
+      equal(hasher.digest(), ABC, "the hasher after the refusal");
+    },
+  },
+  {
+    name: "boundary: a planner whose xorbs are never taken refuses more bytes (InvalidStateError) and loses none",
+    async run() {
+      const planner = createXetUploadPlanner();
+      const fed = [];
+      let refused;
+      // Xorbs close every ~64 MiB; two may wait untaken (MAX_UNTAKEN_XORBS), so the refusal comes
+      // after about 128 MiB, well before 320.
+      for (let seed = 1; seed <= 20 && !refused; seed++) {
+        const piece = randomBytes(16 * MiB, seed);
+        try {
+          planner.update(piece);
+          fed.push(piece);
+        } catch (error) {
+          refused = { piece, error };
+        }
+      }
+      ok(refused, "update() was never refused with 320 MiB of xorbs untaken");
+      ok(refused.error instanceof InvalidStateError, `refused with ${refused.error}`);
+      equal(refused.error.code, "INVALID_STATE");
+      ok(/take/.test(refused.error.message), refused.error.message);
+      ok(fed.length * 16 * MiB >= 128 * MiB, `refused after only ${fed.length * 16} MiB`);
+      equal(planner.stats.bytesIn, fed.length * 16 * MiB, "the refused bytes were not fed");
+      let taken = 0;
+      while (planner.takeXorb() !== undefined) taken++;
+      equal(taken, 2, "xorbs waiting at the refusal");
+      planner.update(refused.piece);
+      fed.push(refused.piece);
+      const file = planner.finishFile();
+      const whole = new Uint8Array(fed.length * 16 * MiB);
+      fed.forEach((piece, i) => whole.set(piece, i * 16 * MiB));
+      equal(file.size, whole.length);
+      equal(file.sha256, await webCryptoHex(whole), "the file's SHA-256 (WebCrypto's)");
+      planner.free();
+    },
+  },
+  {
     name: "boundary: thousands of refused calls leave the instance healthy",
     async run() {
       const old = createSha256();
@@ -174,6 +324,7 @@ export default [
       for (let i = 0; i < 4000; i++) {
         try {
           createSha256().update(makers[i % makers.length]());
+          ok(false, `call ${i} was accepted`);
         } catch (error) {
           ok(error instanceof InvalidInputError, `call ${i}: ${error}`);
         }

@@ -53,23 +53,16 @@ pub struct XetUploadPlanner {
 #[wasm_bindgen]
 impl XetUploadPlanner {
     /// Adds the next bytes of the current file (a file starts implicitly). A refused value adds
-    /// nothing and leaves the planner usable.
+    /// nothing and leaves the planner usable: after `finish()`, or while `MAX_UNTAKEN_XORBS` (2)
+    /// finished xorbs wait for `takeXorb()` (an `InvalidStateError`).
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
-        if self.inner.is_finished() {
-            // Checked up front: an empty input would otherwise never reach the planner's own check.
-            return Err(planner_error(PlannerError::Finished));
-        }
-        let inner = &mut self.inner;
-        let mut planned = Ok(());
-        update_from(&bytes, &mut self.scratch, |block| {
-            if planned.is_ok() {
-                planned = inner.update(block);
-            }
-        })?;
-        planned.map_err(planner_error)
+        // Checked once, before the first block: the value is then fed whole or not at all.
+        let mut feed = self.inner.feed().map_err(planner_error)?;
+        update_from(&bytes, &mut self.scratch, |block| feed.update(block))?;
+        Ok(())
     }
 
     /// Ends the current file and returns its identity.
@@ -148,7 +141,7 @@ struct StatsJs {
     xorb_bytes: u64,
 }
 
-/// The core planner's misuse error (only `Finished`), as the InvalidStateError JS sees.
+/// The core planner's misuse errors (finished, too many untaken xorbs), as the InvalidStateError JS sees.
 fn planner_error(error: PlannerError) -> JsValue {
     Error::InvalidState(error.to_string()).into()
 }

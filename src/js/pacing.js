@@ -5,23 +5,49 @@
 // - a MessageChannel message (browsers, workers, Deno): no 4 ms timer clamping;
 // - a zero-delay timer otherwise.
 // Not scheduler.yield(): Chromium runs its continuations ahead of timers, which starves them.
+//
+// The globals are captured once, when the module loads: a caller who later patches them (fake
+// timers, a throwing `performance.now`) neither changes our pacing nor throws through Rust frames.
+// Both functions still catch whatever the captured built-ins throw, and the Rust imports are `catch`.
 
-export function yieldToEventLoop() {
-  if (typeof setImmediate === "function") return new Promise((resolve) => setImmediate(resolve));
-  const inWorkerd = globalThis.navigator?.userAgent === "Cloudflare-Workers";
-  if (typeof MessageChannel === "function" && !inWorkerd) {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(null);
-    });
+const immediate = typeof setImmediate === "function" ? setImmediate : undefined;
+const Channel = typeof MessageChannel === "function" ? MessageChannel : undefined;
+const timeout = typeof setTimeout === "function" ? setTimeout : undefined;
+const inWorkerd = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+const performanceNow =
+  typeof globalThis.performance?.now === "function" ? globalThis.performance.now.bind(globalThis.performance) : undefined;
+const dateNow = Date.now;
+
+function schedule(resolve) {
+  if (immediate) return immediate(resolve);
+  if (Channel && !inWorkerd) {
+    const channel = new Channel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    return channel.port2.postMessage(null);
   }
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  if (timeout) return timeout(resolve, 0);
+  resolve();
 }
 
+/** Resolves on a later macrotask; never rejects (a failed scheduling resolves at once). */
+export function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    try {
+      schedule(resolve);
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** Milliseconds from a monotonic clock when there is one; NaN when no clock answers. */
 export function nowMs() {
-  return globalThis.performance ? globalThis.performance.now() : Date.now();
+  try {
+    return performanceNow ? performanceNow() : dateNow();
+  } catch {
+    return NaN;
+  }
 }

@@ -15,6 +15,9 @@ const TARGETS: &[&str] = &[
     "commit_body",
     "repo_path",
     "gitattributes",
+    "retry_after",
+    "next_link",
+    "error_body",
 ];
 
 pub fn run(args: &[String]) -> Result {

@@ -3,11 +3,14 @@
 //! mutations of them. Each takes arbitrary bytes and panics only when a parser breaks one of its
 //! documented promises. Not part of the API.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::api::error_message_from_body;
 use crate::commit::{parse_commit_body, write_commit_body, CommitLimits};
+use crate::http::link::parse_next_link;
 use crate::http::range::{content_range, parse_content_range, parse_range, ContentRange, RangeRequest, MAX_RANGES};
+use crate::http::retry::{parse_http_date, parse_retry_after};
 use crate::lfs::gitattributes::{pattern_matches, segment_matches};
 use crate::lfs::{GitAttributes, LfsPointer};
 use crate::repo::{validate_path, validate_ref_name, RepoId, Revision};
@@ -104,6 +107,90 @@ pub fn gitattributes(data: &[u8]) {
     let _ = attributes.is_lfs(path);
 }
 
+/// `Retry-After` and HTTP-dates: the first 8 bytes are "now" in Unix seconds, the rest the
+/// header value. A date that parses, written back as an IMF-fixdate by an independent formatter,
+/// reads back to the same instant; a `Retry-After` that is not delay-seconds waits exactly until
+/// its date (0 when past).
+pub fn retry_after(data: &[u8]) {
+    let (now, value) = match data.split_first_chunk::<8>() {
+        Some((now, rest)) => (u64::from_le_bytes(*now), rest),
+        None => (0, data),
+    };
+    let value = String::from_utf8_lossy(value);
+    if let Some(at) = parse_http_date(&value) {
+        // Years past 9999 (a leap second on 31 Dec 9999) have no four-digit form to write.
+        if let Some(written) = imf_fixdate(at) {
+            assert_eq!(parse_http_date(&written), Some(at), "{value:?} written as {written:?}");
+        }
+    }
+    let trimmed = value.trim();
+    let delay_seconds = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
+    match parse_retry_after(&value, now) {
+        Some(_) if delay_seconds => {}
+        Some(wait) => {
+            let at = parse_http_date(trimmed).expect("a non-numeric Retry-After is a date");
+            assert_eq!(wait, at.saturating_sub(now));
+        }
+        None => assert!(!delay_seconds && parse_http_date(trimmed).is_none(), "{value:?} is readable"),
+    }
+}
+
+/// `at` (Unix seconds) as `Sun, 06 Nov 1994 08:49:37 GMT`, by days-to-civil (the inverse of the
+/// parser's conversion); `None` past year 9999.
+fn imf_fixdate(at: u64) -> Option<String> {
+    const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (days, secs) = (at / 86_400, at % 86_400);
+    let z = days + 719_468;
+    let (era, doe) = (z / 146_097, z % 146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = era * 400 + yoe + u64::from(month <= 2);
+    if year > 9999 {
+        return None;
+    }
+    // 1 January 1970 was a Thursday.
+    let weekday = WEEKDAYS[((days + 4) % 7) as usize];
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    Some(alloc::format!("{weekday}, {day:02} {} {year:04} {h:02}:{m:02}:{s:02} GMT", MONTHS[(month - 1) as usize]))
+}
+
+/// `Link` pagination: a `rel="next"` target found is a slice of the header enclosed in `<…>`,
+/// followed by parameters that name `rel` and `next`.
+pub fn next_link(data: &[u8]) {
+    let header = String::from_utf8_lossy(data);
+    let Some(target) = parse_next_link(&header) else { return };
+    let start = target.as_ptr() as usize - header.as_ptr() as usize;
+    let end = start + target.len();
+    assert!(end <= header.len() && &header[start..end] == target, "{target:?} is not part of {header:?}");
+    assert!(!target.contains('>'));
+    assert!(start > 0 && header.as_bytes()[start - 1] == b'<' && header.as_bytes().get(end) == Some(&b'>'));
+    let params = header[end + 1..].to_ascii_lowercase();
+    assert!(params.contains("rel") && params.contains("next"), "{header:?}");
+}
+
+/// Error bodies: a message found is non-empty, at most 1000 bytes (the documented cut) and from
+/// a UTF-8 body; the bytes as `{"error": …}` read back as their own text, cut on a character
+/// boundary.
+pub fn error_body(data: &[u8]) {
+    if let Some(message) = error_message_from_body(data) {
+        assert!(!message.is_empty() && message.len() <= 1000, "{} bytes", message.len());
+        assert!(core::str::from_utf8(data).is_ok());
+    }
+    let text = String::from_utf8_lossy(data);
+    let body = serde_json::json!({ "error": text }).to_string();
+    match error_message_from_body(body.as_bytes()) {
+        None => assert!(text.is_empty()),
+        Some(message) => {
+            assert!(text.starts_with(message.as_str()), "{message:?} is not a prefix of {text:?}");
+            assert!(message.len() == text.len() || message.len() > 1000 - 4, "cut too short: {}", message.len());
+        }
+    }
+}
+
 /// `*` (any run), `?` (one byte but `/`) and literals, by the O(p·t) table: an independent
 /// reference for [`segment_matches`] on one segment.
 fn dp_match(pattern: &[u8], text: &[u8]) -> bool {
@@ -183,6 +270,11 @@ mod tests {
         (repo_path, b"datasets/org/name"),
         (repo_path, b"refs/pr/1"),
         (gitattributes, b"*a*?b\nx/aab\n*.bin filter=lfs\nsmall.bin -filter\n"),
+        (retry_after, b"\xa1\xe2\xbc\x2e\0\0\0\0Sun, 06 Nov 1994 08:49:37 GMT"),
+        (retry_after, b"\0\0\0\0\0\0\0\0 120 "),
+        (next_link, b"<https://h/p1>; rel=\"prev\"; title=\"a, b\", <https://h/p3,x>; REL=\"last Next\""),
+        (error_body, b"{\"error\": \"Repository Not Found\"}"),
+        (error_body, b"{\"error\": \"invalid_grant\", \"error_description\": \"expired\"}"),
     ];
 
     // The fuzz bodies over a few thousand mutations each (also run as wasm32 tests).
@@ -195,6 +287,15 @@ mod tests {
                 body(&mutate(seed, &mut rng));
             }
         }
+    }
+
+    // RFC 9110 §5.6.7's example instant, and the epoch.
+    #[test]
+    fn the_date_writer_matches_the_rfc_example() {
+        assert_eq!(imf_fixdate(784_111_777).as_deref(), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert_eq!(imf_fixdate(0).as_deref(), Some("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert_eq!(imf_fixdate(951_825_600).as_deref(), Some("Tue, 29 Feb 2000 12:00:00 GMT"));
+        assert_eq!(imf_fixdate(253_402_300_800), None, "year 10000");
     }
 
     #[test]

@@ -31,4 +31,6 @@ pub mod shard;
 pub use reconstruct::{AssembleOptions, Assembler, Reconstruction, ReconstructionError};
 pub mod upload;
 
-pub use upload::{ChunkIndex, NoIndex, PlannedFileInfo, PlannerError, ShardIndex, UploadPlanner, UploadStats};
+pub use upload::{
+    ChunkIndex, Feed, NoIndex, PlannedFileInfo, PlannerError, ShardIndex, UploadPlanner, UploadStats, MAX_UNTAKEN_XORBS,
+};

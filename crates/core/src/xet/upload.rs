@@ -10,7 +10,10 @@
 //!
 //! Memory: the xorb being filled (≤ 64 MiB), the chunk being cut (≤ 128 KiB), finished xorbs the
 //! caller has not taken yet, and 40-odd bytes of metadata per chunk. Take xorbs after each
-//! `update` to keep it there.
+//! `update` to keep it there: with [`MAX_UNTAKEN_XORBS`] finished xorbs waiting, `update` answers
+//! [`PlannerError::TooManyUntakenXorbs`] and feeds nothing, so a caller who never takes them gets
+//! an error instead of exhausting memory. (One `update` may still finish several xorbs: as many
+//! as its own bytes fill.)
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
@@ -94,11 +97,17 @@ struct PlannedFile {
     verification: Vec<XetHash>,
 }
 
+/// Finished xorbs (≤ 64 MiB each) that may wait for [`UploadPlanner::take_xorb`] before `update`
+/// refuses more bytes: 128 MiB. A caller taking xorbs after each `update` never has one waiting.
+pub const MAX_UNTAKEN_XORBS: usize = 2;
+
 /// Misuse of a planner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlannerError {
     /// `finish` already wrote this session's shard: start a new planner for more files.
     Finished,
+    /// This many finished xorbs wait to be taken: take them before feeding more bytes.
+    TooManyUntakenXorbs { untaken: usize },
 }
 
 impl core::fmt::Display for PlannerError {
@@ -107,6 +116,10 @@ impl core::fmt::Display for PlannerError {
             PlannerError::Finished => {
                 f.write_str("the upload planner has finished: take its last xorbs, then start a new planner")
             }
+            PlannerError::TooManyUntakenXorbs { untaken } => write!(
+                f,
+                "{untaken} finished xorbs wait to be taken (at most {MAX_UNTAKEN_XORBS}): take them before feeding more bytes"
+            ),
         }
     }
 }
@@ -213,9 +226,25 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         Ok(())
     }
 
-    /// Feeds the next bytes of the current file (a file starts implicitly).
-    pub fn update(&mut self, mut data: &[u8]) -> Result<(), PlannerError> {
+    /// Feeds the next bytes of the current file (a file starts implicitly). Refused, feeding
+    /// nothing, after `finish` or while [`MAX_UNTAKEN_XORBS`] finished xorbs wait to be taken.
+    pub fn update(&mut self, data: &[u8]) -> Result<(), PlannerError> {
+        self.feed()?.update(data);
+        Ok(())
+    }
+
+    /// The checks of [`UploadPlanner::update`], made once for bytes that arrive in several
+    /// pieces (one caller-level value copied in blocks): every piece of the returned [`Feed`] is
+    /// accepted, so a value is never fed in part.
+    pub fn feed(&mut self) -> Result<Feed<'_, I>, PlannerError> {
         self.check_open()?;
+        if self.ready.len() >= MAX_UNTAKEN_XORBS {
+            return Err(PlannerError::TooManyUntakenXorbs { untaken: self.ready.len() });
+        }
+        Ok(Feed { planner: self })
+    }
+
+    fn feed_unchecked(&mut self, mut data: &[u8]) {
         let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
         file.sha256.update(data);
         file.size += data.len() as u64;
@@ -234,7 +263,6 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         }
         file.pending.extend_from_slice(data);
         self.file = Some(file);
-        Ok(())
     }
 
     /// Ends the current file (an empty one if nothing was fed) and returns its identity.
@@ -376,6 +404,18 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     }
 }
 
+/// Bytes of the current file accepted by [`UploadPlanner::feed`]'s checks.
+pub struct Feed<'a, I: ChunkIndex> {
+    planner: &'a mut UploadPlanner<I>,
+}
+
+impl<I: ChunkIndex> Feed<'_, I> {
+    /// Feeds the next piece; never refused.
+    pub fn update(&mut self, data: &[u8]) {
+        self.planner.feed_unchecked(data);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +549,43 @@ mod tests {
             assert!(x.raw_len as usize <= xorb::MAX_XORB_BYTES && x.chunks.len() <= xorb::MAX_XORB_CHUNKS);
         }
         assert_eq!(up.file(&infos[0].hash), data);
+    }
+
+    // A caller who never takes xorbs is refused past MAX_UNTAKEN_XORBS; the refused bytes are not
+    // fed, and after taking the xorbs the same bytes go in and the file is whole.
+    #[test]
+    fn untaken_xorbs_are_bounded() {
+        // Low-entropy bytes cut into max-size chunks: a xorb closes every 64 MiB of input.
+        let data: Vec<u8> = splitmix64_bytes(5, 192 << 20).iter().map(|b| b & 3).collect();
+        let mut p = UploadPlanner::new(BoundaryRule::Current);
+        let mut pieces = data.chunks(16 << 20);
+        let refused = loop {
+            let piece = pieces.next().expect("refused before the data ran out");
+            let before = p.stats();
+            match p.update(piece) {
+                Ok(()) => {}
+                Err(e) => {
+                    assert_eq!(e, PlannerError::TooManyUntakenXorbs { untaken: MAX_UNTAKEN_XORBS });
+                    assert_eq!(p.stats(), before, "a refused update feeds nothing");
+                    break piece;
+                }
+            }
+        };
+        assert_eq!(p.stats().xorbs, MAX_UNTAKEN_XORBS as u64);
+        let mut xorbs = BTreeMap::new();
+        Uploaded::take_all(&mut p, &mut xorbs);
+        assert_eq!(xorbs.len(), MAX_UNTAKEN_XORBS);
+        p.update(refused).unwrap();
+        for piece in pieces {
+            p.update(piece).unwrap();
+            Uploaded::take_all(&mut p, &mut xorbs);
+        }
+        let info = p.finish_file().unwrap();
+        let shard = shard::parse(&p.finish().unwrap().expect("a shard")).expect("our shard parses");
+        Uploaded::take_all(&mut p, &mut xorbs);
+        assert_eq!(info.hash, hash_file(&data, BoundaryRule::Current).hash);
+        assert_eq!(Uploaded { xorbs, shard }.file(&info.hash), data);
+        assert!(alloc::format!("{}", PlannerError::TooManyUntakenXorbs { untaken: 2 }).contains("take them"));
     }
 
     #[test]
