@@ -4,6 +4,7 @@
 // the sha256 Python computed from the bytes it generated (the manifest), never against hubwasm.
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
+import { addFault, clearFaults } from "../lib/faults.js";
 
 const { AbortError, EntryNotFoundError, HubClient, IntegrityError, InvalidInputError } = hubwasm;
 
@@ -31,23 +32,6 @@ function recordingFetch(rewrite) {
 
 function client(ctx, extra = {}) {
   return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, ...extra });
-}
-
-async function addFault(ctx, fault) {
-  const response = await fetch(`${ctx.hubUrl}/admin/faults`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ctx.tokens.admin}`, "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  equal(response.status, 200, `adding fault ${JSON.stringify(fault)}: ${await response.text()}`);
-}
-
-async function clearFaults(ctx) {
-  const response = await fetch(`${ctx.hubUrl}/admin/faults`, {
-    method: "DELETE",
-    headers: { authorization: `Bearer ${ctx.tokens.admin}` },
-  });
-  await response.body?.cancel();
 }
 
 /** Faults still pending (a fault that never fired would make a test pass without testing). */

@@ -4,6 +4,7 @@
 // generated, commit ids and refs read back with huggingface_hub), never from hubwasm.
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
+import { addFault, clearFaults } from "../lib/faults.js";
 import { invalid } from "../lib/hostile.js";
 
 const {
@@ -48,20 +49,6 @@ async function collect(iterator) {
 
 function client(ctx, token = "write", extra = {}) {
   return new HubClient({ hubUrl: ctx.hubUrl, accessToken: token ? ctx.tokens[token] : undefined, ...extra });
-}
-
-/** Adds a localhub fault (admin route) for the next requests under `route`. */
-async function addFault(ctx, fault) {
-  const response = await fetch(`${ctx.hubUrl}/admin/faults`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ctx.tokens.admin}`, "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  equal(response.status, 200, `adding fault ${JSON.stringify(fault)}: ${await response.text()}`);
-}
-
-async function clearFaults(ctx) {
-  await fetch(`${ctx.hubUrl}/admin/faults`, { method: "DELETE", headers: { authorization: `Bearer ${ctx.tokens.admin}` } });
 }
 
 const filesOf = (ctx, repo) => ctx.manifest.files.filter((f) => f.repo === repo);

@@ -3,9 +3,9 @@
 //! a localhub (release build, so the server is not what is measured).
 //! Machines here are noisy: read the ratios, not the absolute figures.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use crate::localhub::Localhub;
 use crate::shell::exec;
 use crate::{build, root, setup, Result};
 
@@ -26,7 +26,7 @@ pub fn run() -> Result {
 /// BENCH_MIB (default 1024) MiB uploaded once by hf_xet, then downloaded by each client in turn.
 fn download() -> Result {
     exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
-    let hub = ReleaseLocalhub::start()?;
+    let hub = Localhub::spawn(Command::new(root().join("target/release/localhub")), "bench")?;
     println!("\n=== download bench: seeding with the Python client ===");
     let seed = Command::new(setup::peers_python())
         .arg("seed_download.py")
@@ -48,51 +48,4 @@ fn download() -> Result {
             .env("BENCH_PYTHON", setup::peers_python())
             .current_dir(root().join("bench")),
     )
-}
-
-/// The release localhub in a fresh data folder; killed (and the folder removed) when dropped.
-struct ReleaseLocalhub {
-    child: Child,
-    url: String,
-    data: std::path::PathBuf,
-}
-
-impl ReleaseLocalhub {
-    fn start() -> Result<Self> {
-        let data = root().join("target/localhub-runs").join(format!("bench-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        let mut child = Command::new(root().join("target/release/localhub"))
-            .args(["--port", "0", "--data"])
-            .arg(&data)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("starting localhub: {e}"))?;
-        let stdout = child.stdout.take().ok_or("localhub stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(url) = line.strip_prefix("localhub ready at ") {
-                        break url.trim().to_string();
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err("localhub exited before printing its ready line".into());
-                }
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Ok(Self { child, url, data })
-    }
-}
-
-impl Drop for ReleaseLocalhub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
 }

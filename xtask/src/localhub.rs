@@ -15,7 +15,7 @@ pub const ADMIN_TOKEN: &str = "localhub-conformance-admin";
 pub struct Localhub {
     child: Child,
     pub url: String,
-    data: PathBuf,
+    pub data: PathBuf,
 }
 
 impl Localhub {
@@ -24,12 +24,25 @@ impl Localhub {
     /// [`ADMIN_TOKEN`]. CORS stays at its default (pages served from loopback origins).
     pub fn start(name: &str) -> Result<Self> {
         exec(Command::new("cargo").args(["build", "--quiet", "--package", "localhub"]).current_dir(root()))?;
+        let mut command = Command::new(root().join("target/debug/localhub"));
+        // `hub.js` is the CI account of @huggingface/hub's own specs (peers/hubjs-specs).
+        command
+            .args(["--user", "stranger:hf_stranger_write:write", "--user", "hub.js:hf_hub.js:write"])
+            .args(["--admin-token", ADMIN_TOKEN]);
+        let hub = Self::spawn(command, name)?;
+        println!("localhub for {name}: {}", hub.url);
+        Ok(hub)
+    }
+}
+
+impl Localhub {
+    /// Starts `command` (a localhub binary with its extra flags) on free ports in a fresh data
+    /// folder named after `name`, and waits for its ready line.
+    pub fn spawn(mut command: Command, name: &str) -> Result<Self> {
         let data = root().join("target/localhub-runs").join(format!("{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
-        let mut child = Command::new(root().join("target/debug/localhub"))
-            // `hub.js` is the CI account of @huggingface/hub's own specs (peers/hubjs-specs).
-            .args(["--port", "0", "--user", "stranger:hf_stranger_write:write", "--user", "hub.js:hf_hub.js:write"])
-            .args(["--admin-token", ADMIN_TOKEN, "--data"])
+        let mut child = command
+            .args(["--port", "0", "--data"])
             .arg(&data)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -46,13 +59,13 @@ impl Localhub {
                 }
                 _ => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     return Err("localhub exited before printing its ready line".into());
                 }
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        println!("localhub for {name}: {url}");
         Ok(Self { child, url, data })
     }
 }
