@@ -253,6 +253,11 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+        Suite {
+            name: "bundlers (vite webpack esbuild wrangler)",
+            command: node(&["runners/bundlers.js"]),
+            format: Format::Plain,
+        },
         Suite { name: "peers: hf_xet referee", command: node(&["peers/hf-xet.js"]), format: Format::Plain },
     ]
 }
