@@ -99,7 +99,7 @@ try {
         (error, result) => (error ? reject(error) : resolve(result)),
       ),
     );
-    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    if (stats.hasErrors() || stats.hasWarnings()) throw new Error(stats.toString({ all: false, errors: true, warnings: true }));
     writeFileSync(join(outDir, "index.html"), indexHtml("/main.js", "text/javascript"));
     await checkBuilt(outDir, "webpack");
   });
@@ -109,15 +109,18 @@ try {
     const outDir = join(project, "dist-esbuild");
     // esbuild leaves `new URL("./hubwasm_bg.wasm", import.meta.url)` as written, so the wasm file is
     // copied next to the bundle (the README says so); the Worker is a second entry point.
-    await esbuild.build({
+    const built = await esbuild.build({
       entryPoints: [join(project, "main.js"), join(project, "worker.js")],
       absWorkingDir: project,
       bundle: true,
       format: "esm",
       platform: "browser",
       outdir: outDir,
-      logLevel: "warning",
+      logLevel: "silent",
     });
+    // A user's build should be quiet: a warning about the package (e.g. duplicate keys in the
+    // generated glue) is a failure here.
+    if (built.warnings.length > 0) throw new Error(`esbuild warned:\n${JSON.stringify(built.warnings, null, 1)}`);
     cpSync(join(project, "node_modules/hubwasm/hubwasm_bg.wasm"), join(outDir, "hubwasm_bg.wasm"));
     writeFileSync(join(outDir, "index.html"), indexHtml("/main.js"));
     await checkBuilt(outDir, "esbuild");

@@ -72,6 +72,9 @@ fn assemble_package(root: &Path, bindgen_dir: &Path, out: &Path) -> Result {
     write(&out.join("errors.js"), &reexport)?;
     write(&out.join("errors.d.ts"), &reexport)?;
 
+    let glue = out.join("hubwasm.js");
+    write(&glue, &one_namespace_per_snippet(&read(&glue)?)?)?;
+
     let surface = Surface::parse(&read(&out.join("hubwasm.d.ts"))?)?;
     write(&out.join("api.js"), &surface.api_js())?;
     write(&out.join("index.d.ts"), &surface.index_dts())?;
@@ -81,6 +84,49 @@ fn assemble_package(root: &Path, bindgen_dir: &Path, out: &Path) -> Result {
     write(&out.join("package.json"), &manifest)?;
     fs::copy(root.join("README.md"), out.join("README.md")).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// wasm-bindgen 0.2.130 gives every function the wasm imports straight from a snippet its own
+/// `import * as importN from "<snippet>"` and its own entry in the imports object, so one snippet's
+/// key appears there several times. Harmless (one module namespace), but esbuild warns about the
+/// duplicate keys wherever the package is bundled from outside node_modules (npm link, workspaces);
+/// keep the first namespace import of each snippet and one key.
+fn one_namespace_per_snippet(glue: &str) -> Result<String> {
+    use std::collections::HashMap;
+    let mut first_name: HashMap<&str, &str> = HashMap::new();
+    let mut dropped: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(glue.len());
+    for line in glue.lines() {
+        if let Some((name, module)) = line.strip_prefix("import * as ").and_then(|rest| rest.split_once(" from ")) {
+            let module = module.trim_end_matches(';');
+            if first_name.contains_key(module) {
+                dropped.push(name);
+                continue;
+            }
+            first_name.insert(module, name);
+        }
+        let entry_value = line.trim().split_once(": ").map(|(_, value)| value.trim_end_matches(','));
+        if entry_value.is_some_and(|value| dropped.contains(&value)) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    // A dropped name used anywhere else would now be undefined: refuse rather than ship that.
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    for name in &dropped {
+        let used = out.match_indices(name).any(|(at, _)| {
+            let before = out[..at].chars().next_back().is_some_and(is_word);
+            let after = out[at + name.len()..].chars().next().is_some_and(is_word);
+            !before && !after
+        });
+        if used {
+            return Err(
+                format!("hubwasm.js uses {name} beyond its namespace import: wasm-bindgen's glue changed").into()
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// `dir/node_modules/hubwasm` → the built package, the way `npm install ../dist/npm` would link it.
@@ -386,6 +432,39 @@ export default function __wbg_init (module_or_path?: InitInput | Promise<InitInp
         let index = surface.index_dts();
         assert!(index.contains("export { xetHash, createSha256, sha256, HubClient } from \"./hubwasm.js\";"));
         assert!(index.contains("export type { XetChunk, Sha256Hasher } from \"./hubwasm.js\";"));
+    }
+
+    // wasm-bindgen 0.2.130's shape: one namespace import and one imports-object key per function
+    // the wasm imports directly from a snippet.
+    const GLUE: &str = r#"import { callFetch } from './snippets/h/src/http/fetch.js';
+import * as import1 from "./snippets/h/src/http/fetch.js"
+import * as import2 from "./snippets/h/src/http/fetch.js"
+import * as import3 from "./snippets/h/src/hub/download.js"
+function __wbg_get_imports() {
+    return {
+        __proto__: null,
+        "./hubwasm_bg.js": import0,
+        "./snippets/h/src/http/fetch.js": import1,
+        "./snippets/h/src/http/fetch.js": import2,
+        "./snippets/h/src/hub/download.js": import3,
+    };
+}
+"#;
+
+    #[test]
+    fn each_snippet_keeps_one_namespace_import_and_one_key() {
+        let out = one_namespace_per_snippet(GLUE).unwrap();
+        assert_eq!(out.matches("import * as import1 from").count(), 1);
+        assert!(!out.contains("import2"));
+        assert_eq!(out.matches("\"./snippets/h/src/http/fetch.js\": import1,").count(), 1);
+        assert!(out.contains("\"./snippets/h/src/hub/download.js\": import3,"));
+        assert!(out.contains("import { callFetch } from './snippets/h/src/http/fetch.js';"));
+    }
+
+    #[test]
+    fn a_dropped_namespace_used_elsewhere_fails_the_build() {
+        let glue = format!("{GLUE}import2.sleep(1);\n");
+        assert!(one_namespace_per_snippet(&glue).is_err());
     }
 
     #[test]
