@@ -79,3 +79,9 @@ export declare class NotReadyError extends HubError {}
 
 /** The WebAssembly module failed to fetch or compile; `cause` holds the original error. `code` is `MODULE_LOAD_FAILED`. */
 export declare class ModuleLoadError extends HubError {}
+
+/** The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached. `code` is `CACHE`. */
+export declare class CacheError extends HubError {}
+
+/** Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name. `code` is `LOCAL_ENTRY_NOT_FOUND`. */
+export declare class LocalEntryNotFoundError extends HubError {}

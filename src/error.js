@@ -155,7 +155,23 @@ export class ModuleLoadError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError };
+/** The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached. */
+export class CacheError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "CACHE", ...options });
+    setName(this, "CacheError");
+  }
+}
+
+/** Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name. */
+export class LocalEntryNotFoundError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "LOCAL_ENTRY_NOT_FOUND", ...options });
+    setName(this, "LocalEntryNotFoundError");
+  }
+}
+
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, CacheError, LocalEntryNotFoundError };
 const hasOwn = Object.hasOwn;
 
 // Rust's constructor of the classes above (not re-exported by the package).

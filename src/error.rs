@@ -168,6 +168,21 @@ const MODULE_LOAD: ErrorClass = ErrorClass {
     fields: "",
 };
 
+const CACHE: ErrorClass = ErrorClass {
+    name: "CacheError",
+    code: "CACHE",
+    parent: "HubError",
+    doc: "The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached.",
+    fields: "",
+};
+const LOCAL_ENTRY_NOT_FOUND: ErrorClass = ErrorClass {
+    name: "LocalEntryNotFoundError",
+    code: "LOCAL_ENTRY_NOT_FOUND",
+    parent: "HubError",
+    doc: "Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name.",
+    fields: "",
+};
+
 /// Every subclass of `HubError`, parents first.
 #[cfg_attr(not(all(test, not(target_arch = "wasm32"))), allow(dead_code))]
 pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
@@ -188,6 +203,8 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     INTEGRITY,
     NOT_READY,
     MODULE_LOAD,
+    CACHE,
+    LOCAL_ENTRY_NOT_FOUND,
 ];
 
 #[derive(Debug)]
@@ -209,6 +226,10 @@ pub(crate) enum Error {
     /// Bytes that do not match their hash.
     #[allow(dead_code)] // raised by the download path, which lands with issue #10 item 4
     Integrity(String),
+    /// The cache store failed.
+    Cache { message: String, cause: JsValue },
+    /// Offline, and the file is not cached.
+    LocalEntryNotFound(String),
 }
 
 /// An error answer of the Hub, classified by hubwasm-core.
@@ -249,6 +270,8 @@ impl Error {
             Error::Network { .. } => &NETWORK,
             Error::Aborted { .. } => &ABORTED,
             Error::Integrity(_) => &INTEGRITY,
+            Error::Cache { .. } => &CACHE,
+            Error::LocalEntryNotFound(_) => &LOCAL_ENTRY_NOT_FOUND,
         }
     }
 
@@ -258,6 +281,8 @@ impl Error {
             | Error::InvalidState(message)
             | Error::Internal(message)
             | Error::Integrity(message)
+            | Error::LocalEntryNotFound(message)
+            | Error::Cache { message, .. }
             | Error::SourceRead { message, .. }
             | Error::Network { message, .. } => message.clone(),
             Error::Aborted { .. } => "the operation was aborted".into(),
@@ -289,9 +314,10 @@ impl From<Error> for JsValue {
         let class = err.class().name;
         let message = err.message();
         let made = match err {
-            Error::SourceRead { cause, .. } | Error::Network { cause, .. } | Error::Aborted { cause } => {
-                make_hub_error(class, &message, None, None, cause, None, None)
-            }
+            Error::SourceRead { cause, .. }
+            | Error::Network { cause, .. }
+            | Error::Aborted { cause }
+            | Error::Cache { cause, .. } => make_hub_error(class, &message, None, None, cause, None, None),
             Error::Api(f) => make_hub_error(
                 class,
                 &message,
@@ -472,6 +498,8 @@ mod tests {
             Error::Network { message: String::new(), cause: JsValue::UNDEFINED },
             Error::Aborted { cause: JsValue::UNDEFINED },
             Error::Integrity(String::new()),
+            Error::Cache { message: String::new(), cause: JsValue::UNDEFINED },
+            Error::LocalEntryNotFound(String::new()),
         ];
         for variant in &variants {
             assert!(ERROR_CLASSES.iter().any(|c| c.name == variant.class().name), "{variant} has no row");

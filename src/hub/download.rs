@@ -99,6 +99,8 @@ struct Plan {
     kind: Kind,
     signal: Option<AbortSignal>,
     on_progress: Option<Function>,
+    /// Where a whole-file read is cached once verified (src/cache/).
+    cache_write: Option<crate::cache::lookup::WriteTarget>,
 }
 
 enum Kind {
@@ -112,6 +114,8 @@ enum Kind {
 #[wasm_bindgen]
 pub struct DownloadedFile {
     plan: Rc<Plan>,
+    /// Set when the cache serves the file (src/cache/lookup.rs).
+    served: Option<Rc<crate::cache::lookup::Served>>,
 }
 
 #[wasm_bindgen]
@@ -123,13 +127,46 @@ impl HubClient {
         #[wasm_bindgen(unchecked_param_type = "DownloadFileOptions")] options: JsValue,
     ) -> Promise {
         let transport = self.transport().clone();
+        let cache = self.cache.clone();
         spawn(async move {
             let o = Options::new(options.clone(), "downloadFile")?;
             let (repo, revision, signal) = (o.repo(None)?, o.revision()?, o.signal()?);
             let path = o.required("path", o.repo_path("path")?)?;
             let range = read_range(&options)?;
             let on_progress = o.function("onProgress")?;
-            let info = file_download_info(&transport, &repo, revision, &path, signal.as_ref()).await?;
+            // The cache first: served from it, or the commit to fetch (src/cache/lookup.rs).
+            let asked = revision.clone().unwrap_or_else(hubwasm_core::repo::Revision::main);
+            let mut resolved = None;
+            if let Some(cache) = &cache {
+                use crate::cache::lookup::{before_download, Lookup};
+                match before_download(cache, &transport, &repo, &asked, &path, signal.as_ref()).await? {
+                    Lookup::Hit(served) => {
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
+                    }
+                    Lookup::Miss(commit) => resolved = commit,
+                }
+            }
+            let at = resolved.as_ref().and_then(|c| hubwasm_core::repo::Revision::parse(c.as_str()).ok()).or(revision);
+            let info = match file_download_info(&transport, &repo, at, &path, signal.as_ref()).await {
+                Err(Error::Api(f)) if f.kind == hubwasm_core::api::ApiErrorKind::EntryNotFound => {
+                    if let (Some(cache), Some(commit)) = (&cache, &resolved) {
+                        crate::cache::lookup::record_missing(cache, &repo, commit, &path).await;
+                    }
+                    return Err(Error::Api(f));
+                }
+                other => other?,
+            };
+            let mut cache_write = None;
+            if let Some(cache) = &cache {
+                use crate::cache::lookup::{after_info, AfterInfo};
+                match after_info(cache, &repo, &asked, &info.commit, &info.path, &info.etag, info.size).await {
+                    AfterInfo::Served(served) => {
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
+                    }
+                    AfterInfo::Write(target) => cache_write = range.is_none().then_some(target),
+                    AfterInfo::Uncached => {}
+                }
+            }
             let span = FileSpan::new(range, info.size)
                 .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
             let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
@@ -151,10 +188,30 @@ impl HubClient {
                 kind,
                 signal,
                 on_progress,
+                cache_write,
             };
-            Ok(DownloadedFile { plan: Rc::new(plan) }.into())
+            Ok(DownloadedFile { plan: Rc::new(plan), served: None }.into())
         })
     }
+}
+
+/// The file object of a file the cache serves.
+fn served_file(
+    transport: Rc<Transport>,
+    repo: RepoId,
+    path: String,
+    range: Option<[u64; 2]>,
+    served: crate::cache::lookup::Served,
+    signal: Option<AbortSignal>,
+    on_progress: Option<Function>,
+) -> Result<JsValue, Error> {
+    let span = FileSpan::new(range, served.copy.size)
+        .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
+    let etag = served.copy.blob.as_ref().map(|b| b.to_string()).unwrap_or_default();
+    let commit = served.commit.to_string();
+    let (kind, cache_write) = (Kind::Regular, None);
+    let plan = Plan { transport, repo, path, commit, etag, span, kind, signal, on_progress, cache_write };
+    Ok(DownloadedFile { plan: Rc::new(plan), served: Some(Rc::new(served)) }.into())
 }
 
 #[wasm_bindgen]
@@ -190,11 +247,25 @@ impl DownloadedFile {
         }
     }
 
+    /// Whether the cache serves the file (no byte of it is fetched).
+    #[wasm_bindgen(getter, js_name = fromCache)]
+    pub fn is_from_cache(&self) -> bool {
+        self.served.is_some()
+    }
+
     /// The bytes as a `ReadableStream<Uint8Array>` that fetches as it is read; cancelling it stops
     /// the fetches. An error (`IntegrityError`, `AbortError`, `NetworkError`…) errors the stream, so
     /// bytes that fail verification never end as a complete file.
     #[wasm_bindgen(unchecked_return_type = "ReadableStream<Uint8Array>")]
     pub fn stream(&self) -> ReadableStream {
+        if let Some(served) = &self.served {
+            let plan = &self.plan;
+            let range = (!plan.span.is_whole_file()).then(|| (plan.span.start, plan.span.end_exclusive()));
+            match served.stream(range, plan.on_progress.clone(), plan.signal.clone()) {
+                Ok(stream) => return stream,
+                Err(e) => return crate::cache::lookup::failed_stream(e),
+            }
+        }
         open_stream(self.plan.clone())
     }
 
@@ -275,6 +346,8 @@ struct Reader {
     abort: LinkedController,
     state: State,
     delivered: u64,
+    /// The blob being cached as it is read (src/cache/), dropped (and removed) on error or cancel.
+    cache_write: RefCell<Option<crate::cache::BlobWrite>>,
 }
 
 enum State {
@@ -323,8 +396,13 @@ struct XetRead {
 fn open_stream(plan: Rc<Plan>) -> ReadableStream {
     let abort = linked_controller(plan.signal.clone());
     let cancel_abort: LinkedController = JsValue::from(&abort).unchecked_into();
-    let cell: Rc<RefCell<Option<Reader>>> =
-        Rc::new(RefCell::new(Some(Reader { plan, abort, state: State::Start, delivered: 0 })));
+    let cell: Rc<RefCell<Option<Reader>>> = Rc::new(RefCell::new(Some(Reader {
+        plan,
+        abort,
+        state: State::Start,
+        delivered: 0,
+        cache_write: RefCell::default(),
+    })));
     let cancelled = Rc::new(RefCell::new(false));
     let (pull_cell, pull_cancelled) = (cell.clone(), cancelled.clone());
     let pull = Closure::<dyn FnMut() -> Promise>::new(move || {
@@ -376,6 +454,9 @@ impl Reader {
             let step = match &mut self.state {
                 State::Start => match self.start().await {
                     Ok(state) => {
+                        if let Some(target) = &self.plan.cache_write {
+                            *self.cache_write.borrow_mut() = target.begin().await;
+                        }
                         self.state = state;
                         continue;
                     }
@@ -389,6 +470,7 @@ impl Reader {
                 Ok(piece) => break piece,
                 Err(e) => {
                     // Nothing more will be read: end the fetches still under way.
+                    self.cache_write.borrow_mut().take();
                     self.state = State::Done;
                     self.abort.abort(JsValue::UNDEFINED);
                     return Err(e);
@@ -397,8 +479,10 @@ impl Reader {
         };
         let Some(piece) = piece else {
             self.state = State::Done;
+            crate::cache::BlobWrite::finish(&self.cache_write).await;
             return Ok(None);
         };
+        crate::cache::BlobWrite::feed(&self.cache_write, &piece).await;
         self.delivered += piece.len() as u64;
         if let Some(callback) = &self.plan.on_progress {
             #[derive(Serialize)]

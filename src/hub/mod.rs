@@ -4,7 +4,7 @@
 //! takes its `abortSignal`.
 
 mod download;
-mod options;
+pub(crate) mod options;
 mod pages;
 mod types;
 
@@ -36,6 +36,8 @@ const MAX_PAGE: u32 = 1000;
 #[wasm_bindgen]
 pub struct HubClient {
     transport: Rc<Transport>,
+    /// The blob cache (src/cache/), when there is one.
+    pub(crate) cache: Option<Rc<crate::cache::Cache>>,
 }
 
 /// Runs `work` as the Promise a method returns; its errors reject it as typed errors. Boxed, so
@@ -55,7 +57,9 @@ impl HubClient {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "HubClientOptions")] options: Option<JsValue>,
     ) -> Result<HubClient, JsValue> {
-        Ok(HubClient { transport: Rc::new(transport_from(options.unwrap_or(JsValue::UNDEFINED))?) })
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let cache = options::cache_from(&options)?;
+        Ok(HubClient { transport: Rc::new(transport_from(options)?), cache })
     }
 
     #[wasm_bindgen(js_name = whoAmI, unchecked_return_type = "Promise<WhoAmI>")]

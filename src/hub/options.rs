@@ -168,3 +168,11 @@ impl Options {
         value.ok_or_else(|| Error::invalid_input(format!("{}() needs the option {name}", self.method)))
     }
 }
+
+/// HubClient's cache options: `cache`, `cacheDir`, `offline`, `onWarning` (src/cache/).
+pub(crate) fn cache_from(options: &JsValue) -> Result<Option<std::rc::Rc<crate::cache::Cache>>, Error> {
+    let o = Options::new(options.clone(), "HubClient")?;
+    let cache = o.get("cache")?;
+    let offline = o.bool("offline")?.unwrap_or(false);
+    crate::cache::Cache::from_options(cache, o.string("cacheDir")?, offline, o.function("onWarning")?)
+}
