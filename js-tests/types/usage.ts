@@ -166,3 +166,25 @@ export async function hubUsage(signal: AbortSignal): Promise<string[]> {
   hub.free();
   return out;
 }
+
+// The blob cache (issue #11): its options, a store of one's own, scan and delete, its errors.
+export async function cacheUsage(store: import("hubwasm").CacheStore): Promise<string[]> {
+  const hubwasm = await import("hubwasm");
+  const hub = new hubwasm.HubClient({ cache: "auto", cacheDir: "/tmp/hf", onWarning: (w) => console.warn(w.message) });
+  new hubwasm.HubClient({ cache: store, offline: true });
+  new hubwasm.HubClient({ cache: "memory" });
+  new hubwasm.HubClient({ cache: false });
+  // @ts-expect-error cache is "auto", "memory", false or a store
+  new hubwasm.HubClient({ cache: "disk" });
+  const file = await hub.downloadFile({ repo: "org/model", path: "config.json" });
+  const cached: boolean = file.fromCache;
+  const scan: import("hubwasm").CacheScan | undefined = await hub.cache?.scan();
+  const freed: number = (await hub.cache!.delete({ repo: "org/model", revision: "main" })).freed;
+  const out = [String(cached), String(scan?.sizeOnDisk), String(scan?.repos[0]?.revisions[0]?.refs), String(freed)];
+  try {
+    await hub.downloadFile({ repo: "org/model", path: "x" });
+  } catch (error) {
+    if (error instanceof hubwasm.LocalEntryNotFoundError || error instanceof hubwasm.CacheError) out.push(error.code);
+  }
+  return out;
+}

@@ -165,8 +165,8 @@ impl From<CachedRepo> for RepoAnswer {
     }
 }
 
-/// Folders at the root that are not repos (Python skips the same).
-const NOT_REPOS: &[&str] = &[".locks", "CACHEDIR.TAG", ".DS_Store", "Thumbs.db", "desktop.ini"];
+/// Entries at the root that are not repos (Python skips the same; `blobs` is its shared Xet store).
+const NOT_REPOS: &[&str] = &[".locks", "CACHEDIR.TAG", "blobs", ".DS_Store", "Thumbs.db", "desktop.ini"];
 
 /// Lists every repo folder (or only `only`) and reads its refs: the listings `scan_repo` takes.
 async fn listings(cache: &Cache, only: Option<&str>) -> Result<Vec<RepoListing>, Error> {

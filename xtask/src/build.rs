@@ -210,6 +210,8 @@ impl Surface {
                     }
                     surface.classes.push(name);
                 }
+                // An interface may be declared in two sections (merged by TypeScript): exported once.
+                "interface" | "type" | "enum" if surface.types.contains(&name) => {}
                 "interface" | "type" | "enum" => surface.types.push(name),
                 other => return Err(format!("hubwasm.d.ts: unexpected `export {other} {name}`")),
             }

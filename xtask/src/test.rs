@@ -259,7 +259,32 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
             format: Format::Plain,
         },
         Suite { name: "peers: hf_xet referee", command: node(&["peers/hf-xet.js"]), format: Format::Plain },
+        Suite { name: "peers: Python cache interop (node)", command: cache_interop(root, None), format: Format::Plain },
+        Suite {
+            name: "peers: Python cache interop (deno)",
+            command: cache_interop(root, Some(npm_bin("deno"))),
+            format: Format::Plain,
+        },
     ]
+}
+
+/// js-tests/peers/hub-cache-python.js: hubwasm and Python's huggingface_hub sharing one cache folder,
+/// in Node or (given its binary) Deno, which needs write access for the cache and run for Python.
+fn cache_interop(root: &Path, deno: Option<PathBuf>) -> Command {
+    let mut command = match deno {
+        Some(deno) => {
+            let mut command = Command::new(deno);
+            command.args(["run", "--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run"]);
+            command.env("NO_COLOR", "1").env("DENO_NO_UPDATE_CHECK", "1");
+            command
+        }
+        None => Command::new("node"),
+    };
+    command
+        .arg("peers/hub-cache-python.js")
+        .env("HUBWASM_PEERS_PYTHON", setup::peers_python())
+        .current_dir(root.join("js-tests"));
+    command
 }
 
 fn run_suite(mut suite: Suite) -> Outcome {
