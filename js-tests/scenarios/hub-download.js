@@ -227,6 +227,51 @@ export default [
     },
   },
   {
+    name: "hub download: concurrency and bufferSize bound the Xet range fetches; every setting gives the same bytes",
+    async run(context) {
+      const ctx = hub(context);
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      // Storage fetches whose bodies are still open, and the most open at once.
+      const open = { now: 0, max: 0 };
+      const counting = async (url, response) => {
+        if (!url.includes("/cas/storage/") || !response.body) return response;
+        open.max = Math.max(open.max, ++open.now);
+        let closed = false;
+        const close = () => {
+          if (!closed) open.now--;
+          closed = true;
+        };
+        const reader = response.body.getReader();
+        const body = new ReadableStream({
+          async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done) {
+              close();
+              controller.close();
+            } else controller.enqueue(value);
+          },
+          cancel(reason) {
+            close();
+            return reader.cancel(reason);
+          },
+        });
+        return new Response(body, { status: response.status, headers: response.headers });
+      };
+      for (const [options, most] of [[{}, 2], [{ concurrency: 1 }, 1], [{ concurrency: 1, bufferSize: 0 }, 1], [{ concurrency: 8, bufferSize: 64 * MIB }, 2]]) {
+        Object.assign(open, { now: 0, max: 0 });
+        const hubc = client(ctx, { fetch: recordingFetch(counting).fetchFn });
+        const bytes = new Uint8Array(await (await hubc.downloadFile({ repo: f.repo, path: f.path, ...options })).arrayBuffer());
+        equal(await sha256(bytes), f.sha256, `${JSON.stringify(options)}: sha256`);
+        // Two xorbs: two range fetches at most, both at once unless concurrency says one.
+        equal(open.max, most, `${JSON.stringify(options)}: storage bodies open at once`);
+      }
+      const hubc = client(ctx);
+      for (const bad of [{ concurrency: 0 }, { concurrency: 65 }, { concurrency: 1.5 }, { bufferSize: -1 }, { bufferSize: "8M" }]) {
+        await rejects(() => hubc.downloadFile({ repo: f.repo, path: f.path, ...bad }), { instanceOf: InvalidInputError }, JSON.stringify(bad));
+      }
+    },
+  },
+  {
     name: "hub download: a tampered xorb or LFS object is IntegrityError and never a complete file",
     async run(context) {
       const ctx = hub(context);
