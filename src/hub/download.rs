@@ -20,11 +20,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use hubwasm_core::download::body::BodyCheck;
+use hubwasm_core::download::info::{FileInfo, FileKind, ResolveHeaders};
 use hubwasm_core::download::lfs::{download_batch_request, parse_download_batch, LfsBatchError};
 use hubwasm_core::download::span::FileSpan;
 use hubwasm_core::download::xet::{falls_back_to_v1, reconstruction_range};
 use hubwasm_core::download::{BodyError, XetDownload, XetDownloadError, XetOptions, XetToken};
-use hubwasm_core::repo::RepoId;
+use hubwasm_core::repo::{RepoId, Revision};
 use hubwasm_core::xet::{Reconstruction, XetHash};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use serde::Serialize;
@@ -163,26 +164,20 @@ impl HubClient {
             let buffer_size = o.count("bufferSize", u32::MAX)?.unwrap_or(XET_BUFFER_BYTES);
             let xet_options =
                 XetOptions { max_in_flight: concurrency as usize, max_buffered_bytes: buffer_size.into() };
-            let info = file_download_info(&transport, &repo, revision, &path, signal.as_ref()).await?;
-            let span = FileSpan::new(range, info.size)
-                .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
-            let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
-                (Some(hash), _, Some(links)) => Kind::Xet {
-                    hash: XetHash::from_hex(hash).map_err(|_| protocol(&info.path, "a malformed xetHash"))?,
-                    refresh_url: links.refresh_url.clone(),
-                },
-                (Some(_), _, None) => return Err(protocol(&info.path, "a Xet file without its token route")),
-                (None, Some(lfs), _) => Kind::Lfs { sha256: lfs.oid.clone() },
-                (None, None, _) => Kind::Regular,
+            let found = match probe(&transport, &repo, revision.as_ref(), &path, signal.as_ref()).await? {
+                Some(found) => found,
+                None => look_up(&transport, &repo, revision, &path, signal.as_ref()).await?,
             };
+            let span = FileSpan::new(range, found.size)
+                .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
             let plan = Plan {
                 transport,
                 repo,
-                path: info.path,
-                commit: info.commit,
-                etag: info.etag,
+                path,
+                commit: found.commit,
+                etag: found.etag,
                 span,
-                kind,
+                kind: found.kind,
                 signal,
                 on_progress,
                 xet_options,
@@ -252,6 +247,119 @@ impl DownloadedFile {
     pub fn json(&self) -> Promise {
         read_as(self.stream(), "json")
     }
+}
+
+/// What `downloadFile` learns about the file before reading it.
+struct Found {
+    size: u64,
+    etag: String,
+    commit: String,
+    kind: Kind,
+}
+
+/// One request names the file: `GET resolve/{rev}/{path}` asking for the Xet file info, one byte
+/// (`Range: bytes=0-0`) and no redirect. A Xet file answers its info (hash, token route, size,
+/// etag); a regular file its first byte with `ETag`, `Content-Range` and `X-Repo-Commit`; LFS
+/// content a 302 to storage with `X-Linked-Etag`/`X-Linked-Size` (hub-api.md §4.1–4.2). `None`
+/// when the answer does not say it all — a browser sees a redirect as an opaque answer with no
+/// headers (hub-api.md corrections, item 7), an empty file cannot be ranged — and
+/// [`look_up`] asks paths-info instead.
+async fn probe(
+    t: &Transport,
+    repo: &RepoId,
+    revision: Option<&Revision>,
+    path: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<Found>, Error> {
+    let revision = revision.map_or_else(|| Revision::main().url_encoded(), Revision::url_encoded);
+    let url = format!("{}/{}/resolve/{revision}/{}", t.hub_url(), repo.web_path(), encode_path(path));
+    let request = Request::get(url, signal)
+        .repo_route()
+        .manual_redirect()
+        .header("accept", "application/vnd.xet-fileinfo+json, */*");
+    let mut answer = match t.send(request.clone().header("range", "bytes=0-0")).await {
+        Ok(answer) => answer,
+        Err(Error::Api(f)) if f.status == 416 => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if answer.status == 206 && is_fileinfo(&answer) {
+        // A browser cut the info from its cache to the byte asked for: ask for all of it.
+        answer = t.send(request).await?;
+    }
+    let header = |name: &str| answer.header(name);
+    let names = [
+        "etag",
+        "x-linked-etag",
+        "x-linked-size",
+        "content-length",
+        "content-range",
+        "content-type",
+        "x-repo-commit",
+        "location",
+        "x-xet-hash",
+        "link",
+        "x-xet-refresh-route",
+    ];
+    let values: Vec<Option<String>> = names.iter().map(|n| header(n)).collect();
+    let v = |i: usize| values[i].as_deref();
+    let headers = ResolveHeaders {
+        etag: v(0),
+        linked_etag: v(1),
+        linked_size: v(2),
+        content_length: v(3),
+        content_range: v(4),
+        content_type: v(5),
+        repo_commit: v(6),
+        location: v(7),
+        xet_hash: v(8),
+        link: v(9),
+        xet_refresh_route: v(10),
+    };
+    let info = if answer.status == 0 {
+        return Ok(None); // an opaque redirect
+    } else if is_fileinfo(&answer) {
+        FileInfo::from_xet_fileinfo(&answer.bytes(signal).await?, &headers)
+    } else {
+        if let Some(body) = answer.response.body() {
+            let _ = body.cancel(); // one byte, or a redirect's page
+        }
+        FileInfo::from_resolve(answer.status, &headers)
+    };
+    let Ok(info) = info else { return Ok(None) };
+    let Some(commit) = info.commit.filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit())) else {
+        return Ok(None);
+    };
+    let kind = match info.kind {
+        FileKind::Regular => Kind::Regular,
+        FileKind::Lfs { sha256, .. } => Kind::Lfs { sha256 },
+        FileKind::Xet { hash, refresh_url, .. } => Kind::Xet { hash, refresh_url },
+    };
+    Ok(Some(Found { size: info.size, etag: info.etag, commit: commit.to_ascii_lowercase(), kind }))
+}
+
+fn is_fileinfo(answer: &Answer) -> bool {
+    answer.header("content-type").is_some_and(|c| c.contains("application/vnd.xet-fileinfo+json"))
+}
+
+/// Where the probe's answer cannot be read: the commit, paths-info, and the Xet file info.
+async fn look_up(
+    t: &Transport,
+    repo: &RepoId,
+    revision: Option<Revision>,
+    path: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Found, Error> {
+    let info = file_download_info(t, repo, revision, path, signal).await?;
+    let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
+        (Some(hash), _, Some(links)) => Kind::Xet {
+            hash: XetHash::from_hex(hash).map_err(|_| protocol(&info.path, "a malformed xetHash"))?,
+            refresh_url: links.refresh_url.clone(),
+        },
+        (Some(_), _, None) => return Err(protocol(&info.path, "a Xet file without its token route")),
+        (None, Some(lfs), _) => Kind::Lfs { sha256: lfs.oid.clone() },
+        (None, None, _) => Kind::Regular,
+    };
+    Ok(Found { size: info.size, etag: info.etag, commit: info.commit, kind })
 }
 
 /// `range`: `[start, end]` of two whole numbers (JS numbers are exact up to 2^53). The JS side reads
