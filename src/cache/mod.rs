@@ -352,13 +352,14 @@ impl BlobWrite {
     }
 
     /// Feeds delivered bytes; a store failure ends the write (with a warning), never the download.
-    pub(crate) async fn feed(this: &RefCell<Option<BlobWrite>>, bytes: &[u8]) {
+    /// The store is handed the caller's chunk itself (it is awaited before the next one is made).
+    pub(crate) async fn feed(this: &RefCell<Option<BlobWrite>>, piece: &Uint8Array) {
         let Some(mut write) = this.borrow_mut().take() else { return };
         let Some(writer) = write.writer.clone() else { return };
         if let Some(v) = write.verifier.as_mut() {
-            v.update(bytes);
+            v.update(&piece.to_vec());
         }
-        match settle(writer_write(&writer, &Uint8Array::from(bytes)), "write a blob").await {
+        match settle(writer_write(&writer, piece), "write a blob").await {
             Ok(_) => *this.borrow_mut() = Some(write),
             Err(e) => {
                 write.cache.warn(e);
