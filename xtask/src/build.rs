@@ -121,9 +121,7 @@ fn one_namespace_per_snippet(glue: &str) -> Result<String> {
             !before && !after
         });
         if used {
-            return Err(
-                format!("hubwasm.js uses {name} beyond its namespace import: wasm-bindgen's glue changed").into()
-            );
+            return Err(format!("hubwasm.js uses {name} beyond its namespace import: wasm-bindgen's glue changed"));
         }
     }
     Ok(out)
