@@ -196,7 +196,9 @@ impl Returns {
         match head.as_str() {
             "Promise" => Returns::Promise,
             "ReadableStream" => Returns::Stream,
-            _ if head.ends_with("AsyncIterator") || head.ends_with("AsyncIterableIterator") => Returns::AsyncIterator,
+            // `HubAsyncIterator<…>`, `CommitIterator`, `AsyncIterableIterator<…>`: the package returns
+            // no synchronous iterators.
+            _ if head.ends_with("Iterator") => Returns::AsyncIterator,
             _ => Returns::Value,
         }
     }
@@ -565,6 +567,8 @@ export default function __wbg_init (module_or_path?: InitInput | Promise<InitInp
         .unwrap();
         assert_eq!(file.methods, [("blob".to_string(), Returns::Promise), ("stream".to_string(), Returns::Stream)]);
         assert_eq!(file.getters, ["size", "xetHash"]);
+        assert_eq!(Returns::of("CommitIterator;"), Returns::AsyncIterator);
+        assert_eq!(Returns::of("{ a: Promise<string> };"), Returns::Value);
         let js = surface.worker_surface_js();
         assert!(js.contains("export const functions = [\"xetHash\", \"sha256\"];"), "{js}");
         assert!(
