@@ -34,6 +34,8 @@ function answer(message, transfer) {
 }
 
 async function handle(message) {
+  // Classes and synchronous calls need the module loaded; async functions would wait anyway.
+  await api.ready;
   switch (message?.op) {
     case "call": {
       if (!functions.includes(message.method)) throw new InvalidInputError(`hubwasm/worker: no function ${message.method}`);
@@ -41,11 +43,18 @@ async function handle(message) {
     }
     case "new": {
       if (!constructible.includes(message.class)) throw new InvalidInputError(`hubwasm/worker: no class ${message.class}`);
-      held.set(message.ref, { value: new api[message.class](...decodeArgs(message.args)), className: message.class });
+      try {
+        held.set(message.ref, { value: new api[message.class](...decodeArgs(message.args)), className: message.class });
+      } catch (error) {
+        // The page's constructor returned already: the error is the answer to each method call.
+        held.set(message.ref, { error });
+        throw error;
+      }
       return [undefined];
     }
     case "method": {
       const target = held.get(message.target);
+      if (target?.error !== undefined) throw target.error;
       if (target?.className === undefined) throw new InvalidInputError("hubwasm/worker: the object is gone (freed, or its Worker restarted)");
       const returns = classes[target.className]?.methods[message.method];
       if (returns === undefined || returns === "value") throw new InvalidInputError(`hubwasm/worker: ${target.className} has no async method ${message.method}`);

@@ -100,7 +100,13 @@ export default [
       const pending = inWorker.xetHash(new Blob([new Uint8Array(64 * 1024 * 1024)]));
       inWorker.terminateWorker();
       await rejects(pending, { name: "AbortError" }, "pending call after terminateWorker()");
-      equal(await inWorker.sha256(new Uint8Array(0)), await hubwasm.sha256(new Uint8Array(0)), "a new Worker answers");
+      // A class constructed as the very first call of a new Worker, before its module has loaded.
+      const fresh = new inWorker.HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read });
+      equal((await fresh.modelInfo({ repo })).id, repo, "a new Worker answers a client made before it loaded");
+      equal(await inWorker.sha256(new Uint8Array(0)), await hubwasm.sha256(new Uint8Array(0)), "and a function");
+      // A bad option cannot throw in the constructor (the Worker checks it): the first call says it.
+      const refused = new inWorker.HubClient({ hubUrl: 42 });
+      await rejects(refused.whoAmI(), { name: "InvalidInputError" }, "a bad option, on the first call");
       inWorker.terminateWorker();
     },
   },
