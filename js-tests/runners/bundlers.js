@@ -1,13 +1,14 @@
 // Bundlers: the packed tarball, installed into a user's project, built unchanged by the real tools a
 // web developer uses — Vite (build and dev server), webpack 5, esbuild and wrangler — and loaded
 // where the output runs: Chromium pages with a module Web Worker, and workerd for wrangler's bundle.
-// Each page runs check.js on the main thread and in a module Worker and reports "ok ok".
+// Each page runs check.js on the main thread and in a module Worker, and hubwasm/worker (the
+// package's own Worker), and reports "ok ok ok".
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, resultsFromPage, serveStatic } from "../lib/browser.js";
 import { report, steps } from "../lib/harness.js";
-import { userProject } from "../lib/user-project.js";
+import { ABC_SHA256, userProject } from "../lib/user-project.js";
 import { fetchFromWorker } from "../lib/workerd.js";
 
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
@@ -16,17 +17,30 @@ const { results, step } = steps();
 
 // The app: check.js on the page and in a module Worker, started the way bundlers recognise
 // (`new Worker(new URL(..., import.meta.url), { type: "module" })`).
+// hubwasm/worker, the package's own Worker: the bundler must follow its `new Worker(new URL(...))`.
+writeFileSync(
+  join(project, "check-worker-entry.js"),
+  `import { sha256 } from "hubwasm/worker";
+export async function checkWorkerEntry() {
+  const digest = await sha256(new Blob(["abc"]));
+  if (digest !== "${ABC_SHA256}") throw new Error("hubwasm/worker sha256 gave " + digest);
+  return "ok";
+}
+`,
+);
 writeFileSync(
   join(project, "main.js"),
   `import { check } from "./check.js";
+import { checkWorkerEntry } from "./check-worker-entry.js";
 const failed = (e) => String(e?.stack ?? e);
 const onPage = check().catch(failed);
+const viaWorkerEntry = checkWorkerEntry().catch(failed);
 const inWorker = new Promise((resolve) => {
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = (event) => resolve(event.data);
   worker.onerror = (event) => resolve("worker error: " + (event.message || "failed to load"));
 });
-Promise.all([onPage, inWorker]).then((parts) => { window.__results = parts.join(" "); });
+Promise.all([onPage, inWorker, viaWorkerEntry]).then((parts) => { window.__results = parts.join(" "); });
 `,
 );
 writeFileSync(
@@ -40,7 +54,7 @@ const indexHtml = (script, type = "module") =>
 writeFileSync(join(project, "index.html"), indexHtml("/main.js"));
 
 const expectOk = (out, where) => {
-  if (String(out).trim() !== "ok ok") throw new Error(`${where} gave: ${out}`);
+  if (String(out).trim() !== "ok ok ok") throw new Error(`${where} gave: ${out}`);
 };
 const browser = await launchChromium();
 /** Serves a built folder statically and checks the page and its Worker. */
@@ -58,13 +72,13 @@ try {
   // they resolve `hubwasm` from the installed tarball as a user's build would.
   const vite = await import("vite");
 
-  await step("vite 6: production build, page and module Worker in Chromium", async () => {
+  await step("vite 6: production build: page, module Worker, hubwasm/worker in Chromium", async () => {
     const outDir = join(project, "dist-vite");
     await vite.build({ root: project, logLevel: "warn", configFile: false, build: { outDir, emptyOutDir: true } });
     await checkBuilt(outDir, "vite build");
   });
 
-  await step("vite 6: dev server, page and module Worker in Chromium", async () => {
+  await step("vite 6: dev server: page, module Worker, hubwasm/worker in Chromium", async () => {
     const server = await vite.createServer({
       root: project,
       logLevel: "warn",
@@ -83,7 +97,7 @@ try {
     }
   });
 
-  await step("webpack 5: production build, page and module Worker in Chromium", async () => {
+  await step("webpack 5: production build: page, module Worker, hubwasm/worker in Chromium", async () => {
     const { default: webpack } = await import("webpack");
     const outDir = join(project, "dist-webpack");
     const stats = await new Promise((resolve, reject) =>
@@ -104,13 +118,18 @@ try {
     await checkBuilt(outDir, "webpack");
   });
 
-  await step("esbuild: bundle with the wasm copied beside it, page and module Worker in Chromium", async () => {
+  await step("esbuild: bundle with the wasm copied beside it: page, module Worker, hubwasm/worker in Chromium", async () => {
     const esbuild = await import("esbuild");
     const outDir = join(project, "dist-esbuild");
     // esbuild leaves `new URL("./hubwasm_bg.wasm", import.meta.url)` as written, so the wasm file is
     // copied next to the bundle (the README says so); the Worker is a second entry point.
     const built = await esbuild.build({
-      entryPoints: [join(project, "main.js"), join(project, "worker.js")],
+      // hubwasm/worker's Worker script is a third entry, written as worker-host.js beside the bundle.
+      entryPoints: [
+        join(project, "main.js"),
+        join(project, "worker.js"),
+        { in: "hubwasm/worker-host.js", out: "worker-host" },
+      ],
       absWorkingDir: project,
       bundle: true,
       format: "esm",
@@ -135,7 +154,8 @@ try {
 export default {
   async fetch() {
     const outcome = await check().catch((e) => String(e?.stack ?? e));
-    return Response.json(outcome === "ok" ? "ok ok" : outcome);
+    // No Web Workers in workerd: the page-only hubwasm/worker check does not apply.
+    return Response.json(outcome === "ok" ? "ok ok ok" : outcome);
   },
 };
 `,

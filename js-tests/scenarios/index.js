@@ -4,8 +4,9 @@ import boundaryFuzz from "./boundary-fuzz.js";
 import hubCache from "./hub-cache.js";
 import hubDownload from "./hub-download.js";
 import hubRest from "./hub-rest.js";
+import hubWorker from "./hub-worker.js";
 import sha256 from "./sha256.js";
 import xetHash from "./xet-hash.js";
 import xetUpload from "./xet-upload.js";
 
-export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubCache];
+export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubWorker, ...hubCache];
