@@ -335,4 +335,44 @@ export default [
       equal((await hubc.downloadFile({ repo: f.repo, path: f.path })).fromCache, false, "so it is no hit");
     },
   },
+  {
+    name: "hub cache: IndexedDB (pages and Web Workers) keeps files across clients, serves ranges across its chunks, leaves nothing of a cancelled download",
+    async run(context) {
+      if (typeof indexedDB === "undefined") return { notes: ["no IndexedDB in this runtime: the IndexedDB store is checked in Chromium"] };
+      const ctx = hub(context);
+      const database = `hubwasm-cache-scenario-${Math.random().toString(16).slice(2)}`;
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      const small = fixture(ctx, "lfs-legacy.bin");
+      const first = client(ctx, { cache: "indexeddb", cacheDir: database });
+      const whole = new Uint8Array(await (await first.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer());
+      equal(await sha256(whole), f.sha256, "fetched bytes");
+      await (await first.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer();
+      // A new client on the same database, as after a reload: a commit id is served with no request.
+      const { fetchFn, requests } = recordingFetch();
+      const again = client(ctx, { cache: "indexeddb", cacheDir: database, fetch: fetchFn });
+      const file = await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha });
+      equal(file.fromCache, true, "served from IndexedDB");
+      equal(await sha256(await file.arrayBuffer()), f.sha256, "cached bytes");
+      const MiB = 1 << 20;
+      for (const [start, end] of [[4 * MiB - 10, 4 * MiB + 10], [0, 9 * MiB], [f.size - 3, f.size - 1]]) {
+        const part = await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha, range: [start, end] });
+        equal(await sha256(await part.arrayBuffer()), await sha256(whole.subarray(start, end + 1)), `[${start}, ${end}]`);
+      }
+      equal(requests.length, 0, `no request: ${requests}`);
+      const scan = await again.cache.scan();
+      const repo = scan.repos.find((r) => r.repo === f.repo);
+      equal(repo.sizeOnDisk, f.size + small.size, "scan: both blobs");
+      equal(repo.revisions[0].refs.join(), "main", "scan: refs/main");
+      // A download cancelled midway: its chunks go, and no entry names it.
+      await again.cache.delete({ repo: f.repo });
+      const cancelled = await again.downloadFile({ repo: f.repo, path: f.path });
+      const reader = cancelled.stream().getReader();
+      for (let got = 0; got < 10 * MiB; ) got += (await reader.read()).value.byteLength;
+      await reader.cancel("enough");
+      await new Promise((r) => setTimeout(r, 200));
+      equal((await again.cache.scan()).repos.find((r) => r.repo === f.repo), undefined, "no entry left");
+      equal((await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha })).fromCache, false, "so no hit");
+      indexedDB.deleteDatabase(database);
+    },
+  },
 ];

@@ -22,11 +22,11 @@ use crate::js::convert::to_js;
 const CACHE_TYPES: &str = r#"
 export interface HubClientOptions {
   /** Where downloaded files are kept: `"auto"` (the Hugging Face cache folder on Node and Deno,
-   * shared with Python; none yet in browsers and Workers), `"memory"`, `false` (the default for now),
-   * or a store of your own. */
-  cache?: "auto" | "memory" | false | CacheStore;
-  /** The cache folder for `cache: "auto"` (default `HF_HUB_CACHE`, else `HF_HOME/hub`, else
-   * `~/.cache/huggingface/hub`). */
+   * shared with Python; IndexedDB in pages and Web Workers; none in Cloudflare Workers),
+   * `"indexeddb"`, `"memory"`, `false` (the default for now), or a store of your own. */
+  cache?: "auto" | "indexeddb" | "memory" | false | CacheStore;
+  /** Node and Deno: the cache folder (default `HF_HUB_CACHE`, else `HF_HOME/hub`, else
+   * `~/.cache/huggingface/hub`). Browsers: the IndexedDB database (default `hubwasm-cache`). */
   cacheDir?: string;
   /** Serve only from the cache and send no request (a miss is a LocalEntryNotFoundError). */
   offline?: boolean;
@@ -46,7 +46,8 @@ export interface CacheStore {
   stat(key: string): Promise<{ size: number; link?: string } | null>;
   /** Writes a small entry (a ref, a marker) atomically. */
   put(key: string, bytes: Uint8Array): Promise<void>;
-  /** A writer for a new entry (a blob's temporary key: hubwasm renames it once verified). */
+  /** A writer for a new entry (a blob's temporary key: hubwasm renames it once verified). Each chunk
+   * given to `write` is awaited before the next; keep a copy if you hold on to it. */
   open(key: string): Promise<{ write(bytes: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
   rename(from: string, to: string): Promise<void>;
   /** Makes `key` a link to `blobKey`; `target` is the relative path a symlink holds. */

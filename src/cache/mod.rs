@@ -30,8 +30,10 @@ extern "C" {
     fn check_store(store: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = createMemoryStore)]
     fn create_memory_store() -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_name = createFileStore)]
-    fn create_file_store(root: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = createAutoStore)]
+    fn create_auto_store(where_: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = createIndexedDbStore)]
+    fn create_indexed_db_store(name: Option<String>) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = storeRead)]
     fn store_read(store: &JsValue, key: &str, start: Option<f64>, end: Option<f64>) -> Promise;
     #[wasm_bindgen(js_name = storeReadAll)]
@@ -175,7 +177,7 @@ pub(crate) struct CachedCopy {
 }
 
 impl Cache {
-    /// From HubClient's options `cache` ("auto", "memory", false, or a store object), `cacheDir`
+    /// From HubClient's options `cache` ("auto", "indexeddb", "memory", false, or a store), `cacheDir`
     /// and `offline`; `None` when there is no cache.
     pub(crate) fn from_options(
         cache: JsValue,
@@ -188,12 +190,21 @@ impl Cache {
         let object = match (mode.as_deref(), cache.as_bool()) {
             (_, Some(false)) | (Some("off"), _) => None,
             (Some("auto"), _) => {
-                let store = create_file_store(cache_dir).map_err(|e| store_error("open the cache folder", e))?;
+                let store = create_auto_store(cache_dir).map_err(|e| store_error("open the cache", e))?;
                 (!store.is_undefined()).then_some(store)
+            }
+            (Some("indexeddb"), _) => {
+                let store = create_indexed_db_store(cache_dir).map_err(|e| store_error("open IndexedDB", e))?;
+                if store.is_undefined() {
+                    return Err(bad("\"indexeddb\" needs IndexedDB, which this runtime lacks"));
+                }
+                Some(store)
             }
             (Some("memory"), _) => Some(create_memory_store().map_err(|e| store_error("start", e))?),
             (Some(other), _) => {
-                return Err(bad(&format!("must be \"auto\", \"memory\", false or a store, got {other:?}")))
+                return Err(bad(&format!(
+                    "must be \"auto\", \"indexeddb\", \"memory\", false or a store, got {other:?}"
+                )))
             }
             (None, Some(true)) => return Err(bad("must be \"auto\", \"memory\", false or a store, got true")),
             (None, _) => {

@@ -467,7 +467,228 @@ export function failedStream(error) {
   });
 }
 
-/** What `cache: "auto"` picks: the Hugging Face cache folder on Node and Deno; undefined elsewhere. */
-export function defaultStore() {
-  return createFileStore(undefined);
+// ---------------------------------------------------------------------------------------------
+// IndexedDB (pages and Web Workers): entries by key, file bytes in fixed-size chunk records, so a
+// multi-GB blob is written and read in bounded memory. A write publishes its entry only on close();
+// the chunks of a writer that never closed (a page closed mid-download) are never an entry and are
+// swept when the store next opens (Web Locks tell them from a live writer in another tab).
+
+const IDB_CHUNK = 4 << 20;
+const ENTRIES = "entries";
+const CHUNKS = "chunks";
+
+const done = (request) =>
+  new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+const finished = (tx) =>
+  new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new DOMException("the transaction was aborted", "AbortError"));
+  });
+const chunkRange = (id) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
+const keysUnder = (prefix) => IDBKeyRange.bound(`${prefix}/`, `${prefix}/\uffff`);
+
+/** The IndexedDB store in database `name` (default "hubwasm-cache"); undefined without IndexedDB. */
+export function createIndexedDbStore(name) {
+  if (typeof indexedDB === "undefined" || typeof IDBKeyRange === "undefined") return undefined;
+  const opening = new Promise((resolve, reject) => {
+    const request = indexedDB.open(name ?? "hubwasm-cache", 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(ENTRIES);
+      request.result.createObjectStore(CHUNKS);
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  const lockName = (id) => `hubwasm-cache-writer:${id}`;
+  const db = opening.then(async (database) => {
+    await sweep(database).catch(() => {});
+    return database;
+  });
+
+  async function sweep(database) {
+    if (locks === undefined) return; // without Web Locks a live writer elsewhere cannot be told apart
+    const held = new Set((await locks.query()).held?.map((l) => l.name) ?? []);
+    const tx = database.transaction([ENTRIES, CHUNKS], "readwrite");
+    const live = new Set((await done(tx.objectStore(ENTRIES).getAll())).filter((e) => e.kind === "file").map((e) => e.id));
+    const chunkKeys = await done(tx.objectStore(CHUNKS).getAllKeys());
+    for (const [id] of chunkKeys) {
+      if (!live.has(id) && !held.has(lockName(id))) tx.objectStore(CHUNKS).delete(chunkRange(id));
+    }
+    await finished(tx);
+  }
+
+  async function entry(store, key) {
+    return (await done(store.get(key))) ?? null;
+  }
+  /** The file entry `key` names, following a link. */
+  async function fileOf(store, key) {
+    const e = await entry(store, key);
+    if (e === null || e.kind !== "link") return e;
+    return entry(store, e.blobKey);
+  }
+  /** Replaces `key` by `value` (or removes it), dropping the chunks of the file it held. */
+  async function replace(tx, key, value) {
+    const entries = tx.objectStore(ENTRIES);
+    const old = await entry(entries, key);
+    if (old?.kind === "file" && old.id !== value?.id) tx.objectStore(CHUNKS).delete(chunkRange(old.id));
+    if (value === undefined) entries.delete(key);
+    else entries.put(value, key);
+  }
+
+  return {
+    async read(key, start, end) {
+      checkKey(key);
+      const database = await db;
+      const file = await fileOf(database.transaction(ENTRIES).objectStore(ENTRIES), key);
+      if (file === null) return null;
+      let at = start ?? 0;
+      const stop = Math.min(end ?? file.size, file.size);
+      return new ReadableStream({
+        async pull(controller) {
+          if (at >= stop) {
+            controller.close();
+            return;
+          }
+          const n = Math.floor(at / IDB_CHUNK);
+          const chunk = await done(database.transaction(CHUNKS).objectStore(CHUNKS).get([file.id, n]));
+          if (!(chunk instanceof Uint8Array)) throw new TypeError(`${key}: chunk ${n} is missing`);
+          const from = at - n * IDB_CHUNK;
+          const piece = chunk.subarray(from, Math.min(chunk.byteLength, from + (stop - at)));
+          if (piece.byteLength === 0) throw new TypeError(`${key}: chunk ${n} is short`);
+          at += piece.byteLength;
+          controller.enqueue(piece);
+        },
+      }, { highWaterMark: 0 });
+    },
+    async stat(key) {
+      checkKey(key);
+      const store = (await db).transaction(ENTRIES).objectStore(ENTRIES);
+      const e = await entry(store, key);
+      if (e === null) return null;
+      const file = e.kind === "link" ? await entry(store, e.blobKey) : e;
+      return file === null ? null : { size: file.size, link: e.kind === "link" ? e.target : undefined };
+    },
+    async put(key, bytes) {
+      checkKey(key);
+      const id = crypto.randomUUID();
+      const tx = (await db).transaction([ENTRIES, CHUNKS], "readwrite");
+      tx.objectStore(CHUNKS).put(bytes.slice(), [id, 0]);
+      await replace(tx, key, { kind: "file", id, size: bytes.byteLength, modified: Date.now() });
+      await finished(tx);
+    },
+    async open(key) {
+      checkKey(key);
+      const database = await db;
+      const id = crypto.randomUUID();
+      let release;
+      if (locks !== undefined) {
+        // Held while the write is under way, so another tab's sweep leaves its chunks alone.
+        await new Promise((held) => locks.request(lockName(id), () => {
+          held();
+          return new Promise((r) => (release = r));
+        }));
+      }
+      let pending = [];
+      let pendingBytes = 0;
+      let n = 0;
+      let size = 0;
+      const flush = async (all) => {
+        while (pendingBytes >= IDB_CHUNK || (all && pendingBytes > 0)) {
+          const chunk = new Uint8Array(Math.min(IDB_CHUNK, pendingBytes));
+          let filled = 0;
+          while (filled < chunk.byteLength) {
+            const head = pending[0];
+            const take = Math.min(head.byteLength, chunk.byteLength - filled);
+            chunk.set(head.subarray(0, take), filled);
+            filled += take;
+            if (take === head.byteLength) pending.shift();
+            else pending[0] = head.subarray(take);
+          }
+          pendingBytes -= chunk.byteLength;
+          const tx = database.transaction(CHUNKS, "readwrite");
+          tx.objectStore(CHUNKS).put(chunk, [id, n++]);
+          await finished(tx);
+        }
+      };
+      return {
+        async write(bytes) {
+          pending.push(bytes.slice());
+          pendingBytes += bytes.byteLength;
+          size += bytes.byteLength;
+          await flush(false);
+        },
+        async close() {
+          try {
+            await flush(true);
+            const tx = database.transaction([ENTRIES, CHUNKS], "readwrite");
+            await replace(tx, key, { kind: "file", id, size, modified: Date.now() });
+            await finished(tx);
+          } finally {
+            release?.();
+          }
+        },
+        async abort() {
+          pending = [];
+          try {
+            const tx = database.transaction(CHUNKS, "readwrite");
+            tx.objectStore(CHUNKS).delete(chunkRange(id));
+            await finished(tx);
+          } finally {
+            release?.();
+          }
+        },
+      };
+    },
+    async rename(from, to) {
+      checkKey(from);
+      checkKey(to);
+      const tx = (await db).transaction([ENTRIES, CHUNKS], "readwrite");
+      const moved = await entry(tx.objectStore(ENTRIES), from);
+      if (moved === null) throw new TypeError(`no entry ${from}`);
+      await replace(tx, to, moved);
+      tx.objectStore(ENTRIES).delete(from);
+      await finished(tx);
+    },
+    async link(key, target, blobKey) {
+      checkKey(key);
+      checkKey(blobKey);
+      const tx = (await db).transaction([ENTRIES, CHUNKS], "readwrite");
+      await replace(tx, key, { kind: "link", target, blobKey });
+      await finished(tx);
+    },
+    async list(prefix) {
+      const store = (await db).transaction(ENTRIES).objectStore(ENTRIES);
+      const range = prefix === "" ? undefined : keysUnder(prefix);
+      const [keys, values] = await Promise.all([done(store.getAllKeys(range)), done(store.getAll(range))]);
+      const byKey = new Map(keys.map((k, i) => [k, values[i]]));
+      const out = [];
+      for (const [key, e] of byKey) {
+        const file = e.kind === "link" ? (byKey.get(e.blobKey) ?? (await entry(store, e.blobKey))) : e;
+        if (file === null || file === undefined) continue;
+        out.push({ key, size: file.size, link: e.kind === "link" ? e.target : undefined, lastModified: file.modified });
+      }
+      return out;
+    },
+    async remove(key) {
+      checkKey(key);
+      const tx = (await db).transaction([ENTRIES, CHUNKS], "readwrite");
+      const entries = tx.objectStore(ENTRIES);
+      const keys = [key, ...(await done(entries.getAllKeys(keysUnder(key))))];
+      for (const k of keys) await replace(tx, k, undefined);
+      await finished(tx);
+    },
+  };
+}
+
+/**
+ * What `cache: "auto"` picks: the Hugging Face cache folder on Node and Deno (at `where`, default
+ * Python's), IndexedDB in pages and Web Workers (database `where`); undefined elsewhere (workerd).
+ */
+export function createAutoStore(where) {
+  return createFileStore(where) ?? createIndexedDbStore(where);
 }
