@@ -176,7 +176,7 @@ impl HubClient {
                 use crate::cache::lookup::{before_download, Lookup};
                 match before_download(cache, &transport, &repo, &asked, &path, signal.as_ref()).await? {
                     Lookup::Hit(served) => {
-                        return served_file(transport, repo, path, range, served, signal, on_progress, xet_options)
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
                     }
                     Lookup::Miss(commit) => resolved = commit,
                 }
@@ -202,7 +202,7 @@ impl HubClient {
                 use crate::cache::lookup::{after_info, AfterInfo};
                 match after_info(cache, &repo, &asked, &found.commit, &path, &found.etag, found.size).await {
                     AfterInfo::Served(served) => {
-                        return served_file(transport, repo, path, range, served, signal, on_progress, xet_options)
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
                     }
                     AfterInfo::Write(target) => cache_write = range.is_none().then_some(target),
                     AfterInfo::Uncached => {}
@@ -237,13 +237,14 @@ fn served_file(
     served: crate::cache::lookup::Served,
     signal: Option<AbortSignal>,
     on_progress: Option<Function>,
-    xet_options: XetOptions,
 ) -> Result<JsValue, Error> {
     let span = FileSpan::new(range, served.copy.size)
         .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
     let etag = served.copy.blob.as_ref().map(|b| b.to_string()).unwrap_or_default();
     let commit = served.commit.to_string();
     let (kind, cache_write) = (Kind::Regular, None);
+    // Nothing is fetched: the Xet window is never used.
+    let xet_options = XetOptions { max_in_flight: XET_WINDOW as usize, max_buffered_bytes: XET_BUFFER_BYTES.into() };
     let plan = Plan { transport, repo, path, commit, etag, span, kind, signal, on_progress, xet_options, cache_write };
     Ok(DownloadedFile { plan: Rc::new(plan), served: Some(Rc::new(served)) }.into())
 }
