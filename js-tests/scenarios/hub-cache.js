@@ -375,4 +375,30 @@ export default [
       indexedDB.deleteDatabase(database);
     },
   },
+  {
+    name: "hub cache: past cacheSizeLimit the least recently used blob and its snapshot entries are evicted",
+    async run(context) {
+      const ctx = hub(context);
+      const [a, b, c] = ["lfs-legacy.bin", "xet-small.bin", "config.json"].map((p) => fixture(ctx, p));
+      const hubc = client(ctx, { cache: "memory", cacheSizeLimit: a.size + b.size });
+      const pause = () => new Promise((r) => setTimeout(r, 5));
+      for (const f of [a, b]) {
+        await (await hubc.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer();
+        await pause();
+      }
+      await (await hubc.downloadFile({ repo: a.repo, path: a.path })).arrayBuffer(); // a is now the most recent
+      await pause();
+      await (await hubc.downloadFile({ repo: c.repo, path: c.path })).arrayBuffer(); // over the limit: b goes
+      const files = (await hubc.cache.scan()).repos[0].revisions[0].files.map((f) => f.path).sort();
+      equal(files.join(), [a.path, c.path].sort().join(), "b (least recently used) was evicted with its entry");
+      equal((await hubc.downloadFile({ repo: b.repo, path: b.path })).fromCache, false, "b is fetched again");
+      equal((await hubc.downloadFile({ repo: a.repo, path: a.path })).fromCache, true, "a stays");
+      try {
+        new HubClient({ cache: "memory", cacheSizeLimit: -1 });
+        throw new Error("a negative limit was accepted");
+      } catch (e) {
+        ok(e instanceof InvalidInputError, `cacheSizeLimit is checked (got ${e?.name})`);
+      }
+    },
+  },
 ];

@@ -30,6 +30,9 @@ export interface HubClientOptions {
   cacheDir?: string;
   /** Serve only from the cache and send no request (a miss is a LocalEntryNotFoundError). */
   offline?: boolean;
+  /** Bytes of blobs the cache keeps: past it, the least recently used blobs (and the snapshot entries
+   * naming them) are evicted after each new one is stored. Default: no limit. */
+  cacheSizeLimit?: number;
   /** Called with a CacheError when the cache could not be written; the download still succeeds. */
   onWarning?: (warning: Error) => void;
 }

@@ -166,6 +166,8 @@ pub(crate) struct Cache {
     /// `offline: true`: nothing is asked of the network.
     pub(crate) offline: bool,
     on_warning: Option<Function>,
+    /// `cacheSizeLimit`: bytes of blobs kept; the least recently used go first.
+    size_limit: Option<u64>,
 }
 
 /// A file the cache holds: `snapshots/{commit}/{path}` and the blob it names.
@@ -184,6 +186,7 @@ impl Cache {
         cache_dir: Option<String>,
         offline: bool,
         on_warning: Option<Function>,
+        size_limit: Option<u64>,
     ) -> Result<Option<Rc<Cache>>, Error> {
         let bad = |message: &str| Error::invalid_input(format!("HubClient option cache {message}"));
         let mode = if cache.is_undefined() { Some(DEFAULT_CACHE.to_string()) } else { cache.as_string() };
@@ -217,7 +220,7 @@ impl Cache {
             }
         };
         match object {
-            Some(object) => Ok(Some(Rc::new(Cache { store: Store { object }, offline, on_warning }))),
+            Some(object) => Ok(Some(Rc::new(Cache { store: Store { object }, offline, on_warning, size_limit }))),
             None if offline => Err(Error::invalid_input("HubClient option offline needs a cache")),
             None => Ok(None),
         }
@@ -317,6 +320,44 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Evicts the least recently used blobs (and the snapshot entries naming them) until the blobs
+    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them.
+    async fn enforce_limit(&self, keep: &str) -> Result<(), Error> {
+        let Some(limit) = self.size_limit else { return Ok(()) };
+        let files = self.store.list("").await?;
+        let is_blob = |key: &str| {
+            let parts: Vec<&str> = key.split('/').collect();
+            parts.len() == 3 && parts[1] == hubwasm_core::cache::BLOBS_DIR && BlobId::from_etag(parts[2]).is_ok()
+        };
+        let mut kept = 0u64;
+        let mut candidates = Vec::new();
+        for file in files.iter().filter(|f| is_blob(&f.key)) {
+            if file.key == keep {
+                kept += file.size;
+            } else {
+                let last_used = file.last_accessed.max(file.last_modified);
+                candidates.push(hubwasm_core::cache::BlobUse { key: file.key.clone(), size: file.size, last_used });
+            }
+        }
+        let evicted = hubwasm_core::cache::select_lru_evictions(&candidates, limit.saturating_sub(kept));
+        for blob_key in &evicted {
+            let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
+            // The snapshot entries that link to it go first, so no entry ever names a missing blob.
+            let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
+            for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
+                let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
+                let target = file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
+                if target.as_ref().map(BlobId::as_str) == Some(id) {
+                    self.store.remove(&file.key).await?;
+                }
+            }
+            self.store.remove(blob_key).await?;
+        }
+        Ok(())
+    }
+}
+
 /// A blob being written: under a temporary key, each chunk fed to its verifier; published (renamed,
 /// linked from the snapshot, the ref recorded) only when every byte matched. Dropped unfinished
 /// (an error, a cancelled stream), the temporary entry is removed.
@@ -408,7 +449,8 @@ impl BlobWrite {
         self.temp_key.clear();
         published?;
         self.cache.link(&keys, &self.commit, &self.path, &self.blob).await?;
-        self.cache.record_ref(&self.repo, &self.revision, &self.commit).await
+        self.cache.record_ref(&self.repo, &self.revision, &self.commit).await?;
+        self.cache.enforce_limit(&keys.blob(&self.blob)).await
     }
 }
 

@@ -522,6 +522,17 @@ export function createIndexedDbStore(name) {
     await finished(tx);
   }
 
+  /** Records a read of `key`'s file (its blob, for a link). */
+  async function touch(database, key) {
+    const tx = database.transaction(ENTRIES, "readwrite");
+    const entries = tx.objectStore(ENTRIES);
+    const e = await entry(entries, key);
+    const fileKey = e?.kind === "link" ? e.blobKey : key;
+    const file = await entry(entries, fileKey);
+    if (file?.kind === "file") entries.put({ ...file, accessed: Date.now() }, fileKey);
+    await finished(tx);
+  }
+
   async function entry(store, key) {
     return (await done(store.get(key))) ?? null;
   }
@@ -546,6 +557,7 @@ export function createIndexedDbStore(name) {
       const database = await db;
       const file = await fileOf(database.transaction(ENTRIES).objectStore(ENTRIES), key);
       if (file === null) return null;
+      await touch(database, key).catch(() => {}); // for the LRU limit; a failure costs nothing else
       let at = start ?? 0;
       const stop = Math.min(end ?? file.size, file.size);
       return new ReadableStream({
@@ -670,7 +682,8 @@ export function createIndexedDbStore(name) {
       for (const [key, e] of byKey) {
         const file = e.kind === "link" ? (byKey.get(e.blobKey) ?? (await entry(store, e.blobKey))) : e;
         if (file === null || file === undefined) continue;
-        out.push({ key, size: file.size, link: e.kind === "link" ? e.target : undefined, lastModified: file.modified });
+        const link = e.kind === "link" ? e.target : undefined;
+        out.push({ key, size: file.size, link, lastAccessed: file.accessed, lastModified: file.modified });
       }
       return out;
     },

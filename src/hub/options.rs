@@ -169,10 +169,17 @@ impl Options {
     }
 }
 
-/// HubClient's cache options: `cache`, `cacheDir`, `offline`, `onWarning` (src/cache/).
+/// HubClient's cache options: `cache`, `cacheDir`, `offline`, `onWarning`, `cacheSizeLimit` (src/cache/).
 pub(crate) fn cache_from(options: &JsValue) -> Result<Option<std::rc::Rc<crate::cache::Cache>>, Error> {
     let o = Options::new(options.clone(), "HubClient")?;
     let cache = o.get("cache")?;
     let offline = o.bool("offline")?.unwrap_or(false);
-    crate::cache::Cache::from_options(cache, o.string("cacheDir")?, offline, o.function("onWarning")?)
+    let limit = match o.get("cacheSizeLimit")? {
+        v if v.is_undefined() => None,
+        v => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => Some(n as u64),
+            _ => return Err(o.wrong("cacheSizeLimit", "a whole number of bytes", &v)),
+        },
+    };
+    crate::cache::Cache::from_options(cache, o.string("cacheDir")?, offline, o.function("onWarning")?, limit)
 }
