@@ -372,6 +372,24 @@ export default [
       await new Promise((r) => setTimeout(r, 200));
       equal((await again.cache.scan()).repos.find((r) => r.repo === f.repo), undefined, "no entry left");
       equal((await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha })).fromCache, false, "so no hit");
+      // Two clients (two tabs) fetching one file at once store one blob: the second rename replaces
+      // the first, and its chunks go with it.
+      const [x, y] = [0, 1].map(() => client(ctx, { cache: "indexeddb", cacheDir: database }));
+      await Promise.all([x, y].map(async (c) => (await c.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer()));
+      const after = (await x.cache.scan()).repos.find((r) => r.repo === small.repo);
+      equal(after.sizeOnDisk, small.size, "one blob's bytes");
+      const chunks = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(database);
+        open.onsuccess = () => {
+          const count = open.result.transaction("chunks").objectStore("chunks").count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => reject(count.error);
+        };
+        open.onerror = () => reject(open.error);
+      });
+      // Refs and snapshot links are small records too; the blob's are ceil(size / 4 MiB).
+      const refs = 1;
+      equal(chunks, Math.ceil(small.size / (4 * MiB)) + refs, "chunk records of one blob and one ref");
       indexedDB.deleteDatabase(database);
     },
   },
