@@ -1,6 +1,7 @@
 """The Python side of the cache interop suite (js-tests/peers/hub-cache-python.js).
 
 Usage: hf_cache_interop.py download|read CACHE_DIR JOBS_JSON   (JOBS_JSON: [[repo, revision, path], ...])
+       hf_cache_interop.py snapshot CACHE_DIR REPO REVISION   (snapshot_download, local files only)
        hf_cache_interop.py scan CACHE_DIR
        hf_cache_interop.py layout CACHE_DIR
 
@@ -73,6 +74,12 @@ def main():
     command, cache_dir = sys.argv[1], sys.argv[2]
     if command in ("download", "read"):
         fetch(cache_dir, json.loads(sys.argv[3]))
+    elif command == "snapshot":
+        from huggingface_hub import snapshot_download
+
+        repo_id, repo_type = split_repo(sys.argv[3])
+        print(json.dumps({"folder": snapshot_download(repo_id, repo_type=repo_type, revision=sys.argv[4],
+                                                      cache_dir=cache_dir, local_files_only=True)}))
     elif command == "scan":
         scan(cache_dir)
     elif command == "layout":

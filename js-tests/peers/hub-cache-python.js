@@ -143,6 +143,14 @@ if (!ctx) {
     const ours = await new HubClient({ cache: "auto", cacheDir: fromHubwasm, offline: true }).cache.scan();
     equal(JSON.stringify(figures(ours)), JSON.stringify(figures(theirs)), "hubwasm's scan of its cache");
   });
+  await step(`${runtime}: snapshotDownload's folder is the one Python's snapshot_download finds`, async () => {
+    const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: fromHubwasm });
+    const repo = ctx.manifest.repos.model;
+    const snapshot = await hub.snapshotDownload({ repo, revision: "v1.0", allowPatterns: ["*.md", "*.json"] });
+    ok(snapshot.files.length >= 2 && snapshot.files.every((f) => f.fromCache), `already cached: ${JSON.stringify(snapshot.files)}`);
+    const [python] = py(["snapshot", fromHubwasm, repo, "v1.0"], { HF_HUB_OFFLINE: "1", HF_ENDPOINT: UNREACHABLE });
+    equal(snapshot.folder, python.folder, "the snapshot folder");
+  });
   await step(`${runtime}: both folders hold the same refs, snapshot links and blobs`, async () => {
     const theirs = layout(fromPython);
     const ours = layout(fromHubwasm);

@@ -419,4 +419,34 @@ export default [
       }
     },
   },
+  {
+    name: "hub cache: snapshotDownload takes a commit's files (Python's pattern rules) into the cache, with progress across files, and works offline",
+    async run(context) {
+      const ctx = hub(context);
+      const store = mapStore();
+      const repo = ctx.manifest.repos.model;
+      const hubc = client(ctx, { cache: store });
+      const progress = [];
+      const options = { repo, allowPatterns: ["*.json", "nested/"], ignorePatterns: ["*.bin"], concurrency: 2 };
+      const first = await hubc.snapshotDownload({ ...options, onProgress: (p) => progress.push(p) });
+      equal(first.commit, ctx.manifest.modelMainSha, "commit");
+      const expected = ["config.json", "nested/a file with spaces.txt", "nested/deeper/notes.txt"];
+      equal(first.files.map((f) => f.path).join(), expected.join(), "the files the patterns select");
+      ok(first.files.every((f) => !f.fromCache), "fetched the first time");
+      const total = expected.reduce((n, p) => n + fixture(ctx, p).size, 0);
+      const last = progress.at(-1);
+      equal(`${last.loaded}/${last.total} ${last.filesDone}/${last.files}`, `${total}/${total} 3/3`, "progress across files");
+      const again = await hubc.snapshotDownload(options);
+      ok(again.files.every((f) => f.fromCache), "the second time from the cache");
+      for (const path of expected) {
+        const file = await hubc.downloadFile({ repo, path, revision: first.commit });
+        equal(file.fromCache, true, `${path} cached`);
+        equal(await sha256(await file.arrayBuffer()), fixture(ctx, path).sha256, `${path} bytes`);
+      }
+      const offline = new HubClient({ hubUrl: "http://127.0.0.1:9", cache: store, offline: true });
+      const cached = await offline.snapshotDownload({ repo, allowPatterns: ["nested/"] });
+      equal(cached.files.map((f) => f.path).join(), expected.slice(1).join(), "offline: the cached snapshot's files");
+      await rejects(() => client(ctx).snapshotDownload({ repo }), { instanceOf: InvalidInputError }, "needs a cache");
+    },
+  },
 ];

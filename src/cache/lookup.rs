@@ -93,7 +93,7 @@ fn or_warn<T>(cache: &Cache, result: Result<Option<T>, Error>) -> Option<T> {
 }
 
 /// `GET /api/{type}s/{id}/revision/{rev}`: the commit a revision names now.
-async fn resolve_commit(
+pub(crate) async fn resolve_commit(
     t: &Transport,
     repo: &RepoId,
     revision: &Revision,

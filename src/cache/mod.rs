@@ -10,6 +10,7 @@
 
 mod client;
 pub(crate) mod lookup;
+mod snapshot;
 
 use std::cell::RefCell;
 use std::rc::Rc;

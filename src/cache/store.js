@@ -705,3 +705,24 @@ export function createIndexedDbStore(name) {
 export function createAutoStore(where) {
   return createFileStore(where) ?? createIndexedDbStore(where);
 }
+
+/**
+ * Reads a downloaded file's stream to its end (the cache stores it as it is read), calling
+ * `report(bytes)` after each chunk; resolves to whether it was served from the cache.
+ */
+export async function drainFile(file, report) {
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return file.fromCache;
+    report(value.byteLength);
+  }
+}
+
+/** The folder of a snapshot in the Hugging Face cache folder, or null for other stores. */
+export function snapshotFolder(store, key) {
+  const root = store?.root;
+  if (typeof root !== "string") return null;
+  const path = globalThis.process?.getBuiltinModule?.("node:path");
+  return path ? path.join(root, ...key.split("/")) : null;
+}

@@ -234,6 +234,11 @@ impl HubClient {
 }
 
 impl HubClient {
+    /// A client over the same transport and cache (snapshotDownload's per-file downloads, src/cache/).
+    pub(crate) fn with_parts(transport: Rc<Transport>, cache: Option<Rc<crate::cache::Cache>>) -> HubClient {
+        HubClient { transport, cache }
+    }
+
     /// For the download path (issue #10 item 4), which shares this client's transport.
     #[allow(dead_code)]
     pub(crate) fn transport(&self) -> &Rc<Transport> {

@@ -13,6 +13,7 @@
 
 pub mod evict;
 pub mod keys;
+pub mod patterns;
 pub mod scan;
 pub mod verify;
 
