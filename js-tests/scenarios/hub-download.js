@@ -337,18 +337,21 @@ export default [
     },
   },
   {
-    name: "hub download: a tampered xorb or LFS object is IntegrityError and never a complete file",
+    name: "hub download: a tampered xorb, LFS object or git blob is IntegrityError and never a complete file",
     async run(context) {
       const ctx = hub(context);
-      // Flips one content byte (past the first chunk header) of every answer from xorb or LFS storage.
+      // Flips one content byte (past the first chunk header) of every answer from xorb or LFS
+      // storage, and one byte of every whole regular file resolve answers.
       const flip = async (url, response) => {
-        if (!url.includes("/cas/storage/") && !url.includes("/lfs-cdn/")) return response;
+        const blob = url.includes("/resolve/") && response.status === 200 && !response.headers.get("content-type")?.includes("xet-fileinfo");
+        if (!url.includes("/cas/storage/") && !url.includes("/lfs-cdn/") && !blob) return response;
         const bytes = new Uint8Array(await response.arrayBuffer());
         if (bytes.length > 1000) bytes[1000] ^= 0x20;
+        else if (blob && bytes.length > 0) bytes[bytes.length >> 1] ^= 0x20;
         return new Response(bytes, { status: response.status, headers: response.headers });
       };
       const hubc = client(ctx, { fetch: recordingFetch(flip).fetchFn });
-      for (const path of ["xet-small.bin", "xet-multi-xorb.bin", "lfs-legacy.bin"]) {
+      for (const path of ["xet-small.bin", "xet-multi-xorb.bin", "lfs-legacy.bin", "README.md", "nested/deeper/notes.txt"]) {
         const f = fixture(ctx, path);
         const file = await hubc.downloadFile({ repo: f.repo, path });
         await rejects(() => file.arrayBuffer(), { instanceOf: IntegrityError }, `${path} arrayBuffer()`);

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use hubwasm_core::download::body::BodyCheck;
+use hubwasm_core::download::body::{BodyCheck, ContentDigest};
 use hubwasm_core::download::info::{FileInfo, FileKind, ResolveHeaders};
 use hubwasm_core::download::lfs::{download_batch_request, parse_download_batch, LfsBatchError};
 use hubwasm_core::download::span::FileSpan;
@@ -675,7 +675,8 @@ impl Reader {
                     plan.commit,
                     encode_path(&plan.path)
                 );
-                let check = BodyCheck::new(plan.span, None).map_err(|e| body_error(&self.what(), e))?;
+                let digest = Some(ContentDigest::GitBlob(&plan.etag));
+                let check = BodyCheck::new(plan.span, digest).map_err(|e| body_error(&self.what(), e))?;
                 Ok(State::Body(Box::new(BodyRead {
                     url,
                     headers: Vec::new(),
@@ -705,7 +706,8 @@ impl Reader {
                     }),
                     e => protocol(&self.what(), &e.to_string()),
                 })?;
-                let check = BodyCheck::new(plan.span, Some(sha256)).map_err(|e| body_error(&self.what(), e))?;
+                let digest = Some(ContentDigest::Sha256(sha256));
+                let check = BodyCheck::new(plan.span, digest).map_err(|e| body_error(&self.what(), e))?;
                 Ok(State::Body(Box::new(BodyRead {
                     url: action.href,
                     headers: action.headers,
