@@ -1,17 +1,20 @@
-//! `HubClient.downloadFile({ repo, path, revision, range, abortSignal, onProgress })`: a file object
-//! whose `stream()` fetches the file — a git blob from resolve, an LFS object from presigned
-//! storage, a Xet file from the CAS — and delivers verified bytes in order. The policy (what to
-//! ask, how to check each answer, where to resume) is hubwasm-core's `download` module; this file
-//! does the requests.
+//! `HubClient.downloadFile({ repo, path, revision, range, abortSignal, onProgress, concurrency,
+//! bufferSize })`: a file object whose `stream()` fetches the file — a git blob from resolve, an
+//! LFS object from presigned storage, a Xet file from the CAS — and delivers verified bytes in
+//! order. The policy (what to ask, how to check each answer, where to resume) is hubwasm-core's
+//! `download` module; this file does the requests.
 //!
-//! - Metadata comes from paths-info and, for Xet files, resolve's `application/vnd.xet-fileinfo+json`
-//!   answer (the same lookup as `fileDownloadInfo`), so a browser, which cannot read a redirect's
-//!   headers, takes the same path as Node.
+//! - One request names the file ([`probe`]): resolve's Xet file info, or the headers of its first
+//!   byte or of its redirect to storage. Where those are hidden (a browser's opaque redirect) the
+//!   commit, paths-info and the Xet info are asked instead ([`look_up`]).
+//! - A whole file is verified: Xet chunk by chunk and against the file hash, LFS against its
+//!   sha256, a regular file against its git blob id.
 //! - An LFS object's presigned URL comes from the Git LFS batch API, and like every storage URL it is
 //!   fetched without Authorization (the transport sends the token to the Hub's origin only).
 //! - Xet: the read token from the `xet-auth` route, refreshed when it expires; the V2 reconstruction
 //!   (V1 when the CAS answers 404/501); up to [`XET_WINDOW`] range fetches at once within
-//!   [`XET_BUFFER_BYTES`]; a 403 on a range (expired URLs) re-asks the reconstruction for fresh URLs.
+//!   [`XET_BUFFER_BYTES`] (defaults of `concurrency` and `bufferSize`); a 403 on a range (expired
+//!   URLs) re-asks the reconstruction for fresh URLs.
 //! - A dropped connection resumes: a body with a `Range` from the last byte delivered, a Xet range
 //!   asked again whole; bytes already delivered are never delivered again.
 
