@@ -556,7 +556,10 @@ async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progre
     if request.is_pull_request {
         url.push_str("?create_pr=1");
     }
-    let mut post = Request::get(url, signal).repo_route().header("content-type", "application/x-ndjson");
+    // Not retried after a 5xx or a lost answer: the commit may have landed, and a second one
+    // would land twice (or, with parentCommit, fail as a conflict).
+    let mut post =
+        Request::get(url, signal).repo_route().not_idempotent().header("content-type", "application/x-ndjson");
     post.method = "POST";
     post.body = Some(Uint8Array::from(body.as_slice()).into());
     drop(body);
