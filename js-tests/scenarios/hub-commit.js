@@ -2,7 +2,8 @@
 // branches, tags, atomic commits of inline and LFS files (basic and multipart), deletes, copies,
 // pull requests, conflicts, permissions, abort and retries. Expected bytes are generated here and
 // judged by WebCrypto's SHA-256 and by downloading them back; a repo named `commit-interop-…` is
-// left behind with `expected-sha256.json` for the Python and @huggingface/hub post-checks
+// left behind with `expected-sha256.json` (and named in `demo/commit-interop-index`) for the Python
+// and @huggingface/hub post-checks
 // (peers/check_uploads.py, js-tests/conformance/check-uploads.mjs).
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
@@ -19,6 +20,9 @@ const {
   RepoNotFoundError,
   RevisionNotFoundError,
 } = hubwasm;
+
+/** Where the interop scenario names the repos it leaves for the post-checks. */
+const INTEROP_INDEX = "demo/commit-interop-index";
 
 /** Above localhub's multipart threshold (20 MiB, parts of 8 MiB): three parts. */
 const MULTIPART_SIZE = (20 << 20) + 12345;
@@ -236,6 +240,9 @@ export default [
         expected[path] = await sha256Hex(bytes);
       }
       await hubc.uploadFile({ repo, file: { path: "expected-sha256.json", content: JSON.stringify(expected, null, 1) } });
+      // localhub lists no repos: the post-checks find this one through an index repo.
+      await hubc.createRepo({ repo: INTEROP_INDEX, existOk: true });
+      await hubc.uploadFile({ repo: INTEROP_INDEX, file: { path: `${repo.split("/")[1]}.txt`, content: repo } });
     },
   },
   {
