@@ -17,6 +17,7 @@ const {
   HubClient,
   HubError,
   InvalidInputError,
+  PayloadTooLargeError,
   RepoNotFoundError,
   RevisionNotFoundError,
 } = hubwasm;
@@ -367,6 +368,29 @@ export default [
         await rejects(other.deleteRepo({ repo }), { instanceOf: ForbiddenError }, `${token}: delete`);
       }
       equal(await headOf(hubc, repo), second.commit.oid, "nothing changed");
+      await hubc.deleteRepo({ repo });
+    },
+  },
+  {
+    name: "hub commit: a commit the Hub refuses as too large (413) is a PayloadTooLargeError and commits nothing",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = client(ctx);
+      const repo = await newRepo(hubc, "commit-too-large");
+      const head = await headOf(hubc, repo);
+      // localhub refuses a commit body over 100 MiB before reading it; a client still sending then
+      // races the connection's close (a reset or the 413), so the answer is injected here.
+      try {
+        await addFault(ctx, { route: `/api/models/${repo}/commit/`, kind: "error", status: 413, count: 1 });
+        await rejects(
+          hubc.uploadFile({ repo, file: { path: "a.txt", content: "a" } }),
+          { instanceOf: PayloadTooLargeError, status: 413, code: "PAYLOAD_TOO_LARGE" },
+          "the commit",
+        );
+      } finally {
+        await clearFaults(ctx);
+      }
+      equal(await headOf(hubc, repo), head, "nothing committed");
       await hubc.deleteRepo({ repo });
     },
   },
