@@ -265,6 +265,19 @@ export default [
       ok(events.some((e) => e.event === "fileProgress" && e.state === "hashing" && e.progress === 1), "hashing done");
       equal(events.at(-1).phase, "committing", "the last event");
 
+      // Stopping early aborts the commit.
+      const before = await headOf(hubc, repo);
+      const abandoned = hubc.commitIter({
+        repo,
+        title: "Abandoned",
+        useXet: false,
+        operations: [{ operation: "addOrUpdate", path: "never.bin", content: randomBytes(2_000_000, freshSeed()) }],
+      });
+      for await (const event of abandoned) if (event.event === "phase") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      equal(await headOf(hubc, repo), before, "a break commits nothing");
+      equal((await abandoned.next()).done, true, "the iterator is closed");
+
       const file = new File([text("a file")], "from-file.txt");
       const one = await hubc.uploadFile({ repo, file });
       const many = await hubc.uploadFiles({

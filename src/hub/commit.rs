@@ -34,7 +34,7 @@ use crate::js::source::Replayable;
 #[wasm_bindgen(module = "/src/hub/commit.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = createEventQueue)]
-    fn create_event_queue() -> Result<JsValue, JsValue>;
+    fn create_event_queue(caller_signal: Option<AbortSignal>) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -78,7 +78,7 @@ export interface CommitOutput {
   hookOutput: string;
 }
 
-/** `commitIter`'s events, then (as the iterator's return value) the commit. */
+/** `commitIter`'s events, then (as the iterator's return value) the commit. Stopping early (`break`) aborts the commit. */
 export interface CommitIterator extends AsyncIterableIterator<CommitProgressEvent> {
   next(): Promise<IteratorResult<CommitProgressEvent, CommitOutput>>;
 }
@@ -180,15 +180,16 @@ impl HubClient {
     }
 
     /// `commit` as an async iterator of its progress events; the commit is the iterator's return
-    /// value. A `break` stops the events, not the commit: abort it with `abortSignal`.
+    /// value. A `break` (or `return()`) before the end aborts the commit: nothing is committed.
     #[wasm_bindgen(js_name = commitIter, unchecked_return_type = "CommitIterator")]
     pub fn commit_iter(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CommitOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let o = Options::new(options, "commitIter")?;
-        let request = commit_request(&o)?;
-        let queue = create_event_queue().map_err(|_| Error::Internal("creating the event queue failed".into()))?;
+        let mut request = commit_request(&o)?;
+        let queue = create_event_queue(request.signal.clone())
+            .map_err(|_| Error::Internal("creating the event queue failed".into()))?;
         let member = |name: &str| -> Result<Function, Error> {
             Reflect::get(&queue, &JsValue::from_str(name))
                 .ok()
@@ -198,6 +199,10 @@ impl HubClient {
         let (push, finish, fail) = (member("push")?, member("finish")?, member("fail")?);
         let iterator = Reflect::get(&queue, &JsValue::from_str("iterator"))
             .map_err(|_| Error::Internal("the event queue has no iterator".into()))?;
+        // The caller's signal, or the consumer stopping early.
+        let signal =
+            Reflect::get(&queue, &JsValue::from_str("signal")).ok().and_then(|s| s.dyn_into::<AbortSignal>().ok());
+        request.signal = Some(signal.ok_or_else(|| Error::Internal("the event queue has no signal".into()))?);
         let t = self.transport().clone();
         wasm_bindgen_futures::spawn_local(async move {
             let progress = Progress::new(Some(push));
