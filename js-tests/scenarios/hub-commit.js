@@ -295,6 +295,19 @@ export default [
       equal(commits[1], "Upload from-file.txt", "the default title names the file");
       sameBytes(await bytesOf(hubc, repo, "from-file.txt"), text("a file"), "a File's name is its path");
 
+      // A .gitignore committed with the files: preupload marks what it ignores, which stays out.
+      await hubc.uploadFiles({
+        repo,
+        files: [
+          { path: ".gitignore", content: "*.log\n" },
+          { path: "debug.log", content: "noise" },
+          { path: "kept.txt", content: "kept" },
+        ],
+      });
+      const withIgnore = await filesOf(hubc, repo);
+      ok(withIgnore.has(".gitignore") && withIgnore.has("kept.txt") && !withIgnore.has("debug.log"), "debug.log ignored");
+      await hubc.deleteFiles({ repo, paths: [".gitignore", "kept.txt"] });
+
       await hubc.deleteFile({ repo, path: "from-file.txt" });
       await hubc.deleteFiles({ repo, paths: ["dir/x.txt", "dir/y.txt"] });
       const left = [...(await filesOf(hubc, repo)).keys()].sort().join(",");

@@ -618,12 +618,9 @@ async fn preupload(
     request: &CommitRequest,
     files: &[OpenFile],
 ) -> Result<Vec<Option<UploadMode>>, Error> {
-    // A `.gitattributes` committed with the files decides for them too.
-    let mut git_attributes = None;
-    if let Some(file) = files.iter().find(|f| f.path == ".gitattributes") {
-        let text = file.content.read(0, 1 << 20).await?;
-        git_attributes = Some(String::from_utf8_lossy(&text).into_owned());
-    }
+    // A `.gitattributes` or `.gitignore` committed with the files decides for them too.
+    let git_attributes = text_of(files, ".gitattributes").await?;
+    let git_ignore = text_of(files, ".gitignore").await?;
     let mut modes = Vec::with_capacity(files.len());
     for batch in files.chunks(PREUPLOAD_BATCH) {
         let mut samples = Vec::with_capacity(batch.len());
@@ -639,7 +636,7 @@ async fn preupload(
         if request.is_pull_request {
             url.push_str("?create_pr=1");
         }
-        let body = preupload_body(&asked, git_attributes.as_deref());
+        let body = preupload_body(&asked, git_attributes.as_deref(), git_ignore.as_deref());
         let read = t.send_and_read(post(url, body, "application/json", request.signal.as_ref()).repo_route()).await?;
         let paths: Vec<&str> = batch.iter().map(|f| f.path.as_str()).collect();
         let verdicts = parse_preupload_answer(&read.body, &paths).map_err(|e| read.answer.unexpected(e.to_string()))?;
@@ -653,6 +650,14 @@ async fn preupload(
         }
     }
     Ok(modes)
+}
+
+/// The text of the file committed at `path` (its first MiB), if there is one.
+async fn text_of(files: &[OpenFile], path: &str) -> Result<Option<String>, Error> {
+    match files.iter().find(|f| f.path == path) {
+        Some(file) => Ok(Some(String::from_utf8_lossy(&file.content.read(0, 1 << 20).await?).into_owned())),
+        None => Ok(None),
+    }
 }
 
 /// A regular file's bytes at `base`, through `resolve`.
