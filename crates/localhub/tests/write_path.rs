@@ -35,10 +35,11 @@ fn should_ignore(url: &str, repo: &str, body: serde_json::Value) -> Vec<bool> {
 fn preupload_should_ignore_follows_gitignore() {
     let s = start(fresh_dir("gitignore"));
     create_repo(&s.url, "ign", false);
+    let sample = base64::engine::general_purpose::STANDARD.encode(splitmix(3, 64));
     let files = json!([
-        { "path": "train.log", "size": 3, "sample": "YWJj" },
-        { "path": "cache/x.bin", "size": 3, "sample": "YWJj" },
-        { "path": "model.bin", "size": 3, "sample": "YWJj" },
+        { "path": "train.log", "size": 64, "sample": sample },
+        { "path": "cache/x.bin", "size": 64, "sample": sample },
+        { "path": "model.bin", "size": 64, "sample": sample },
     ]);
     assert_eq!(should_ignore(&s.url, "demo/ign", json!({ "files": files })), [false, false, false], "no .gitignore");
     let sent = json!({ "files": files, "gitIgnore": "*.log\ncache/\n" });
