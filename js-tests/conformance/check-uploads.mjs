@@ -1,9 +1,11 @@
 // What hubwasm uploaded, read back by the official @huggingface/hub (downloadFile, listFiles),
 // the npm half of the interop post-check (the Python half is peers/check_uploads.py; see there for
-// what the hub-commit scenario leaves behind). SHA-256 by node:crypto.
+// what the hub-commit scenario leaves behind). SHA-256 by node:crypto. And the other way: files
+// @huggingface/hub uploads (through Xet, and over LFS with useXet: false) read back by hubwasm.
 // Usage: node conformance/check-uploads.mjs LOCALHUB_URL [MIN_REPOS]
-import { createHash } from "node:crypto";
-import { downloadFile, listFiles } from "@huggingface/hub";
+import { createHash, randomBytes } from "node:crypto";
+import { createRepo, downloadFile, listFiles, uploadFiles } from "@huggingface/hub";
+import { HubClient } from "hubwasm";
 import { report } from "../lib/harness.js";
 
 const hubUrl = process.argv[2].replace(/\/$/, "");
@@ -35,6 +37,33 @@ for (const repo of repos) {
       if (lfs && lfs.oid !== sha) throw new Error(`${path}: LFS oid ${lfs.oid} is not the content's sha256`);
     }
     results.push({ name: `${repo}: ${Object.keys(expected).length} files byte-identical through @huggingface/hub`, ok: true, ms: Date.now() - started });
+  } catch (error) {
+    results.push({ name: repo, ok: false, error: String(error?.stack ?? error) });
+  }
+}
+{
+  const started = Date.now();
+  const repo = `demo/hubjs-uploads-${Date.now().toString(36)}`;
+  try {
+    await createRepo({ repo, hubUrl, accessToken });
+    const files = [
+      ["xet.bin", new Uint8Array(randomBytes(3_000_000)), true],
+      ["lfs.bin", new Uint8Array(randomBytes(1_500_000)), false],
+      ["small.txt", new TextEncoder().encode("from @huggingface/hub\n"), true],
+    ];
+    for (const [path, bytes, useXet] of files) {
+      await uploadFiles({ repo, hubUrl, accessToken, useXet, files: [{ path, content: new Blob([bytes]) }] });
+    }
+    const hub = new HubClient({ hubUrl, accessToken });
+    for (const [path, bytes] of files) {
+      const back = new Uint8Array(await (await hub.downloadFile({ repo, path })).arrayBuffer());
+      const digest = (b) => createHash("sha256").update(b).digest("hex");
+      if (digest(back) !== digest(bytes)) throw new Error(`${path}: hubwasm read different bytes`);
+    }
+    const kinds = [];
+    for await (const f of hub.listFiles({ repo })) if (f.path.endsWith(".bin")) kinds.push(`${f.path}: ${f.xetHash ? "xet" : "lfs"}`);
+    if (kinds.join() !== "lfs.bin: lfs,xet.bin: xet") throw new Error(`stored as ${kinds.join()}`);
+    results.push({ name: `${repo}: @huggingface/hub's Xet, LFS and regular uploads read back by hubwasm`, ok: true, ms: Date.now() - started });
   } catch (error) {
     results.push({ name: repo, ok: false, error: String(error?.stack ?? error) });
   }
