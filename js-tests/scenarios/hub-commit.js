@@ -458,6 +458,21 @@ export default [
       await rejects(hubc.uploadFiles({ repo, files: [{ path: "a" }] }), { instanceOf: InvalidInputError }, "no content");
       await rejects(hubc.uploadFile({ repo, file: new Blob(["x"]) }), { instanceOf: InvalidInputError }, "a nameless Blob");
       await rejects(hubc.createBranch({ repo, branch: "a..b" }), { instanceOf: InvalidInputError }, "a bad branch");
+      // Look-alikes made from the real prototypes: URL's and AbortSignal's getters would throw on them.
+      const fakeUrl = Object.create(URL.prototype);
+      await rejects(hubc.uploadFile({ repo, file: fakeUrl }), { instanceOf: InvalidInputError }, "a URL look-alike file");
+      await rejects(
+        hubc.commit({ repo, title: "t", operations: [{ operation: "addOrUpdate", path: "a", content: fakeUrl }] }),
+        { instanceOf: InvalidInputError },
+        "a URL look-alike content",
+      );
+      let fakeSignal;
+      try {
+        hubc.commitIter({ repo, title: "t", operations: [add("a")], abortSignal: Object.create(AbortSignal.prototype) });
+      } catch (e) {
+        fakeSignal = e;
+      }
+      ok(fakeSignal instanceof InvalidInputError, `an AbortSignal look-alike (got ${fakeSignal})`);
       equal(requests.length, 0, `no request was sent (${requests.map((r) => r.url).join(", ")})`);
       // The client still works.
       ok(await hubc.repoExists({ repo: "demo/hub-fixtures" }) !== undefined, "usable afterwards");

@@ -188,8 +188,9 @@ impl HubClient {
     ) -> Result<JsValue, JsValue> {
         let o = Options::new(options, "commitIter")?;
         let mut request = commit_request(&o)?;
+        // Only reading the caller's signal can fail here (a look-alike AbortSignal).
         let queue = create_event_queue(request.signal.clone())
-            .map_err(|_| Error::Internal("creating the event queue failed".into()))?;
+            .map_err(|_| Error::invalid_input("commitIter() option abortSignal cannot be read"))?;
         let member = |name: &str| -> Result<Function, Error> {
             Reflect::get(&queue, &JsValue::from_str(name))
                 .ok()
@@ -348,14 +349,13 @@ fn upload_input(o: &Options, value: &JsValue, what: &str) -> Result<Operation, E
     Ok(Operation::Add { path, content })
 }
 
-/// The last segment of a `file:` URL, decoded.
+/// The last segment of a genuine `file:` URL, decoded (never through the value's own properties:
+/// an object made from `URL.prototype` would throw from URL's getters).
 fn file_url_name(value: &JsValue) -> Option<String> {
-    let url = value.dyn_ref::<web_sys::Url>()?;
-    if url.protocol() != "file:" {
-        return None;
-    }
-    let last = url.pathname().rsplit('/').next()?.to_string();
-    js_sys::decode_uri_component(&last).ok().map(String::from).filter(|n| !n.is_empty())
+    let href = crate::js::source::file_url(value)?;
+    let path = href.split(['?', '#']).next()?;
+    let last = path.rsplit('/').next()?;
+    js_sys::decode_uri_component(last).ok().map(String::from).filter(|n| !n.is_empty())
 }
 
 /// `commit`'s options, checked whole before anything is sent.
