@@ -168,6 +168,20 @@ const MODULE_LOAD: ErrorClass = ErrorClass {
     fields: "",
 };
 
+const CONFLICT: ErrorClass = ErrorClass {
+    name: "ConflictError",
+    code: "CONFLICT",
+    parent: "HubApiError",
+    doc: "The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409).",
+    fields: "",
+};
+const PAYLOAD_TOO_LARGE: ErrorClass = ErrorClass {
+    name: "PayloadTooLargeError",
+    code: "PAYLOAD_TOO_LARGE",
+    parent: "HubApiError",
+    doc: "The Hub refused a request body (a commit, an upload) as too large (413).",
+    fields: "",
+};
 const CACHE: ErrorClass = ErrorClass {
     name: "CacheError",
     code: "CACHE",
@@ -203,6 +217,8 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     INTEGRITY,
     NOT_READY,
     MODULE_LOAD,
+    CONFLICT,
+    PAYLOAD_TOO_LARGE,
     CACHE,
     LOCAL_ENTRY_NOT_FOUND,
 ];
@@ -265,6 +281,8 @@ impl Error {
                 ApiErrorKind::Unauthorized => &UNAUTHORIZED,
                 ApiErrorKind::Forbidden | ApiErrorKind::DisabledRepo => &FORBIDDEN,
                 ApiErrorKind::RateLimited => &RATE_LIMITED,
+                ApiErrorKind::Conflict | ApiErrorKind::PreconditionFailed => &CONFLICT,
+                ApiErrorKind::PayloadTooLarge => &PAYLOAD_TOO_LARGE,
                 _ => &HUB_API,
             },
             Error::Network { .. } => &NETWORK,
@@ -531,7 +549,9 @@ mod tests {
             (ApiErrorKind::DisabledRepo, "ForbiddenError"),
             (ApiErrorKind::RateLimited, "RateLimitedError"),
             (ApiErrorKind::ServerError, "HubApiError"),
-            (ApiErrorKind::Conflict, "HubApiError"),
+            (ApiErrorKind::Conflict, "ConflictError"),
+            (ApiErrorKind::PreconditionFailed, "ConflictError"),
+            (ApiErrorKind::PayloadTooLarge, "PayloadTooLargeError"),
             (ApiErrorKind::NotFound, "HubApiError"),
         ];
         for (kind, class) in cases {

@@ -60,6 +60,9 @@ pub(crate) struct Request<'a> {
     pub(crate) repo_route: bool,
     /// A redirect is the answer (its headers name the file), not followed.
     pub(crate) manual_redirect: bool,
+    /// Whether resending is harmless. A request that may have taken effect before its answer was
+    /// lost (a commit) is retried only when the Hub said it did nothing (429).
+    pub(crate) idempotent: bool,
 }
 
 impl<'a> Request<'a> {
@@ -72,6 +75,7 @@ impl<'a> Request<'a> {
             signal,
             repo_route: false,
             manual_redirect: false,
+            idempotent: true,
         }
     }
 
@@ -87,6 +91,11 @@ impl<'a> Request<'a> {
 
     pub(crate) fn manual_redirect(mut self) -> Self {
         self.manual_redirect = true;
+        self
+    }
+
+    pub(crate) fn not_idempotent(mut self) -> Self {
+        self.idempotent = false;
         self
     }
 }
@@ -207,7 +216,7 @@ impl Transport {
                 let answer = self.send(request.clone()).await?;
                 let error = match answer.bytes(signal).await {
                     Ok(body) => return Ok(Read { answer, body }),
-                    Err(error @ Error::Network { .. }) => error,
+                    Err(error @ Error::Network { .. }) if request.idempotent => error,
                     Err(other) => return Err(other),
                 };
                 match self.policy.decide(attempt, Failure::Network, js_sys::Math::random(), now_unix_secs()) {
@@ -269,6 +278,10 @@ impl Transport {
                 Error::Api(f) => Failure::Status { status: f.status, retry_after: retry_after.as_deref() },
                 _ => Failure::Network,
             };
+            let nothing_done = matches!(failure, Failure::Status { status: 429, .. });
+            if !request.idempotent && !nothing_done {
+                return Err(error);
+            }
             match self.policy.decide(attempt, failure, js_sys::Math::random(), now_unix_secs()) {
                 RetryDecision::RetryAfter { delay_ms } => fetch::sleep(delay_ms, signal).await?,
                 RetryDecision::GiveUp => return Err(error),

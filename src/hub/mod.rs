@@ -3,10 +3,13 @@
 //! method takes one options object whose wrong values are `InvalidInputError`s, and every request
 //! takes its `abortSignal`.
 
+mod commit;
 mod download;
 pub(crate) mod options;
 mod pages;
+mod repos;
 mod types;
+mod upload;
 
 use std::future::Future;
 use std::pin::Pin;
