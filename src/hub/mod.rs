@@ -7,6 +7,8 @@ mod download;
 mod options;
 mod pages;
 mod types;
+#[allow(dead_code)] // until the commit seam uses it
+mod xet_upload;
 
 use std::future::Future;
 use std::pin::Pin;
