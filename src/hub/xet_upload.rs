@@ -320,14 +320,20 @@ impl XetSession {
         let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
-        while offset < total {
+        // The next block is asked for before this one is planned, so the host reads (a file's
+        // Blob is read off the main thread) while wasm chunks.
+        let mut next = (total > 0).then(|| read_ahead(content, 0, total));
+        while let Some(reading) = next.take() {
             let end = (offset + READ_BLOCK).min(total);
-            let block = content.read(offset, end).await?;
+            let block = reading.await?;
             if block.len() as u64 != end - offset {
                 return Err(Error::SourceRead {
                     message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
                     cause: JsValue::UNDEFINED,
                 });
+            }
+            if end < total {
+                next = Some(read_ahead(content, end, total));
             }
             if let Some(sha) = &mut native {
                 sha.update(&block).await?;
@@ -513,6 +519,18 @@ impl Drop for XetSession {
         if !self.tasks.running.is_empty() {
             self.abort.abort(JsValue::UNDEFINED);
         }
+    }
+}
+
+/// The read of the block at `start`, already started: polled once, so the host begins the read
+/// at once; awaiting it later picks the result up (a JS promise's future checks its settled state
+/// whenever it is polled).
+fn read_ahead<'a>(content: &'a dyn XetContent, start: u64, total: u64) -> LocalFuture<'a, Vec<u8>> {
+    let mut reading = content.read(start, (start + READ_BLOCK).min(total));
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match reading.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),
+        std::task::Poll::Pending => reading,
     }
 }
 
