@@ -79,3 +79,9 @@ export declare class NotReadyError extends HubError {}
 
 /** The WebAssembly module failed to fetch or compile; `cause` holds the original error. `code` is `MODULE_LOAD_FAILED`. */
 export declare class ModuleLoadError extends HubError {}
+
+/** The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409). `code` is `CONFLICT`. */
+export declare class ConflictError extends HubApiError {}
+
+/** The Hub refused a request body (a commit, an upload) as too large (413). `code` is `PAYLOAD_TOO_LARGE`. */
+export declare class PayloadTooLargeError extends HubApiError {}

@@ -155,7 +155,23 @@ export class ModuleLoadError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError };
+/** The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409). */
+export class ConflictError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "CONFLICT", ...options });
+    setName(this, "ConflictError");
+  }
+}
+
+/** The Hub refused a request body (a commit, an upload) as too large (413). */
+export class PayloadTooLargeError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "PAYLOAD_TOO_LARGE", ...options });
+    setName(this, "PayloadTooLargeError");
+  }
+}
+
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, ConflictError, PayloadTooLargeError };
 const hasOwn = Object.hasOwn;
 
 // Rust's constructor of the classes above (not re-exported by the package).

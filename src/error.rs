@@ -168,6 +168,21 @@ const MODULE_LOAD: ErrorClass = ErrorClass {
     fields: "",
 };
 
+const CONFLICT: ErrorClass = ErrorClass {
+    name: "ConflictError",
+    code: "CONFLICT",
+    parent: "HubApiError",
+    doc: "The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409).",
+    fields: "",
+};
+const PAYLOAD_TOO_LARGE: ErrorClass = ErrorClass {
+    name: "PayloadTooLargeError",
+    code: "PAYLOAD_TOO_LARGE",
+    parent: "HubApiError",
+    doc: "The Hub refused a request body (a commit, an upload) as too large (413).",
+    fields: "",
+};
+
 /// Every subclass of `HubError`, parents first.
 #[cfg_attr(not(all(test, not(target_arch = "wasm32"))), allow(dead_code))]
 pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
@@ -188,6 +203,8 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     INTEGRITY,
     NOT_READY,
     MODULE_LOAD,
+    CONFLICT,
+    PAYLOAD_TOO_LARGE,
 ];
 
 #[derive(Debug)]
@@ -244,6 +261,8 @@ impl Error {
                 ApiErrorKind::Unauthorized => &UNAUTHORIZED,
                 ApiErrorKind::Forbidden | ApiErrorKind::DisabledRepo => &FORBIDDEN,
                 ApiErrorKind::RateLimited => &RATE_LIMITED,
+                ApiErrorKind::Conflict | ApiErrorKind::PreconditionFailed => &CONFLICT,
+                ApiErrorKind::PayloadTooLarge => &PAYLOAD_TOO_LARGE,
                 _ => &HUB_API,
             },
             Error::Network { .. } => &NETWORK,
@@ -503,7 +522,9 @@ mod tests {
             (ApiErrorKind::DisabledRepo, "ForbiddenError"),
             (ApiErrorKind::RateLimited, "RateLimitedError"),
             (ApiErrorKind::ServerError, "HubApiError"),
-            (ApiErrorKind::Conflict, "HubApiError"),
+            (ApiErrorKind::Conflict, "ConflictError"),
+            (ApiErrorKind::PreconditionFailed, "ConflictError"),
+            (ApiErrorKind::PayloadTooLarge, "PayloadTooLargeError"),
             (ApiErrorKind::NotFound, "HubApiError"),
         ];
         for (kind, class) in cases {

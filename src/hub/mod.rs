@@ -3,11 +3,13 @@
 //! method takes one options object whose wrong values are `InvalidInputError`s, and every request
 //! takes its `abortSignal`.
 
+mod commit;
 mod download;
 mod options;
 mod pages;
+mod repos;
 mod types;
-#[allow(dead_code)] // until the commit seam uses it
+mod upload;
 mod xet_upload;
 
 use std::future::Future;
