@@ -9,3 +9,5 @@ import xetHash from "./xet-hash.js";
 import xetUpload from "./xet-upload.js";
 
 export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubCommit];
+import hubXetUpload from "./hub-xet-upload.js";
+scenarios.push(...hubXetUpload);

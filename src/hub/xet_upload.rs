@@ -29,10 +29,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
+use super::upload::{FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
 use crate::hash::native_sha256::NativeSha256;
 use crate::http::{LocalFuture, Request, Transport};
 use crate::js::pacing::Pacer;
+use crate::js::source::Replayable;
 
 #[wasm_bindgen(module = "/src/hub/download.js")]
 extern "C" {
@@ -107,6 +109,62 @@ pub(crate) struct XetSessionStats {
     pub(crate) dedup_queries: u64,
     pub(crate) deduplicated_bytes: u64,
     pub(crate) bytes_hashed: u64,
+}
+
+/// The commit's large-file uploader when Xet is wanted: one [`XetSession`] for all the files;
+/// Git LFS when the Hub gives no Xet write token (404 or 501 on `xet-write-token`).
+pub(crate) struct XetUploader;
+
+impl LargeFileUploader for XetUploader {
+    fn upload<'a>(
+        &'a self,
+        session: &'a UploadSession<'a>,
+        files: &'a [LargeFile],
+    ) -> LocalFuture<'a, Vec<UploadedFile>> {
+        Box::pin(async move {
+            let started = XetSession::start(
+                session.transport.clone(),
+                session.repo,
+                session.branch,
+                session.is_pull_request,
+                session.signal,
+                XetUploadOptions::default(),
+            )
+            .await;
+            let mut xet = match started {
+                Ok(xet) => xet,
+                Err(Error::Api(f)) if matches!(f.status, 404 | 501) => return LfsUploader.upload(session, files).await,
+                Err(e) => return Err(e),
+            };
+            let progress = |file: usize, what: XetFileProgress, loaded: u64, total: u64| {
+                let state = match what {
+                    XetFileProgress::Hashed => FileState::Hashing,
+                    XetFileProgress::Deduplicated => FileState::Deduplicated,
+                    XetFileProgress::Stored => FileState::Uploading,
+                };
+                if let Some(f) = files.get(file) {
+                    session.progress.file(&f.path, state, loaded, total);
+                }
+            };
+            let mut uploaded = Vec::with_capacity(files.len());
+            for file in files {
+                let info = xet.upload_file(&file.content, &progress).await?;
+                uploaded.push(UploadedFile { sha256: info.sha256, size: info.size, xet_hash: Some(info.xet_hash) });
+            }
+            xet.finish(&progress).await?;
+            Ok(uploaded)
+        })
+    }
+}
+
+impl XetContent for Replayable {
+    fn len(&self) -> u64 {
+        Replayable::len(self)
+    }
+
+    fn read<'a>(&'a self, start: u64, end: u64) -> LocalFuture<'a, Vec<u8>> {
+        Box::pin(Replayable::read(self, start, end))
+    }
 }
 
 /// The write token, shared by the requests under way and renewed when it expires.
@@ -272,10 +330,6 @@ impl XetSession {
             current_file: 0,
             failed: false,
         })
-    }
-
-    pub(crate) fn stats(&self) -> XetSessionStats {
-        self.stats.get()
     }
 
     /// Reads `content` once and plans it; its xorbs go out as they fill. The file is stored once
