@@ -77,29 +77,39 @@ async function storedXorbBytes(ctx, repo, xorbUrl) {
   return Number(response.headers.get("content-length"));
 }
 
-/** In Node only: the sha256 of the file as the official clients download it. */
-async function peerDownloads(ctx, repo, path) {
+/** In Node only: the sha256 of the file as the official clients download it, each run in a child
+ * process (the scenario itself stays importable by every runtime's bundler). */
+function peerDownloads(ctx, repo, path) {
   if (!globalThis.process?.versions?.node || globalThis.Deno) return {};
   const childProcess = globalThis.process.getBuiltinModule?.("node:child_process");
-  const { downloadFile } = await import(["@huggingface", "hub"].join("/"));
-  const blob = await downloadFile({ repo, path, hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read });
-  const js = await sha256(await blob.arrayBuffer());
-  const python = new URL("../../target/peers-venv/bin/python", import.meta.url).pathname;
-  const script = [
+  const jsTests = new URL("..", import.meta.url).pathname;
+  const args = [ctx.hubUrl, repo, path, ctx.tokens.read];
+  const js = [
+    'import { createHash } from "node:crypto";',
+    'import { downloadFile } from "@huggingface/hub";',
+    "const [hubUrl, repo, path, accessToken] = process.argv.slice(1);",
+    "const blob = await downloadFile({ repo, path, hubUrl, accessToken });",
+    'console.log(createHash("sha256").update(new Uint8Array(await blob.arrayBuffer())).digest("hex"));',
+  ].join("\n");
+  const python = [
     "import hashlib, os, sys, tempfile",
     "os.environ['HF_HUB_DISABLE_TELEMETRY'] = '1'",
     "from huggingface_hub import hf_hub_download",
-    "d = tempfile.mkdtemp()",
-    "p = hf_hub_download(sys.argv[2], sys.argv[3], endpoint=sys.argv[1], token=sys.argv[4], cache_dir=d)",
+    "p = hf_hub_download(sys.argv[2], sys.argv[3], endpoint=sys.argv[1], token=sys.argv[4], cache_dir=tempfile.mkdtemp())",
     "h = hashlib.sha256()",
     "f = open(p, 'rb')",
     "[h.update(b) for b in iter(lambda: f.read(1 << 20), b'')]",
     "print(h.hexdigest())",
   ].join("\n");
-  const out = childProcess.execFileSync(python, ["-c", script, ctx.hubUrl, repo, path, ctx.tokens.read], {
-    env: { ...globalThis.process.env, HF_XET_TELEMETRY_ENABLED: "false" },
-  });
-  return { js, python: out.toString().trim() };
+  const run = (command, argv) =>
+    childProcess
+      .execFileSync(command, argv, { cwd: jsTests, env: { ...globalThis.process.env, HF_XET_TELEMETRY_ENABLED: "false" } })
+      .toString()
+      .trim();
+  return {
+    js: run(globalThis.process.execPath, ["--input-type=module", "-e", js, ...args]),
+    python: run(new URL("../../target/peers-venv/bin/python", import.meta.url).pathname, ["-c", python, ...args]),
+  };
 }
 
 export default [
@@ -125,7 +135,7 @@ export default [
       equal(entry.lfs?.oid, expected, "LFS oid is the sha256 of the bytes");
       ok(typeof entry.xetHash === "string" && entry.xetHash.length === 64, "the tree lists a Xet hash");
       equal(await sha256(await downloaded(ctx, repo, "weights.bin")), expected, "hubwasm reads it back");
-      const peers = await peerDownloads(ctx, repo, "weights.bin");
+      const peers = peerDownloads(ctx, repo, "weights.bin");
       if (peers.js) equal(peers.js, expected, "@huggingface/hub reads it back");
       if (peers.python) equal(peers.python, expected, "Python hf_hub_download (hf_xet) reads it back");
       const mine = events.filter((e) => e.event === "fileProgress" && e.path === "weights.bin");
