@@ -27,7 +27,7 @@ use hubwasm_core::xet::{BoundaryRule, PlannerError, ShardIndex, UploadPlanner, X
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::AbortSignal;
+use web_sys::{AbortSignal, Blob};
 
 use super::upload::{FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
@@ -282,7 +282,9 @@ pub(crate) struct XetSession {
     options: XetUploadOptions,
     tasks: Tasks,
     /// A finished xorb waiting for room in the window.
-    waiting_xorb: Option<(usize, Xorb)>,
+    waiting_xorb: Option<XorbBody>,
+    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come.
+    building: Vec<Uint8Array>,
     xorb_bytes_in_flight: u64,
     dedup_in_flight: usize,
     /// Per file: bytes stored so far (deduplicated + acknowledged xorb bytes) and its size.
@@ -323,6 +325,7 @@ impl XetSession {
             options,
             tasks: Tasks::default(),
             waiting_xorb: None,
+            building: Vec::new(),
             xorb_bytes_in_flight: 0,
             dedup_in_flight: 0,
             stored: Vec::new(),
@@ -448,13 +451,24 @@ impl XetSession {
     }
 
     fn has_untaken_xorbs(&mut self) -> bool {
-        match self.planner.take_xorb() {
-            Some(xorb) => {
-                self.waiting_xorb = Some((self.current_file, xorb));
-                true
-            }
-            None => false,
+        self.planner.untaken_xorbs() > 0
+    }
+
+    /// The upload body of a finished xorb: the bytes moved out while it filled, then its tail.
+    fn xorb_body(&mut self, xorb: Xorb) -> Result<XorbBody, Error> {
+        let parts: Array = self.building.drain(..).map(JsValue::from).collect();
+        if !xorb.bytes.is_empty() {
+            parts.push(&Uint8Array::from(xorb.bytes.as_slice()));
         }
+        let body = Blob::new_with_u8_array_sequence(&parts)
+            .map_err(|_| Error::Internal("the runtime refused to make a Blob of a xorb".into()))?;
+        Ok(XorbBody {
+            file: self.current_file,
+            path: format!("/v1/xorbs/default/{}", xorb.hash),
+            body,
+            raw_bytes: xorb.chunks.iter().map(|c| c.1).sum(),
+            body_bytes: xorb.serialized_len() as u64,
+        })
     }
 
     fn add_stats(&self, change: impl FnOnce(&mut XetSessionStats)) {
@@ -479,17 +493,25 @@ impl XetSession {
                 self.start_dedup_query(chunk);
             }
             loop {
-                let next =
-                    self.waiting_xorb.take().or_else(|| self.planner.take_xorb().map(|x| (self.current_file, x)));
-                let Some((file, xorb)) = next else { break };
-                let len = xorb.bytes.len() as u64;
-                if self.xorb_bytes_in_flight > 0
-                    && self.xorb_bytes_in_flight + len > self.options.max_xorb_bytes_in_flight
-                {
-                    self.waiting_xorb = Some((file, xorb));
+                if self.waiting_xorb.is_none() {
+                    if let Some(xorb) = self.planner.take_xorb() {
+                        self.waiting_xorb = Some(self.xorb_body(xorb)?);
+                    }
+                }
+                let Some(xorb) = self.waiting_xorb.take() else { break };
+                let in_flight = self.xorb_bytes_in_flight;
+                if in_flight > 0 && in_flight + xorb.body_bytes > self.options.max_xorb_bytes_in_flight {
+                    self.waiting_xorb = Some(xorb);
                     break;
                 }
-                self.start_xorb(file, xorb);
+                self.start_xorb(xorb);
+            }
+            // With no finished xorb left in the planner, what it wrote belongs to the open one.
+            if self.planner.untaken_xorbs() == 0 {
+                let bytes = self.planner.take_open_xorb_bytes();
+                if !bytes.is_empty() {
+                    self.building.push(Uint8Array::from(bytes.as_slice()));
+                }
             }
             let mut changed = false;
             for outcome in self.tasks.take_done() {
@@ -543,13 +565,9 @@ impl XetSession {
         });
     }
 
-    fn start_xorb(&mut self, file: usize, xorb: Xorb) {
-        let body_bytes = xorb.bytes.len() as u64;
-        let raw_bytes = xorb.chunks.iter().map(|c| c.1).sum();
-        self.xorb_bytes_in_flight += body_bytes;
-        let body = Uint8Array::from(xorb.bytes.as_slice());
-        let path = format!("/v1/xorbs/default/{}", xorb.hash);
-        drop(xorb);
+    fn start_xorb(&mut self, xorb: XorbBody) {
+        self.xorb_bytes_in_flight += xorb.body_bytes;
+        let XorbBody { file, path, body, raw_bytes, body_bytes } = xorb;
         let (credentials, signal) = (self.credentials.clone(), self.abort.signal());
         self.tasks.spawn(async move {
             // A xorb sent by an earlier attempt (a failed commit, a killed process) is not sent again.
@@ -565,6 +583,16 @@ impl XetSession {
             Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored })
         });
     }
+}
+
+/// A finished xorb as it is sent: a Blob of its serialized chunks (outside wasm memory).
+struct XorbBody {
+    file: usize,
+    /// `/v1/xorbs/default/{hash}`.
+    path: String,
+    body: Blob,
+    raw_bytes: u64,
+    body_bytes: u64,
 }
 
 impl Drop for XetSession {

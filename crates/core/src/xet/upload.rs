@@ -416,6 +416,19 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         Ok(PlannedFileInfo { hash, size: file.size, sha256 })
     }
 
+    /// The serialized bytes of the xorb being filled, written since the last call: a caller that
+    /// moves them out of this memory as they come keeps about one block here instead of a whole
+    /// xorb. They belong to the xorb that closes after those waiting in [`UploadPlanner::take_xorb`]
+    /// (take those first to keep the order simple); that [`Xorb`] then holds only the rest.
+    pub fn take_open_xorb_bytes(&mut self) -> Vec<u8> {
+        self.builder.take_bytes()
+    }
+
+    /// Finished xorbs waiting for [`UploadPlanner::take_xorb`].
+    pub fn untaken_xorbs(&self) -> usize {
+        self.ready.len()
+    }
+
     /// A finished xorb ready to upload (`POST /v1/xorbs/default/{hash}`), oldest first.
     pub fn take_xorb(&mut self) -> Option<Xorb> {
         self.ready.pop_front()
@@ -561,12 +574,12 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.xorb_entries.push(XorbEntry {
             hash: xorb.hash,
             raw_len: raw_offset,
-            bytes_on_disk: xorb.bytes.len() as u32,
+            bytes_on_disk: xorb.serialized_len() as u32,
             chunks,
         });
         self.closed.push(xorb.hash);
         self.stats.xorbs += 1;
-        self.stats.xorb_bytes += xorb.bytes.len() as u64;
+        self.stats.xorb_bytes += xorb.serialized_len() as u64;
         self.ready.push_back(xorb);
     }
 }
@@ -893,5 +906,39 @@ mod tests {
         assert_eq!(info, infos[0]);
         assert_eq!(shard::parse(&p.finish().unwrap().unwrap()).unwrap(), whole.shard);
         assert!(!alloc::format!("{}", PlannerError::Sha256Required).is_empty());
+    }
+
+    // Issue #12: a caller that moves the open xorb's bytes out after every update gets, with each
+    // xorb's tail, exactly the bodies of a planner that kept them.
+    #[test]
+    fn bytes_taken_while_filling_plus_the_tail_are_the_whole_xorb() {
+        let data: Vec<u8> = splitmix64_bytes(25, 150 << 20).iter().map(|b| b & 7).collect();
+        let mut whole = UploadPlanner::new(BoundaryRule::Current);
+        let mut streamed = UploadPlanner::new(BoundaryRule::Current);
+        let (mut expected, mut got, mut pieces) = (Vec::new(), Vec::new(), Vec::new());
+        let mut largest_piece = 0;
+        for part in data.chunks(4 << 20) {
+            whole.update(part).unwrap();
+            expected.extend(core::iter::from_fn(|| whole.take_xorb()));
+            streamed.update(part).unwrap();
+            while let Some(x) = streamed.take_xorb() {
+                pieces.extend_from_slice(&x.bytes);
+                assert_eq!(pieces.len(), x.serialized_len());
+                got.push((x.hash, core::mem::take(&mut pieces)));
+            }
+            let piece = streamed.take_open_xorb_bytes();
+            largest_piece = largest_piece.max(piece.len());
+            pieces.extend_from_slice(&piece);
+        }
+        let shard_whole = whole.finish().unwrap();
+        expected.extend(core::iter::from_fn(|| whole.take_xorb()));
+        assert_eq!(streamed.finish().unwrap(), shard_whole, "the same shard");
+        while let Some(x) = streamed.take_xorb() {
+            pieces.extend_from_slice(&x.bytes);
+            got.push((x.hash, core::mem::take(&mut pieces)));
+        }
+        assert!(expected.len() >= 3, "several xorbs");
+        assert_eq!(got, expected.into_iter().map(|x| (x.hash, x.bytes)).collect::<Vec<_>>());
+        assert!(largest_piece <= 5 << 20, "about one block at a time, got {largest_piece}");
     }
 }
