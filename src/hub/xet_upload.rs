@@ -48,7 +48,7 @@ extern "C" {
 }
 
 /// Bytes read from a file and fed to the planner at a time.
-const READ_BLOCK: u64 = 4 << 20;
+const READ_BLOCK: u64 = 1 << 20;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
@@ -283,8 +283,9 @@ pub(crate) struct XetSession {
     tasks: Tasks,
     /// A finished xorb waiting for room in the window.
     waiting_xorb: Option<XorbBody>,
-    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come.
-    building: Vec<Uint8Array>,
+    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come:
+    /// folded into one Blob (a Blob of Blobs refers to its parts, so nothing is copied twice).
+    building: Option<Blob>,
     xorb_bytes_in_flight: u64,
     dedup_in_flight: usize,
     /// Per file: bytes stored so far (deduplicated + acknowledged xorb bytes) and its size.
@@ -325,7 +326,7 @@ impl XetSession {
             options,
             tasks: Tasks::default(),
             waiting_xorb: None,
-            building: Vec::new(),
+            building: None,
             xorb_bytes_in_flight: 0,
             dedup_in_flight: 0,
             stored: Vec::new(),
@@ -454,14 +455,31 @@ impl XetSession {
         self.planner.untaken_xorbs() > 0
     }
 
+    /// Moves serialized bytes of the open xorb out of wasm memory, onto its Blob.
+    fn append_building(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let parts = Array::new();
+        if let Some(so_far) = self.building.take() {
+            parts.push(&so_far);
+        }
+        // SAFETY: the view is read only by the Blob constructor, which copies the bytes before
+        // it returns, and nothing allocates in wasm memory (which would move it) in between. A
+        // copy made here instead would be 4 MiB of garbage per block for the GC to find.
+        let view = unsafe { Uint8Array::view(bytes) };
+        parts.push(&view);
+        self.building = Some(blob_of(&parts)?);
+        Ok(())
+    }
+
     /// The upload body of a finished xorb: the bytes moved out while it filled, then its tail.
     fn xorb_body(&mut self, xorb: Xorb) -> Result<XorbBody, Error> {
-        let parts: Array = self.building.drain(..).map(JsValue::from).collect();
-        if !xorb.bytes.is_empty() {
-            parts.push(&Uint8Array::from(xorb.bytes.as_slice()));
-        }
-        let body = Blob::new_with_u8_array_sequence(&parts)
-            .map_err(|_| Error::Internal("the runtime refused to make a Blob of a xorb".into()))?;
+        self.append_building(&xorb.bytes)?;
+        let body = match self.building.take() {
+            Some(body) => body,
+            None => blob_of(&Array::new())?,
+        };
         Ok(XorbBody {
             file: self.current_file,
             path: format!("/v1/xorbs/default/{}", xorb.hash),
@@ -509,9 +527,7 @@ impl XetSession {
             // With no finished xorb left in the planner, what it wrote belongs to the open one.
             if self.planner.untaken_xorbs() == 0 {
                 let bytes = self.planner.take_open_xorb_bytes();
-                if !bytes.is_empty() {
-                    self.building.push(Uint8Array::from(bytes.as_slice()));
-                }
+                self.append_building(&bytes)?;
             }
             let mut changed = false;
             for outcome in self.tasks.take_done() {
@@ -614,6 +630,11 @@ fn read_ahead<'a>(content: &'a dyn XetContent, start: u64, total: u64) -> LocalF
         std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),
         std::task::Poll::Pending => reading,
     }
+}
+
+fn blob_of(parts: &Array) -> Result<Blob, Error> {
+    Blob::new_with_u8_array_sequence(parts)
+        .map_err(|_| Error::Internal("the runtime refused to make a Blob of xorb bytes".into()))
 }
 
 fn now_unix_secs() -> u64 {
