@@ -2,7 +2,8 @@
 // branches, tags, atomic commits of inline and LFS files (basic and multipart), deletes, copies,
 // pull requests, conflicts, permissions, abort and retries. Expected bytes are generated here and
 // judged by WebCrypto's SHA-256 and by downloading them back; a repo named `commit-interop-…` is
-// left behind with `expected-sha256.json` for the Python and @huggingface/hub post-checks
+// left behind with `expected-sha256.json` (and named in `demo/commit-interop-index`) for the Python
+// and @huggingface/hub post-checks
 // (peers/check_uploads.py, js-tests/conformance/check-uploads.mjs).
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
@@ -16,9 +17,13 @@ const {
   HubClient,
   HubError,
   InvalidInputError,
+  PayloadTooLargeError,
   RepoNotFoundError,
   RevisionNotFoundError,
 } = hubwasm;
+
+/** Where the interop scenario names the repos it leaves for the post-checks. */
+const INTEROP_INDEX = "demo/commit-interop-index";
 
 /** Above localhub's multipart threshold (20 MiB, parts of 8 MiB): three parts. */
 const MULTIPART_SIZE = (20 << 20) + 12345;
@@ -236,6 +241,9 @@ export default [
         expected[path] = await sha256Hex(bytes);
       }
       await hubc.uploadFile({ repo, file: { path: "expected-sha256.json", content: JSON.stringify(expected, null, 1) } });
+      // localhub lists no repos: the post-checks find this one through an index repo.
+      await hubc.createRepo({ repo: INTEROP_INDEX, existOk: true });
+      await hubc.uploadFile({ repo: INTEROP_INDEX, file: { path: `${repo.split("/")[1]}.txt`, content: repo } });
     },
   },
   {
@@ -257,6 +265,19 @@ export default [
       ok(events.some((e) => e.event === "fileProgress" && e.state === "hashing" && e.progress === 1), "hashing done");
       equal(events.at(-1).phase, "committing", "the last event");
 
+      // Stopping early aborts the commit.
+      const before = await headOf(hubc, repo);
+      const abandoned = hubc.commitIter({
+        repo,
+        title: "Abandoned",
+        useXet: false,
+        operations: [{ operation: "addOrUpdate", path: "never.bin", content: randomBytes(2_000_000, freshSeed()) }],
+      });
+      for await (const event of abandoned) if (event.event === "phase") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      equal(await headOf(hubc, repo), before, "a break commits nothing");
+      equal((await abandoned.next()).done, true, "the iterator is closed");
+
       const file = new File([text("a file")], "from-file.txt");
       const one = await hubc.uploadFile({ repo, file });
       const many = await hubc.uploadFiles({
@@ -273,6 +294,19 @@ export default [
       equal(commits[0], "Two more", "commitTitle");
       equal(commits[1], "Upload from-file.txt", "the default title names the file");
       sameBytes(await bytesOf(hubc, repo, "from-file.txt"), text("a file"), "a File's name is its path");
+
+      // A .gitignore committed with the files: preupload marks what it ignores, which stays out.
+      await hubc.uploadFiles({
+        repo,
+        files: [
+          { path: ".gitignore", content: "*.log\n" },
+          { path: "debug.log", content: "noise" },
+          { path: "kept.txt", content: "kept" },
+        ],
+      });
+      const withIgnore = await filesOf(hubc, repo);
+      ok(withIgnore.has(".gitignore") && withIgnore.has("kept.txt") && !withIgnore.has("debug.log"), "debug.log ignored");
+      await hubc.deleteFiles({ repo, paths: [".gitignore", "kept.txt"] });
 
       await hubc.deleteFile({ repo, path: "from-file.txt" });
       await hubc.deleteFiles({ repo, paths: ["dir/x.txt", "dir/y.txt"] });
@@ -364,6 +398,29 @@ export default [
     },
   },
   {
+    name: "hub commit: a commit the Hub refuses as too large (413) is a PayloadTooLargeError and commits nothing",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = client(ctx);
+      const repo = await newRepo(hubc, "commit-too-large");
+      const head = await headOf(hubc, repo);
+      // localhub refuses a commit body over 100 MiB before reading it; a client still sending then
+      // races the connection's close (a reset or the 413), so the answer is injected here.
+      try {
+        await addFault(ctx, { route: `/api/models/${repo}/commit/`, kind: "error", status: 413, count: 1 });
+        await rejects(
+          hubc.uploadFile({ repo, file: { path: "a.txt", content: "a" } }),
+          { instanceOf: PayloadTooLargeError, status: 413, code: "PAYLOAD_TOO_LARGE" },
+          "the commit",
+        );
+      } finally {
+        await clearFaults(ctx);
+      }
+      equal(await headOf(hubc, repo), head, "nothing committed");
+      await hubc.deleteRepo({ repo });
+    },
+  },
+  {
     name: "hub commit: bad input (paths, duplicates, options) is an InvalidInputError before any request",
     async run(context) {
       const ctx = hub(context);
@@ -401,6 +458,21 @@ export default [
       await rejects(hubc.uploadFiles({ repo, files: [{ path: "a" }] }), { instanceOf: InvalidInputError }, "no content");
       await rejects(hubc.uploadFile({ repo, file: new Blob(["x"]) }), { instanceOf: InvalidInputError }, "a nameless Blob");
       await rejects(hubc.createBranch({ repo, branch: "a..b" }), { instanceOf: InvalidInputError }, "a bad branch");
+      // Look-alikes made from the real prototypes: URL's and AbortSignal's getters would throw on them.
+      const fakeUrl = Object.create(URL.prototype);
+      await rejects(hubc.uploadFile({ repo, file: fakeUrl }), { instanceOf: InvalidInputError }, "a URL look-alike file");
+      await rejects(
+        hubc.commit({ repo, title: "t", operations: [{ operation: "addOrUpdate", path: "a", content: fakeUrl }] }),
+        { instanceOf: InvalidInputError },
+        "a URL look-alike content",
+      );
+      let fakeSignal;
+      try {
+        hubc.commitIter({ repo, title: "t", operations: [add("a")], abortSignal: Object.create(AbortSignal.prototype) });
+      } catch (e) {
+        fakeSignal = e;
+      }
+      ok(fakeSignal instanceof InvalidInputError, `an AbortSignal look-alike (got ${fakeSignal})`);
       equal(requests.length, 0, `no request was sent (${requests.map((r) => r.url).join(", ")})`);
       // The client still works.
       ok(await hubc.repoExists({ repo: "demo/hub-fixtures" }) !== undefined, "usable afterwards");

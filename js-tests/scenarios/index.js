@@ -4,10 +4,11 @@ import boundaryFuzz from "./boundary-fuzz.js";
 import hubCommit from "./hub-commit.js";
 import hubDownload from "./hub-download.js";
 import hubRest from "./hub-rest.js";
+import hubWorker from "./hub-worker.js";
 import sha256 from "./sha256.js";
 import xetHash from "./xet-hash.js";
 import xetUpload from "./xet-upload.js";
 
-export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubCommit];
+export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubWorker, ...hubCommit];
 import hubXetUpload from "./hub-xet-upload.js";
 scenarios.push(...hubXetUpload);

@@ -2,8 +2,15 @@
 // progress events here; the iterator hands them out in order, then ends with the commit as its
 // return value, or rejects with the commit's error. Events never wait for a reader: a slow
 // consumer cannot stall the upload (they are small, and a commit emits a bounded number).
+// `signal` is what the commit's requests take: it fires when the caller's own signal does, and
+// when the consumer stops early (`break`, `return()`), so an abandoned iteration commits nothing.
 
-export function createEventQueue() {
+export function createEventQueue(callerSignal) {
+  const controller = new AbortController();
+  if (callerSignal !== undefined) {
+    if (callerSignal.aborted) controller.abort(callerSignal.reason);
+    else callerSignal.addEventListener("abort", () => controller.abort(callerSignal.reason), { once: true });
+  }
   const events = [];
   let wake;
   let state = "running"; // "running" | "done" | "failed" | "closed"
@@ -33,6 +40,7 @@ export function createEventQueue() {
       }
     },
     async return(value) {
+      if (state === "running") controller.abort(new DOMException("the commitIter consumer stopped iterating", "AbortError"));
       state = "closed";
       events.length = 0;
       notify();
@@ -53,5 +61,6 @@ export function createEventQueue() {
       notify();
     },
     iterator,
+    signal: controller.signal,
   };
 }

@@ -34,7 +34,7 @@ use crate::js::source::Replayable;
 #[wasm_bindgen(module = "/src/hub/commit.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = createEventQueue)]
-    fn create_event_queue() -> Result<JsValue, JsValue>;
+    fn create_event_queue(caller_signal: Option<AbortSignal>) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -78,7 +78,7 @@ export interface CommitOutput {
   hookOutput: string;
 }
 
-/** `commitIter`'s events, then (as the iterator's return value) the commit. */
+/** `commitIter`'s events, then (as the iterator's return value) the commit. Stopping early (`break`) aborts the commit. */
 export interface CommitIterator extends AsyncIterableIterator<CommitProgressEvent> {
   next(): Promise<IteratorResult<CommitProgressEvent, CommitOutput>>;
 }
@@ -180,15 +180,17 @@ impl HubClient {
     }
 
     /// `commit` as an async iterator of its progress events; the commit is the iterator's return
-    /// value. A `break` stops the events, not the commit: abort it with `abortSignal`.
+    /// value. A `break` (or `return()`) before the end aborts the commit: nothing is committed.
     #[wasm_bindgen(js_name = commitIter, unchecked_return_type = "CommitIterator")]
     pub fn commit_iter(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CommitOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let o = Options::new(options, "commitIter")?;
-        let request = commit_request(&o)?;
-        let queue = create_event_queue().map_err(|_| Error::Internal("creating the event queue failed".into()))?;
+        let mut request = commit_request(&o)?;
+        // Only reading the caller's signal can fail here (a look-alike AbortSignal).
+        let queue = create_event_queue(request.signal.clone())
+            .map_err(|_| Error::invalid_input("commitIter() option abortSignal cannot be read"))?;
         let member = |name: &str| -> Result<Function, Error> {
             Reflect::get(&queue, &JsValue::from_str(name))
                 .ok()
@@ -198,6 +200,10 @@ impl HubClient {
         let (push, finish, fail) = (member("push")?, member("finish")?, member("fail")?);
         let iterator = Reflect::get(&queue, &JsValue::from_str("iterator"))
             .map_err(|_| Error::Internal("the event queue has no iterator".into()))?;
+        // The caller's signal, or the consumer stopping early.
+        let signal =
+            Reflect::get(&queue, &JsValue::from_str("signal")).ok().and_then(|s| s.dyn_into::<AbortSignal>().ok());
+        request.signal = Some(signal.ok_or_else(|| Error::Internal("the event queue has no signal".into()))?);
         let t = self.transport().clone();
         wasm_bindgen_futures::spawn_local(async move {
             let progress = Progress::new(Some(push));
@@ -343,14 +349,13 @@ fn upload_input(o: &Options, value: &JsValue, what: &str) -> Result<Operation, E
     Ok(Operation::Add { path, content })
 }
 
-/// The last segment of a `file:` URL, decoded.
+/// The last segment of a genuine `file:` URL, decoded (never through the value's own properties:
+/// an object made from `URL.prototype` would throw from URL's getters).
 fn file_url_name(value: &JsValue) -> Option<String> {
-    let url = value.dyn_ref::<web_sys::Url>()?;
-    if url.protocol() != "file:" {
-        return None;
-    }
-    let last = url.pathname().rsplit('/').next()?.to_string();
-    js_sys::decode_uri_component(&last).ok().map(String::from).filter(|n| !n.is_empty())
+    let href = crate::js::source::file_url(value)?;
+    let path = href.split(['?', '#']).next()?;
+    let last = path.rsplit('/').next()?;
+    js_sys::decode_uri_component(last).ok().map(String::from).filter(|n| !n.is_empty())
 }
 
 /// `commit`'s options, checked whole before anything is sent.
@@ -613,12 +618,9 @@ async fn preupload(
     request: &CommitRequest,
     files: &[OpenFile],
 ) -> Result<Vec<Option<UploadMode>>, Error> {
-    // A `.gitattributes` committed with the files decides for them too.
-    let mut git_attributes = None;
-    if let Some(file) = files.iter().find(|f| f.path == ".gitattributes") {
-        let text = file.content.read(0, 1 << 20).await?;
-        git_attributes = Some(String::from_utf8_lossy(&text).into_owned());
-    }
+    // A `.gitattributes` or `.gitignore` committed with the files decides for them too.
+    let git_attributes = text_of(files, ".gitattributes").await?;
+    let git_ignore = text_of(files, ".gitignore").await?;
     let mut modes = Vec::with_capacity(files.len());
     for batch in files.chunks(PREUPLOAD_BATCH) {
         let mut samples = Vec::with_capacity(batch.len());
@@ -634,7 +636,7 @@ async fn preupload(
         if request.is_pull_request {
             url.push_str("?create_pr=1");
         }
-        let body = preupload_body(&asked, git_attributes.as_deref());
+        let body = preupload_body(&asked, git_attributes.as_deref(), git_ignore.as_deref());
         let read = t.send_and_read(post(url, body, "application/json", request.signal.as_ref()).repo_route()).await?;
         let paths: Vec<&str> = batch.iter().map(|f| f.path.as_str()).collect();
         let verdicts = parse_preupload_answer(&read.body, &paths).map_err(|e| read.answer.unexpected(e.to_string()))?;
@@ -648,6 +650,14 @@ async fn preupload(
         }
     }
     Ok(modes)
+}
+
+/// The text of the file committed at `path` (its first MiB), if there is one.
+async fn text_of(files: &[OpenFile], path: &str) -> Result<Option<String>, Error> {
+    match files.iter().find(|f| f.path == path) {
+        Some(file) => Ok(Some(String::from_utf8_lossy(&file.content.read(0, 1 << 20).await?).into_owned())),
+        None => Ok(None),
+    }
 }
 
 /// A regular file's bytes at `base`, through `resolve`.

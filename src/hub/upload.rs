@@ -10,8 +10,10 @@
 
 use std::rc::Rc;
 
+use hubwasm_core::api::ApiErrorKind;
 use hubwasm_core::commit::upload::{
-    lfs_batch_body, multipart_complete_body, parse_lfs_batch_answer, verify_body, LfsAction, LfsObject, LFS_BATCH,
+    lfs_batch_body, multipart_complete_body, parse_lfs_batch_answer, verify_body, LfsAction, LfsObject,
+    UploadAnswerError, LFS_BATCH,
 };
 use hubwasm_core::lfs::Sha256;
 use hubwasm_core::repo::RepoId;
@@ -20,7 +22,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::error::Error;
+use crate::error::{ApiFailure, Error};
 use crate::http::{LocalFuture, Request, Transport};
 use crate::js::convert::to_js;
 use crate::js::source::Replayable;
@@ -210,7 +212,21 @@ async fn lfs_batch(session: &UploadSession<'_>, objects: &[LfsObject]) -> Result
         .repo_route()
         .header("accept", "application/vnd.git-lfs+json");
     let read = t.send_and_read(request).await?;
-    let answer = parse_lfs_batch_answer(&read.body, objects).map_err(|e| read.answer.unexpected(e.to_string()))?;
+    let answer = parse_lfs_batch_answer(&read.body, objects).map_err(|e| match e {
+        // The Hub refused one object (too large, a bad oid): typed by its code, like an answer's status.
+        UploadAnswerError::Object { oid, code, message } => {
+            let status = u16::try_from(code).unwrap_or(0);
+            Error::Api(ApiFailure {
+                kind: ApiErrorKind::classify(status, None, Some(&message), false),
+                status,
+                server_message: format!("LFS object {oid}: {message}"),
+                request_id: read.answer.request_id.clone(),
+                retry_after: None,
+                what: format!("POST {}/{}.git/info/lfs/objects/batch", t.hub_url(), session.repo.web_path()),
+            })
+        }
+        other => read.answer.unexpected(other.to_string()),
+    })?;
     Ok(answer.actions)
 }
 

@@ -217,6 +217,11 @@ extern "C" {
     fn open_local_file(location: &str) -> Result<Promise, JsValue>;
 }
 
+/// The href of a genuine `file:` URL (brand-checked through URL's own getters), else `None`.
+pub(crate) fn file_url(value: &JsValue) -> Option<String> {
+    file_url_href(value).ok().filter(|href| !href.is_empty())
+}
+
 /// Content that can be read more than once — hashed, then uploaded, and resent on a retry:
 /// bytes in a view, or a Blob (a stream is read into a Blob first, a local file opened as one).
 pub(crate) enum Replayable {
@@ -230,10 +235,8 @@ impl Replayable {
         if let Some(text) = value.as_string() {
             return Self::from_slice(text.as_bytes());
         }
-        if let Ok(href) = file_url_href(&value) {
-            if !href.is_empty() {
-                return Self::from_local_file(&href).await;
-            }
+        if let Some(href) = file_url(&value) {
+            return Self::from_local_file(&href).await;
         }
         match ByteSource::from_js(value, what).map_err(|e| match e {
             Error::InvalidInput(message) => {

@@ -76,6 +76,9 @@ pub fn run() -> Result {
             }
             outcomes.push(run_suite(suite));
         }
+        if let Some(fixtures) = &fixtures {
+            outcomes.extend(upload_post_checks(&root, &fixtures._server.url).into_iter().map(run_suite));
+        }
         drop(fixtures);
         outcomes.push(run_check("types (tsc --noEmit)", typecheck(&root)));
     }
@@ -183,6 +186,17 @@ impl HubFixtures {
     }
 }
 
+/// `cargo xtask hub`: the js suites' seeded localhub for running one suite or scenario by hand
+/// (`HUBWASM_TEST_HUB=… node runners/node.test.js`); stops, and its data goes, when stdin closes.
+pub fn serve_fixtures() -> Result {
+    let fixtures = HubFixtures::start(&root())?;
+    println!("\nexport {HUB_CONTEXT_ENV}={}", fixtures.manifest.display());
+    println!("(running; close stdin or press Enter to stop)");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    Ok(())
+}
+
 impl Drop for HubFixtures {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.manifest);
@@ -240,6 +254,9 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         .env("NO_COLOR", "1")
         .env("DENO_NO_UPDATE_CHECK", "1")
         .current_dir(root.join("examples/deno"));
+    // examples/node scripts, each run by its command line against the same seeded localhub.
+    let mut node_example = Command::new("node");
+    node_example.args(["--test", "--test-reporter=tap", "examples.test.mjs"]).current_dir(root.join("examples/node"));
     vec![
         Suite { name: "wasm node (wasm-pack)", command: wasm_pack(false), format: Format::Cargo },
         Suite { name: "wasm chromium (wasm-pack)", command: wasm_pack(true), format: Format::Cargo },
@@ -250,9 +267,15 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         },
         Suite { name: "js deno", command: deno, format: Format::Deno },
         Suite { name: "example deno (examples/deno)", command: deno_example, format: Format::Deno },
+        Suite { name: "example node (examples/node)", command: node_example, format: Format::NodeTap },
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+        Suite {
+            name: "bundlers (vite webpack esbuild wrangler)",
+            command: node(&["runners/bundlers.js"]),
+            format: Format::Plain,
+        },
         Suite { name: "peers: hf_xet referee", command: node(&["peers/hf-xet.js"]), format: Format::Plain },
     ]
 }
@@ -317,4 +340,18 @@ fn path_with_cargo_bin() -> std::ffi::OsString {
     let mut paths = vec![bin];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The files the hub-commit scenario uploaded through hubwasm in each of the four js runtimes,
+/// downloaded by the official clients and compared with the scenario's WebCrypto SHA-256s.
+fn upload_post_checks(root: &Path, hub_url: &str) -> Vec<Suite> {
+    const RUNTIMES: &str = "4";
+    let mut python = Command::new(setup::peers_python());
+    python.arg(root.join("peers/check_uploads.py")).args([hub_url, RUNTIMES]).current_dir(root);
+    let mut node = Command::new("node");
+    node.args(["conformance/check-uploads.mjs", hub_url, RUNTIMES]).current_dir(root.join("js-tests"));
+    vec![
+        Suite { name: "interop: hubwasm uploads read by huggingface_hub", command: python, format: Format::Plain },
+        Suite { name: "interop: hubwasm uploads read by @huggingface/hub", command: node, format: Format::Plain },
+    ]
 }

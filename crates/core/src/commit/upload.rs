@@ -28,9 +28,10 @@ pub struct PreuploadFile<'a> {
     pub sample: &'a [u8],
 }
 
-/// The JSON body of `POST /api/{type}s/{id}/preupload/{rev}`. `git_attributes` is the content of
-/// a `.gitattributes` committed in the same commit, so its patterns decide too.
-pub fn preupload_body(files: &[PreuploadFile<'_>], git_attributes: Option<&str>) -> String {
+/// The JSON body of `POST /api/{type}s/{id}/preupload/{rev}`. `git_attributes` and `git_ignore`
+/// are the contents of a `.gitattributes` and a `.gitignore` committed in the same commit, so
+/// their patterns decide too (LFS routing, `shouldIgnore`).
+pub fn preupload_body(files: &[PreuploadFile<'_>], git_attributes: Option<&str>, git_ignore: Option<&str>) -> String {
     #[derive(Serialize)]
     struct File<'a> {
         path: &'a str,
@@ -43,6 +44,8 @@ pub fn preupload_body(files: &[PreuploadFile<'_>], git_attributes: Option<&str>)
         files: Vec<File<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         git_attributes: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        git_ignore: Option<&'a str>,
     }
     let files = files
         .iter()
@@ -54,7 +57,7 @@ pub fn preupload_body(files: &[PreuploadFile<'_>], git_attributes: Option<&str>)
         })
         .collect();
     // Plain strings and numbers: serializing cannot fail.
-    serde_json::to_string(&Body { files, git_attributes }).unwrap_or_default()
+    serde_json::to_string(&Body { files, git_attributes, git_ignore }).unwrap_or_default()
 }
 
 /// Why a preupload or LFS batch answer was not usable.
@@ -288,6 +291,7 @@ mod tests {
                 PreuploadFile { path: "b.bin", size: 600, sample: &long },
             ],
             None,
+            None,
         );
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["files"][0]["sample"], "aGVsbG8=");
@@ -295,8 +299,9 @@ mod tests {
         let sample = base64::engine::general_purpose::STANDARD.decode(v["files"][1]["sample"].as_str().unwrap());
         assert_eq!(sample.unwrap().len(), 512);
         assert!(v.get("gitAttributes").is_none());
-        let with = preupload_body(&[], Some("*.bin filter=lfs"));
+        let with = preupload_body(&[], Some("*.bin filter=lfs"), Some("*.log"));
         assert!(with.contains("\"gitAttributes\":\"*.bin filter=lfs\""), "{with}");
+        assert!(with.contains("\"gitIgnore\":\"*.log\""), "{with}");
     }
 
     // The recorded answer of hub-api.md §7.
