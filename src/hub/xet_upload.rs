@@ -52,7 +52,9 @@ const READ_BLOCK: u64 = 1 << 20;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
-/// Limits of one session; the defaults keep peak memory growth near 200 MiB for any input.
+/// Limits of one session. With the defaults, what a session keeps alive is about two xorbs (one
+/// being sent, one filling: 128 MiB of Blobs) plus ~20 MiB of wasm memory, whatever the input
+/// size; the host's GC decides how soon the read buffers already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
     /// Bytes of xorb bodies being sent at once (one xorb is always allowed).
