@@ -7,7 +7,7 @@
 // by SHA-256 in the first round.
 //
 // Usage: node upload.mjs HUB_URL  (cargo xtask bench starts localhub); BENCH_UPLOAD_MIB (default
-// 1024) sets the size, BENCH_ROUNDS (default 3) the rounds.
+// 1024) sets the size, BENCH_ROUNDS (default 2: each round stores 4 GiB at localhub) the rounds.
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from "node:fs";
@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 const [hubUrl] = process.argv.slice(2);
 const python = process.env.BENCH_PYTHON ?? "python3";
 const SIZE = Number(process.env.BENCH_UPLOAD_MIB ?? 1024) * 1024 * 1024;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const here = fileURLToPath(new URL(".", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "hubwasm-bench-upload-"));
 

@@ -12,7 +12,8 @@ import time
 
 url, repo, path = sys.argv[1:4]
 os.environ["HF_ENDPOINT"] = url
-os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="hubwasm-bench-up-"))
+home = tempfile.TemporaryDirectory(prefix="hubwasm-bench-up-")  # removed at exit
+os.environ.setdefault("HF_HOME", home.name)
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_XET_TELEMETRY_ENABLED"] = "false"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"

@@ -95,10 +95,11 @@ function peerDownloads(ctx, repo, path) {
     "import hashlib, os, sys, tempfile",
     "os.environ['HF_HUB_DISABLE_TELEMETRY'] = '1'",
     "from huggingface_hub import hf_hub_download",
-    "p = hf_hub_download(sys.argv[2], sys.argv[3], endpoint=sys.argv[1], token=sys.argv[4], cache_dir=tempfile.mkdtemp())",
-    "h = hashlib.sha256()",
-    "f = open(p, 'rb')",
-    "[h.update(b) for b in iter(lambda: f.read(1 << 20), b'')]",
+    "with tempfile.TemporaryDirectory() as cache:",
+    "    p = hf_hub_download(sys.argv[2], sys.argv[3], endpoint=sys.argv[1], token=sys.argv[4], cache_dir=cache)",
+    "    h = hashlib.sha256()",
+    "    with open(p, 'rb') as f:",
+    "        [h.update(b) for b in iter(lambda: f.read(1 << 20), b'')]",
     "print(h.hexdigest())",
   ].join("\n");
   const run = (command, argv) =>
