@@ -8,7 +8,8 @@ LFS multipart, copies) and `expected-sha256.json`, their SHA-256 computed by Web
 bytes the scenario generated, and names that repo in `demo/commit-interop-index` (one file per repo,
 holding its id: localhub has no repo listing). Every file is downloaded here with hf_hub_download and its SHA-256
 compared; `.gitattributes` must route every LFS path. Fails when fewer than MIN_REPOS (default 1)
-such repos exist. Ends with `N passed, N failed`.
+such repos exist. Also: huggingface_hub leaves out of a commit what localhub's preupload marks
+`shouldIgnore` by a `.gitignore` committed with the files. Ends with `N passed, N failed`.
 """
 import hashlib
 import json
@@ -54,5 +55,21 @@ for repo in repos:
     except Exception as e:  # noqa: BLE001 - every failure is reported with its repo
         print(f"not ok - {repo}: {type(e).__name__}: {e}")
         failed += 1
+try:
+    from huggingface_hub import CommitOperationAdd  # noqa: E402
+
+    repo = api.create_repo("demo/python-gitignore", exist_ok=True).repo_id
+    api.create_commit(repo, commit_message="with a .gitignore", operations=[
+        CommitOperationAdd(".gitignore", b"*.log\n"),
+        CommitOperationAdd("debug.log", b"noise"),
+        CommitOperationAdd("kept.txt", b"kept"),
+    ])
+    files = set(api.list_repo_files(repo))
+    assert {".gitignore", "kept.txt"} <= files and "debug.log" not in files, f"files: {sorted(files)}"
+    print("ok - huggingface_hub skips what localhub's preupload marks ignored by .gitignore")
+    passed += 1
+except Exception as e:  # noqa: BLE001
+    print(f"not ok - .gitignore: {type(e).__name__}: {e}")
+    failed += 1
 print(f"{passed} passed, {failed} failed")
 sys.exit(0 if failed == 0 and passed > 0 else 1)

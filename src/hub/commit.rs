@@ -86,7 +86,7 @@ export interface CommitIterator extends AsyncIterableIterator<CommitProgressEven
 /** A file for `uploadFile(s)`: `{ path, content }`, a `File` (its name is the path) or a `file:` URL (its file name). */
 export type UploadFileInput = { path: string; content: CommitContent } | File | URL;
 
-interface CommitCommonOptions {
+export interface CommitCommonOptions {
   repo: RepoDesignation;
   commitTitle?: string;
   commitDescription?: string;
