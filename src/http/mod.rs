@@ -58,6 +58,8 @@ pub(crate) struct Request<'a> {
     /// Whether the URL is a repo's (`/api/{type}s/…`, `…/resolve/…`): there a 401 without an error
     /// code means "repo not found" (see `ApiErrorKind::classify`).
     pub(crate) repo_route: bool,
+    /// A redirect is the answer (its headers name the file), not followed.
+    pub(crate) manual_redirect: bool,
     /// Whether resending is harmless. A request that may have taken effect before its answer was
     /// lost (a commit) is retried only when the Hub said it did nothing (429).
     pub(crate) idempotent: bool,
@@ -65,7 +67,16 @@ pub(crate) struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub(crate) fn get(url: String, signal: Option<&'a AbortSignal>) -> Self {
-        Request { method: "GET", url, headers: Vec::new(), body: None, signal, repo_route: false, idempotent: true }
+        Request {
+            method: "GET",
+            url,
+            headers: Vec::new(),
+            body: None,
+            signal,
+            repo_route: false,
+            manual_redirect: false,
+            idempotent: true,
+        }
     }
 
     pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -75,6 +86,11 @@ impl<'a> Request<'a> {
 
     pub(crate) fn repo_route(mut self) -> Self {
         self.repo_route = true;
+        self
+    }
+
+    pub(crate) fn manual_redirect(mut self) -> Self {
+        self.manual_redirect = true;
         self
     }
 
@@ -228,9 +244,16 @@ impl Transport {
             if aborted(signal) {
                 return Err(Error::Aborted { cause: abort_reason(signal) });
             }
-            let sent =
-                fetch::send(self.fetch.as_ref(), &request.url, request.method, &headers, request.body.as_ref(), signal)
-                    .await;
+            let sent = fetch::send(
+                self.fetch.as_ref(),
+                &request.url,
+                request.method,
+                &headers,
+                request.body.as_ref(),
+                signal,
+                request.manual_redirect,
+            )
+            .await;
             let (error, retry_after) = match sent {
                 Ok(response) if response.status() < 400 => {
                     let request_id = response.headers().get("x-request-id").ok().flatten();

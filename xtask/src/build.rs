@@ -38,6 +38,7 @@ pub fn run() -> Result<Built> {
     assemble_package(&root, &bindgen_dir, &package_dir)?;
     link_into(&package_dir, &root.join("js-tests"))?;
     link_into(&package_dir, &root.join("examples/node"))?;
+    link_into(&package_dir, &root.join("examples/web-upload"))?;
     link_into(&package_dir, &root.join("bench"))?;
     print_sizes(&package_dir.join("hubwasm_bg.wasm"))?;
     Ok(Built { package_dir })

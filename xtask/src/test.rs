@@ -257,6 +257,9 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
     // examples/node scripts, each run by its command line against the same seeded localhub.
     let mut node_example = Command::new("node");
     node_example.args(["--test", "--test-reporter=tap", "examples.test.mjs"]).current_dir(root.join("examples/node"));
+    // examples/web-upload built by Vite and driven in Chromium; the Python client checks its commits.
+    let mut web_upload = node(&["runners/web-upload.js"]);
+    web_upload.env("HUBWASM_PEERS_PYTHON", setup::peers_python());
     vec![
         Suite { name: "wasm node (wasm-pack)", command: wasm_pack(false), format: Format::Cargo },
         Suite { name: "wasm chromium (wasm-pack)", command: wasm_pack(true), format: Format::Cargo },
@@ -271,6 +274,7 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+        Suite { name: "example web-upload (Vite app, Chromium)", command: web_upload, format: Format::Plain },
         Suite {
             name: "bundlers (vite webpack esbuild wrangler)",
             command: node(&["runners/bundlers.js"]),
