@@ -69,7 +69,7 @@ export interface CommitOptions {
 
 export type CommitProgressEvent =
   | { event: "phase"; phase: "preuploading" | "uploadingLargeFiles" | "committing" }
-  | { event: "fileProgress"; path: string; state: "hashing" | "uploading"; progress: number; loaded: number; total: number };
+  | { event: "fileProgress"; path: string; state: "hashing" | "uploading" | "deduplicated"; progress: number; loaded: number; total: number };
 
 export interface CommitOutput {
   commit: { oid: string; url: string };

@@ -10,6 +10,7 @@ mod pages;
 mod repos;
 mod types;
 mod upload;
+mod xet_upload;
 
 use std::future::Future;
 use std::pin::Pin;

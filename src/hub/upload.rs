@@ -75,7 +75,9 @@ pub(crate) trait LargeFileUploader {
 /// `UploadedFile::xet_hash`. [`LfsUploader`] stays the fallback when the server offers no Xet.
 /// `prefer_xet` is the commit's `useXet` option (default true).
 pub(crate) fn large_file_uploader(prefer_xet: bool) -> Box<dyn LargeFileUploader> {
-    let _ = prefer_xet; // nothing but LFS until the Xet uploader lands
+    if prefer_xet {
+        return Box::new(super::xet_upload::XetUploader);
+    }
     Box::new(LfsUploader)
 }
 
@@ -100,6 +102,8 @@ pub(crate) enum FileState {
     Hashing,
     /// Bytes the server has acknowledged (already stored counts as sent).
     Uploading,
+    /// Bytes found already stored (Xet dedup): never sent.
+    Deduplicated,
 }
 
 /// Where a commit's progress events go: the caller's `onProgress`, or `commitIter`'s queue.

@@ -23,7 +23,8 @@ pub fn run() -> Result {
     exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))?;
     // Chromium (a File beside the same bytes, main-thread tasks) and workerd cold start.
     exec(Command::new("node").arg("web.mjs").current_dir(root().join("bench")))?;
-    download()
+    download()?;
+    upload()
 }
 
 /// BENCH_MIB (default 1024) MiB uploaded once by hf_xet, then downloaded by each client in turn.
@@ -48,6 +49,21 @@ fn download() -> Result {
             .arg("download.mjs")
             .arg(&hub.url)
             .arg(&seed_path)
+            .env("BENCH_PYTHON", setup::peers_python())
+            .current_dir(root().join("bench")),
+    )
+}
+
+/// BENCH_UPLOAD_MIB (default 1024) MiB of fresh random bytes uploaded by each client in turn to a
+/// fresh localhub (release build, like the download bench).
+fn upload() -> Result {
+    exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
+    let hub = Localhub::spawn(Command::new(root().join("target/release/localhub")), "bench-upload")?;
+    println!("\n=== upload bench ===");
+    exec(
+        Command::new("node")
+            .arg("upload.mjs")
+            .arg(&hub.url)
             .env("BENCH_PYTHON", setup::peers_python())
             .current_dir(root().join("bench")),
     )

@@ -4,6 +4,15 @@
 //! hands finished xorbs out as soon as they are full, and at the end writes the shard that
 //! registers every file.
 //!
+//! Global dedup (spec §3.9, §6.3), when enabled with [`UploadPlanner::with_global_dedup`]: every
+//! chunk that is eligible (the first of a file, or one whose hash's last word is a multiple of
+//! 1024) and not known yet becomes a query for the caller ([`UploadPlanner::take_dedup_query`]).
+//! Chunks from the first unanswered query on are *held* (hashed, not yet placed in a xorb) until
+//! the caller hands in the answer ([`UploadPlanner::answer_dedup_query`]), so an answer serves the
+//! chunk that asked and every chunk after it, and the plan never depends on when answers arrive.
+//! The caller bounds the held bytes ([`UploadPlanner::held_bytes`]) by waiting for answers;
+//! answers are kept for the whole session.
+//!
 //! A planner serves one session: after [`UploadPlanner::finish`] has written the shard, `update`,
 //! `finish_file` and `finish` answer [`PlannerError::Finished`] (the shard could not list a later
 //! file); [`UploadPlanner::take_xorb`] still hands out the last xorbs.
@@ -15,11 +24,11 @@
 //! an error instead of exhausting memory. (One `update` may still finish several xorbs: as many
 //! as its own bytes fill.)
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 
 use super::chunker::{BoundaryRule, Chunker};
-use super::hash::{chunk_hash, file_hash, hmac_chunk_hash, verification_hash, XetHash};
+use super::hash::{chunk_hash, file_hash, hmac_chunk_hash, is_global_dedup_eligible, verification_hash, XetHash};
 use super::shard::{self, FileEntry, Shard, Term, XorbChunk, XorbEntry};
 use super::xorb::{Xorb, XorbBuilder};
 use crate::lfs::Sha256;
@@ -50,6 +59,12 @@ pub struct ShardIndex {
 impl ShardIndex {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether `shard` may still serve for dedup at `now_unix_secs`: a global-dedup answer's
+    /// HMAC key expires (§5.7); a shard without a footer does not.
+    pub fn is_usable(shard: &Shard, now_unix_secs: u64) -> bool {
+        shard.footer.is_none_or(|f| f.chunk_hash_key == XetHash::ZERO || f.key_expiry > now_unix_secs)
     }
 
     pub fn add(&mut self, shard: &Shard) {
@@ -108,6 +123,9 @@ pub enum PlannerError {
     Finished,
     /// This many finished xorbs wait to be taken: take them before feeding more bytes.
     TooManyUntakenXorbs { untaken: usize },
+    /// The planner was made [`UploadPlanner::without_sha256`]: finish files with
+    /// [`UploadPlanner::finish_file_with_sha256`].
+    Sha256Required,
 }
 
 impl core::fmt::Display for PlannerError {
@@ -120,6 +138,9 @@ impl core::fmt::Display for PlannerError {
                 f,
                 "{untaken} finished xorbs wait to be taken (at most {MAX_UNTAKEN_XORBS}): take them before feeding more bytes"
             ),
+            PlannerError::Sha256Required => {
+                f.write_str("this planner does not compute SHA-256: finish the file with the SHA-256 of its bytes")
+            }
         }
     }
 }
@@ -147,9 +168,20 @@ pub struct UploadStats {
     pub xorb_bytes: u64,
 }
 
+/// A chunk hashed but not yet placed: it waits for the dedup answers asked before it.
+struct HeldChunk {
+    hash: XetHash,
+    data: Vec<u8>,
+    /// Queries numbered below this must be answered before the chunk is placed.
+    after_queries: u64,
+}
+
 struct CurrentFile {
     chunker: Chunker,
-    sha256: Sha256,
+    /// `None` when the caller computes the SHA-256 (see [`UploadPlanner::without_sha256`]).
+    sha256: Option<Sha256>,
+    /// Chunks cut so far (placed or held): the first one is always worth a dedup query.
+    cut_chunks: u64,
     /// Bytes of a chunk that began in an earlier `update`.
     pending: Vec<u8>,
     size: u64,
@@ -158,10 +190,11 @@ struct CurrentFile {
 }
 
 impl CurrentFile {
-    fn new(rule: BoundaryRule) -> Self {
+    fn new(rule: BoundaryRule, sha256: bool) -> Self {
         Self {
             chunker: Chunker::new(rule),
-            sha256: Sha256::new(),
+            sha256: sha256.then(Sha256::new),
+            cut_chunks: 0,
             pending: Vec::new(),
             size: 0,
             chunks: Vec::new(),
@@ -185,6 +218,29 @@ pub struct UploadPlanner<I: ChunkIndex = NoIndex> {
     stats: UploadStats,
     /// Set by `finish`: the shard is written.
     finished: bool,
+    compute_sha256: bool,
+    global_dedup: Option<GlobalDedup>,
+}
+
+/// The session's global-dedup queries and answers.
+#[derive(Default)]
+struct GlobalDedup {
+    answers: ShardIndex,
+    /// Every chunk asked about in this session, with its query number (never asked twice).
+    asked: BTreeMap<XetHash, u64>,
+    unanswered: BTreeSet<u64>,
+    /// Queries not yet taken by the caller.
+    outbox: VecDeque<XetHash>,
+    next_query: u64,
+    held: VecDeque<HeldChunk>,
+    held_bytes: u64,
+}
+
+impl GlobalDedup {
+    /// Whether every query numbered below `n` is answered.
+    fn answered_below(&self, n: u64) -> bool {
+        self.unanswered.first().is_none_or(|&first| first >= n)
+    }
 }
 
 impl UploadPlanner<NoIndex> {
@@ -207,7 +263,57 @@ impl<I: ChunkIndex> UploadPlanner<I> {
             file: None,
             stats: UploadStats::default(),
             finished: false,
+            compute_sha256: true,
+            global_dedup: None,
         }
+    }
+
+    /// Asks the caller about eligible chunks (see the module docs) before storing them.
+    pub fn with_global_dedup(mut self) -> Self {
+        self.global_dedup = Some(GlobalDedup::default());
+        self
+    }
+
+    /// Leaves the SHA-256 to the caller (a native digest is faster than ours in wasm); files are
+    /// then ended with [`UploadPlanner::finish_file_with_sha256`].
+    pub fn without_sha256(mut self) -> Self {
+        self.compute_sha256 = false;
+        self
+    }
+
+    /// The next chunk to ask the CAS about (`GET /v1/chunks/default/{hash}`), oldest first.
+    pub fn take_dedup_query(&mut self) -> Option<XetHash> {
+        self.global_dedup.as_mut()?.outbox.pop_front()
+    }
+
+    /// Queries asked (taken or not) and not answered yet.
+    pub fn unanswered_dedup_queries(&self) -> usize {
+        self.global_dedup.as_ref().map_or(0, |g| g.unanswered.len())
+    }
+
+    /// Bytes of chunks waiting for dedup answers: wait for answers when it grows past your budget.
+    pub fn held_bytes(&self) -> u64 {
+        self.global_dedup.as_ref().map_or(0, |g| g.held_bytes)
+    }
+
+    /// The CAS's answer to the query for `chunk`: its shard (usable — see
+    /// [`ShardIndex::is_usable`]), or `None` for "unknown" or a query that failed (dedup is an
+    /// optimisation). Places the chunks that waited for it; may finish xorbs. Returns whether the
+    /// query was waiting for its answer.
+    pub fn answer_dedup_query(&mut self, chunk: &XetHash, shard: Option<&Shard>) -> bool {
+        let Some(g) = self.global_dedup.as_mut() else { return false };
+        let Some(&n) = g.asked.get(chunk) else { return false };
+        if !g.unanswered.remove(&n) {
+            return false;
+        }
+        if let Some(shard) = shard {
+            g.answers.add(shard);
+        }
+        if let Some(mut file) = self.file.take() {
+            self.place_held(&mut file, false);
+            self.file = Some(file);
+        }
+        true
     }
 
     pub fn stats(&self) -> UploadStats {
@@ -245,8 +351,10 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     }
 
     fn feed_unchecked(&mut self, mut data: &[u8]) {
-        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
-        file.sha256.update(data);
+        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule, self.compute_sha256));
+        if let Some(sha256) = &mut file.sha256 {
+            sha256.update(data);
+        }
         file.size += data.len() as u64;
         self.stats.bytes_in += data.len() as u64;
         while let Some(n) = file.chunker.next_boundary(data) {
@@ -265,16 +373,34 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.file = Some(file);
     }
 
-    /// Ends the current file (an empty one if nothing was fed) and returns its identity.
+    /// Ends the current file (an empty one if nothing was fed) and returns its identity. Chunks
+    /// still waiting for dedup answers are placed without them: answer the queries first.
     pub fn finish_file(&mut self) -> Result<PlannedFileInfo, PlannerError> {
+        self.end_file(None)
+    }
+
+    /// [`UploadPlanner::finish_file`] with the SHA-256 the caller computed over the same bytes.
+    pub fn finish_file_with_sha256(&mut self, sha256: [u8; 32]) -> Result<PlannedFileInfo, PlannerError> {
+        self.end_file(Some(sha256))
+    }
+
+    fn end_file(&mut self, given_sha256: Option<[u8; 32]>) -> Result<PlannedFileInfo, PlannerError> {
         self.check_open()?;
-        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule));
+        if given_sha256.is_none() && !self.compute_sha256 {
+            return Err(PlannerError::Sha256Required);
+        }
+        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule, self.compute_sha256));
         if file.chunker.finish().is_some() {
             let last = core::mem::take(&mut file.pending);
             self.add_chunk(&mut file, &last);
         }
+        self.place_held(&mut file, true);
         let hash = file_hash(&file.chunks);
-        let sha256 = file.sha256.finalize();
+        let sha256 = match (given_sha256, file.sha256.take()) {
+            (Some(given), _) => given,
+            (None, Some(ours)) => ours.finalize(),
+            (None, None) => return Err(PlannerError::Sha256Required),
+        };
         let verification = file
             .terms
             .iter()
@@ -290,6 +416,19 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         Ok(PlannedFileInfo { hash, size: file.size, sha256 })
     }
 
+    /// The serialized bytes of the xorb being filled, written since the last call: a caller that
+    /// moves them out of this memory as they come keeps about one block here instead of a whole
+    /// xorb. They belong to the xorb that closes after those waiting in [`UploadPlanner::take_xorb`]
+    /// (take those first to keep the order simple); that [`Xorb`] then holds only the rest.
+    pub fn take_open_xorb_bytes(&mut self) -> Vec<u8> {
+        self.builder.take_bytes()
+    }
+
+    /// Finished xorbs waiting for [`UploadPlanner::take_xorb`].
+    pub fn untaken_xorbs(&self) -> usize {
+        self.ready.len()
+    }
+
     /// A finished xorb ready to upload (`POST /v1/xorbs/default/{hash}`), oldest first.
     pub fn take_xorb(&mut self) -> Option<Xorb> {
         self.ready.pop_front()
@@ -301,7 +440,7 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     /// call is [`PlannerError::Finished`].
     pub fn finish(&mut self) -> Result<Option<Vec<u8>>, PlannerError> {
         if self.file.is_some() {
-            self.finish_file()?;
+            self.end_file(None)?;
         }
         self.check_open()?;
         self.finished = true;
@@ -340,13 +479,54 @@ impl<I: ChunkIndex> UploadPlanner<I> {
 
     fn add_chunk(&mut self, file: &mut CurrentFile, data: &[u8]) {
         let hash = chunk_hash(data);
-        let len = data.len() as u64;
         self.stats.chunks += 1;
-        let known = self.seen.get(&hash).copied().or_else(|| {
-            let (xorb, index) = self.index.find(&hash)?;
-            self.seen.insert(hash, (XorbRef::Stored(xorb), index));
-            Some((XorbRef::Stored(xorb), index))
-        });
+        let first_of_file = file.cut_chunks == 0;
+        file.cut_chunks += 1;
+        if self.global_dedup.is_none() {
+            return self.place_chunk(file, hash, data);
+        }
+        let worth_asking = is_global_dedup_eligible(&hash, first_of_file) && self.find_known(&hash).is_none();
+        let Some(g) = self.global_dedup.as_mut() else { return };
+        if worth_asking && !g.asked.contains_key(&hash) {
+            g.asked.insert(hash, g.next_query);
+            g.unanswered.insert(g.next_query);
+            g.outbox.push_back(hash);
+            g.next_query += 1;
+        }
+        if g.held.is_empty() && g.answered_below(g.next_query) {
+            return self.place_chunk(file, hash, data);
+        }
+        g.held_bytes += data.len() as u64;
+        g.held.push_back(HeldChunk { hash, data: data.to_vec(), after_queries: g.next_query });
+    }
+
+    /// Places the held chunks whose queries are answered (all of them when `all`).
+    fn place_held(&mut self, file: &mut CurrentFile, all: bool) {
+        loop {
+            let Some(g) = self.global_dedup.as_mut() else { return };
+            if !g.held.front().is_some_and(|c| all || g.answered_below(c.after_queries)) {
+                return;
+            }
+            let Some(chunk) = g.held.pop_front() else { return };
+            g.held_bytes -= chunk.data.len() as u64;
+            self.place_chunk(file, chunk.hash, &chunk.data);
+        }
+    }
+
+    /// Where a chunk is already stored: this session, the injected index or a dedup answer.
+    fn find_known(&mut self, hash: &XetHash) -> Option<(XorbRef, u32)> {
+        if let Some(known) = self.seen.get(hash) {
+            return Some(*known);
+        }
+        let (xorb, index) =
+            self.index.find(hash).or_else(|| self.global_dedup.as_ref().and_then(|g| g.answers.find(hash)))?;
+        self.seen.insert(*hash, (XorbRef::Stored(xorb), index));
+        Some((XorbRef::Stored(xorb), index))
+    }
+
+    fn place_chunk(&mut self, file: &mut CurrentFile, hash: XetHash, data: &[u8]) {
+        let len = data.len() as u64;
+        let known = self.find_known(&hash);
         let (xorb, index) = match known {
             Some(location) => {
                 self.stats.deduplicated_chunks += 1;
@@ -394,12 +574,12 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.xorb_entries.push(XorbEntry {
             hash: xorb.hash,
             raw_len: raw_offset,
-            bytes_on_disk: xorb.bytes.len() as u32,
+            bytes_on_disk: xorb.serialized_len() as u32,
             chunks,
         });
         self.closed.push(xorb.hash);
         self.stats.xorbs += 1;
-        self.stats.xorb_bytes += xorb.bytes.len() as u64;
+        self.stats.xorb_bytes += xorb.serialized_len() as u64;
         self.ready.push_back(xorb);
     }
 }
@@ -615,5 +795,150 @@ mod tests {
         assert_eq!(shard::parse(&shard).unwrap().xorbs[0].hash, xorb.hash);
         assert!(p.take_xorb().is_none());
         assert!(!alloc::format!("{}", PlannerError::Finished).is_empty());
+    }
+
+    /// What a CAS answers to a dedup query (§5.7): the xorbs of `stored` with HMAC'd chunk hashes.
+    fn dedup_answer(stored: &Shard, key: XetHash, key_expiry: u64) -> Shard {
+        let mut answer = Shard { files: Vec::new(), xorbs: stored.xorbs.clone(), footer: None };
+        for x in &mut answer.xorbs {
+            x.chunks.iter_mut().for_each(|c| c.hash = hmac_chunk_hash(&c.hash, &key));
+        }
+        answer.footer = Some(shard::ShardFooter { chunk_hash_key: key, creation_timestamp: 0, key_expiry });
+        answer
+    }
+
+    /// Feeds `data` in `piece`s to a global-dedup planner; `answer_each_update` answers the
+    /// queries as they appear, otherwise only once the file is fed (as a slow CAS would).
+    fn plan_with_global_dedup(
+        data: &[u8],
+        piece: usize,
+        answer: &Shard,
+        answer_each_update: bool,
+    ) -> (PlannedFileInfo, Uploaded, Vec<XetHash>, u64) {
+        let mut p = UploadPlanner::new(BoundaryRule::Current).with_global_dedup();
+        let (mut xorbs, mut asked, mut max_held) = (BTreeMap::new(), Vec::new(), 0);
+        let respond = |p: &mut UploadPlanner, asked: &mut Vec<XetHash>| {
+            while let Some(q) = p.take_dedup_query() {
+                asked.push(q);
+                assert!(p.answer_dedup_query(&q, Some(answer)));
+            }
+        };
+        for part in data.chunks(piece) {
+            p.update(part).unwrap();
+            max_held = max_held.max(p.held_bytes());
+            if answer_each_update {
+                respond(&mut p, &mut asked);
+            }
+            Uploaded::take_all(&mut p, &mut xorbs);
+        }
+        respond(&mut p, &mut asked);
+        assert_eq!((p.unanswered_dedup_queries(), p.held_bytes()), (0, 0));
+        let info = p.finish_file().unwrap();
+        let shard = shard::parse(&p.finish().unwrap().expect("a shard")).unwrap();
+        Uploaded::take_all(&mut p, &mut xorbs);
+        (info, Uploaded { xorbs, shard }, asked, max_held)
+    }
+
+    // Issue #12: an edited copy uploaded in a new session stores only the edited chunks once the
+    // CAS answers the query for the file's first chunk; chunks wait for the answer, so the plan
+    // does not depend on when it comes.
+    #[test]
+    fn global_dedup_answers_serve_the_chunks_after_the_query() {
+        let a = splitmix64_bytes(21, 6_000_000);
+        let (_, first) = plan(&[&a], 1 << 20, NoIndex);
+        let answer = dedup_answer(&first.shard, XetHash([7; 32]), u64::MAX);
+        let mut b = a.clone();
+        b[3_000_000..3_100_000].fill(1);
+        let (info, now, asked, _) = plan_with_global_dedup(&b, 1 << 20, &answer, true);
+        let (late_info, late, _, held) = plan_with_global_dedup(&b, 1 << 20, &answer, false);
+        let digest = hash_file(&b, BoundaryRule::Current);
+        assert_eq!(info.hash, digest.hash);
+        assert_eq!((late_info, &late.shard), (info, &now.shard), "the plan waits for the answers");
+        assert!(held >= b.len() as u64 - 200_000, "unanswered, the chunks were held ({held} bytes)");
+        let new_bytes: usize = now.xorbs.values().flatten().map(Vec::len).sum();
+        assert!(new_bytes < 400_000, "only the edited chunks are new, got {new_bytes} bytes");
+        assert_eq!(asked[0], digest.chunks[0].0, "the first chunk of a file is always asked about");
+        assert!(asked[1..].iter().all(|c| is_global_dedup_eligible(c, false)));
+        let mut all = now;
+        all.xorbs.extend(first.xorbs);
+        assert_eq!(all.file(&info.hash), b, "stored and new xorbs rebuild the file");
+    }
+
+    #[test]
+    fn unanswered_or_unknown_queries_store_everything_and_are_asked_once() {
+        let a = splitmix64_bytes(22, 2_000_000);
+        let mut p = UploadPlanner::new(BoundaryRule::Current).with_global_dedup();
+        p.update(&a).unwrap();
+        let q = p.take_dedup_query().expect("the first chunk is asked about");
+        assert!(p.held_bytes() > 1_000_000);
+        assert!(p.take_xorb().is_none(), "nothing is placed before the answer");
+        assert!(p.answer_dedup_query(&q, None));
+        assert!(!p.answer_dedup_query(&q, None), "an answer counts once");
+        assert!(!p.answer_dedup_query(&XetHash([1; 32]), None), "a chunk never asked about");
+        p.finish_file().unwrap();
+        // The same file again in this session: known chunks, no new query.
+        p.update(&a).unwrap();
+        assert!(p.take_dedup_query().is_none());
+        p.finish_file().unwrap();
+        p.finish().unwrap().unwrap();
+        let stored: usize = core::iter::from_fn(|| p.take_xorb()).map(|x| x.chunks.len()).sum();
+        assert_eq!(stored as u64, p.stats().chunks - p.stats().deduplicated_chunks);
+        assert_eq!(p.stats().deduplicated_bytes, a.len() as u64);
+    }
+
+    #[test]
+    fn expired_dedup_answers_are_not_usable() {
+        let (_, first) = plan(&[&splitmix64_bytes(23, 100_000)], 1 << 20, NoIndex);
+        let answer = dedup_answer(&first.shard, XetHash([3; 32]), 1_000);
+        assert!(ShardIndex::is_usable(&answer, 999));
+        assert!(!ShardIndex::is_usable(&answer, 1_000));
+        assert!(ShardIndex::is_usable(&first.shard, u64::MAX), "no footer, no key to expire");
+    }
+
+    #[test]
+    fn a_caller_computed_sha256_gives_the_same_shard() {
+        let a = splitmix64_bytes(24, 500_000);
+        let (infos, whole) = plan(&[&a], 1 << 20, NoIndex);
+        let mut p = UploadPlanner::new(BoundaryRule::Current).without_sha256();
+        p.update(&a).unwrap();
+        assert_eq!(p.finish_file(), Err(PlannerError::Sha256Required));
+        let info = p.finish_file_with_sha256(infos[0].sha256).unwrap();
+        assert_eq!(info, infos[0]);
+        assert_eq!(shard::parse(&p.finish().unwrap().unwrap()).unwrap(), whole.shard);
+        assert!(!alloc::format!("{}", PlannerError::Sha256Required).is_empty());
+    }
+
+    // Issue #12: a caller that moves the open xorb's bytes out after every update gets, with each
+    // xorb's tail, exactly the bodies of a planner that kept them.
+    #[test]
+    fn bytes_taken_while_filling_plus_the_tail_are_the_whole_xorb() {
+        let data: Vec<u8> = splitmix64_bytes(25, 150 << 20).iter().map(|b| b & 7).collect();
+        let mut whole = UploadPlanner::new(BoundaryRule::Current);
+        let mut streamed = UploadPlanner::new(BoundaryRule::Current);
+        let (mut expected, mut got, mut pieces) = (Vec::new(), Vec::new(), Vec::new());
+        let mut largest_piece = 0;
+        for part in data.chunks(4 << 20) {
+            whole.update(part).unwrap();
+            expected.extend(core::iter::from_fn(|| whole.take_xorb()));
+            streamed.update(part).unwrap();
+            while let Some(x) = streamed.take_xorb() {
+                pieces.extend_from_slice(&x.bytes);
+                assert_eq!(pieces.len(), x.serialized_len());
+                got.push((x.hash, core::mem::take(&mut pieces)));
+            }
+            let piece = streamed.take_open_xorb_bytes();
+            largest_piece = largest_piece.max(piece.len());
+            pieces.extend_from_slice(&piece);
+        }
+        let shard_whole = whole.finish().unwrap();
+        expected.extend(core::iter::from_fn(|| whole.take_xorb()));
+        assert_eq!(streamed.finish().unwrap(), shard_whole, "the same shard");
+        while let Some(x) = streamed.take_xorb() {
+            pieces.extend_from_slice(&x.bytes);
+            got.push((x.hash, core::mem::take(&mut pieces)));
+        }
+        assert!(expected.len() >= 3, "several xorbs");
+        assert_eq!(got, expected.into_iter().map(|x| (x.hash, x.bytes)).collect::<Vec<_>>());
+        assert!(largest_piece <= 5 << 20, "about one block at a time, got {largest_piece}");
     }
 }

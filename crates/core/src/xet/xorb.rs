@@ -179,7 +179,10 @@ fn write_chunk_header(out: &mut Vec<u8>, stored_len: usize, scheme: Compression,
 /// A xorb being filled, and the finished result.
 #[derive(Clone, Debug, Default)]
 pub struct XorbBuilder {
+    /// Serialized chunks not yet handed out by [`XorbBuilder::take_bytes`].
     bytes: Vec<u8>,
+    /// Serialized bytes already handed out.
+    taken: usize,
     chunks: Vec<(XetHash, u64)>,
     /// Serialized start offset of each chunk.
     offsets: Vec<u32>,
@@ -190,11 +193,19 @@ pub struct XorbBuilder {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Xorb {
     pub hash: XetHash,
-    /// Serialized chunks, no footer: the body of `POST /v1/xorbs/default/{hash}`.
+    /// Serialized chunks, no footer: the body of `POST /v1/xorbs/default/{hash}` — or its tail,
+    /// after the bytes taken while it was built ([`XorbBuilder::take_bytes`]).
     pub bytes: Vec<u8>,
     pub chunks: Vec<(XetHash, u64)>,
     /// Serialized start offset of each chunk, plus the total length at the end.
     pub offsets: Vec<u32>,
+}
+
+impl Xorb {
+    /// The whole upload body's length (also when some of it was taken while building).
+    pub fn serialized_len(&self) -> usize {
+        self.offsets.last().map_or(0, |&n| n as usize)
+    }
 }
 
 impl XorbBuilder {
@@ -211,13 +222,25 @@ impl XorbBuilder {
     pub fn fits(&self, len: usize) -> bool {
         self.chunks.len() < MAX_XORB_CHUNKS
             && self.raw_len + len <= MAX_XORB_BYTES
-            && self.bytes.len() + CHUNK_HEADER_LEN + len <= MAX_XORB_BYTES
+            && self.serialized_len() + CHUNK_HEADER_LEN + len <= MAX_XORB_BYTES
+    }
+
+    /// Serialized length so far, taken or not.
+    pub fn serialized_len(&self) -> usize {
+        self.taken + self.bytes.len()
+    }
+
+    /// The serialized bytes written since the last call, so a caller can move them out of this
+    /// memory while the xorb fills; the finished [`Xorb`] then holds only the rest.
+    pub fn take_bytes(&mut self) -> Vec<u8> {
+        self.taken += self.bytes.len();
+        core::mem::take(&mut self.bytes)
     }
 
     /// Appends a chunk; the caller checks [`XorbBuilder::fits`] first. Returns its index.
     pub fn push(&mut self, hash: XetHash, data: &[u8]) -> u32 {
         debug_assert!(self.fits(data.len()));
-        self.offsets.push(self.bytes.len() as u32);
+        self.offsets.push(self.serialized_len() as u32);
         encode_chunk(data, &mut self.bytes);
         self.chunks.push((hash, data.len() as u64));
         self.raw_len += data.len();
@@ -226,7 +249,7 @@ impl XorbBuilder {
 
     pub fn finish(self) -> Xorb {
         let mut offsets = self.offsets;
-        offsets.push(self.bytes.len() as u32);
+        offsets.push((self.taken + self.bytes.len()) as u32);
         Xorb { hash: xorb_hash(&self.chunks), bytes: self.bytes, chunks: self.chunks, offsets }
     }
 }

@@ -1,0 +1,254 @@
+// Large files committed through Xet (issue #12 items 3-5), in every runtime, against localhub.
+// Every expected value comes from outside the code under test: the bytes' SHA-256 from the
+// runtime's crypto.subtle, the stored sizes from localhub's own answers (HEAD on its xorbs, its
+// tree listing), and in Node the downloads of @huggingface/hub and of Python's hf_hub_download
+// (hf_xet) from the peers venv.
+import * as hubwasm from "hubwasm";
+import { equal, ok, rejects } from "../lib/assert.js";
+import { addFault, clearFaults } from "../lib/faults.js";
+
+const { AbortError, HubClient } = hubwasm;
+const MIB = 1024 * 1024;
+
+function hub(context) {
+  if (!context?.hubUrl) {
+    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
+  }
+  return context;
+}
+
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
+
+/** Fresh random bytes (crypto.getRandomValues takes at most 64 KiB at once). */
+function randomBytes(length) {
+  const out = new Uint8Array(length);
+  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(length, at + 65536)));
+  return out;
+}
+
+/** A `fetch` that records every request: method, URL, body size, answer status. */
+function recordingFetch() {
+  const requests = [];
+  const fetchFn = async (url, init) => {
+    const body = init?.body;
+    const entry = { method: init?.method ?? "GET", url: String(url), bodyBytes: body?.byteLength ?? body?.size ?? 0 };
+    requests.push(entry);
+    const response = await globalThis.fetch(url, init);
+    entry.status = response.status;
+    return response;
+  };
+  const cas = (method, route) => requests.filter((r) => r.method === method && new URL(r.url).pathname.includes(route));
+  return { fetchFn, requests, cas };
+}
+
+let repoCounter = 0;
+/** A new model repo for one scenario (names never repeat across runtimes and runs). */
+async function freshRepo(ctx, hubc, what) {
+  const runtime = globalThis.Deno ? "deno" : globalThis.process?.versions?.node ? "node" : "web";
+  const repo = `demo/xet-up-${what}-${runtime}-${Date.now().toString(36)}-${repoCounter++}`;
+  await hubc.createRepo({ repo });
+  return repo;
+}
+
+function writer(ctx, extra = {}) {
+  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.write, ...extra });
+}
+
+async function downloaded(ctx, repo, path) {
+  const file = await new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read }).downloadFile({ repo, path });
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+async function pendingFaults(ctx) {
+  const response = await fetch(`${ctx.hubUrl}/admin/faults`, { headers: { authorization: `Bearer ${ctx.tokens.admin}` } });
+  const body = await response.json();
+  return (Array.isArray(body) ? body : body.faults ?? []).filter((f) => f.count !== 0);
+}
+
+/** Bytes localhub stores for a xorb, from its own `HEAD /v1/xorbs/default/{hash}` (404: absent). */
+async function storedXorbBytes(ctx, repo, xorbUrl) {
+  const tokenAnswer = await fetch(`${ctx.hubUrl}/api/models/${repo}/xet-read-token/main`, {
+    headers: { authorization: `Bearer ${ctx.tokens.write}` },
+  });
+  const { accessToken } = await tokenAnswer.json();
+  const response = await fetch(xorbUrl, { method: "HEAD", headers: { authorization: `Bearer ${accessToken}` } });
+  equal(response.status, 200, `localhub stores ${xorbUrl}`);
+  return Number(response.headers.get("content-length"));
+}
+
+/** In Node only: the sha256 of the file as the official clients download it, each run in a child
+ * process (the scenario itself stays importable by every runtime's bundler). */
+function peerDownloads(ctx, repo, path) {
+  if (!globalThis.process?.versions?.node || globalThis.Deno) return {};
+  const childProcess = globalThis.process.getBuiltinModule?.("node:child_process");
+  const jsTests = new URL("..", import.meta.url).pathname;
+  const args = [ctx.hubUrl, repo, path, ctx.tokens.read];
+  const js = [
+    'import { createHash } from "node:crypto";',
+    'import { downloadFile } from "@huggingface/hub";',
+    "const [hubUrl, repo, path, accessToken] = process.argv.slice(1);",
+    "const blob = await downloadFile({ repo, path, hubUrl, accessToken });",
+    'console.log(createHash("sha256").update(new Uint8Array(await blob.arrayBuffer())).digest("hex"));',
+  ].join("\n");
+  const python = [
+    "import hashlib, os, sys, tempfile",
+    "os.environ['HF_HUB_DISABLE_TELEMETRY'] = '1'",
+    "from huggingface_hub import hf_hub_download",
+    "with tempfile.TemporaryDirectory() as cache:",
+    "    p = hf_hub_download(sys.argv[2], sys.argv[3], endpoint=sys.argv[1], token=sys.argv[4], cache_dir=cache)",
+    "    h = hashlib.sha256()",
+    "    with open(p, 'rb') as f:",
+    "        [h.update(b) for b in iter(lambda: f.read(1 << 20), b'')]",
+    "print(h.hexdigest())",
+  ].join("\n");
+  const run = (command, argv) =>
+    childProcess
+      .execFileSync(command, argv, { cwd: jsTests, env: { ...globalThis.process.env, HF_XET_TELEMETRY_ENABLED: "false" } })
+      .toString()
+      .trim();
+  return {
+    js: run(globalThis.process.execPath, ["--input-type=module", "-e", js, ...args]),
+    python: run(new URL("../../target/peers-venv/bin/python", import.meta.url).pathname, ["-c", python, ...args]),
+  };
+}
+
+export default [
+  {
+    name: "hub xet upload: a 20 MiB file goes through Xet in one pass (token, dedup query, xorbs, shard) and reads back byte-identical; progress per file",
+    async run(context) {
+      const ctx = hub(context);
+      const { fetchFn, cas } = recordingFetch();
+      const hubc = writer(ctx, { fetch: fetchFn });
+      const repo = await freshRepo(ctx, hubc, "big");
+      const bytes = randomBytes(20 * MIB + 12345);
+      const expected = await sha256(bytes);
+      const events = [];
+      await hubc.uploadFile({ repo, file: { path: "weights.bin", content: new Blob([bytes]) }, onProgress: (e) => events.push(e) });
+      equal(cas("GET", "/xet-write-token/").length, 1, "one write token for the commit");
+      ok(cas("GET", "/v1/chunks/").length >= 1, "the first chunk was asked about (global dedup)");
+      const posted = cas("POST", "/v1/xorbs/default/");
+      ok(posted.length >= 1, "xorbs posted");
+      ok(posted.reduce((n, r) => n + r.bodyBytes, 0) >= bytes.byteLength, "every byte travelled in a xorb (random data)");
+      equal(cas("POST", "/v1/shards").length, 1, "one shard");
+      const [entry] = await hubc.pathsInfo({ repo, paths: ["weights.bin"] });
+      equal(entry.size, bytes.byteLength, "size in the tree");
+      equal(entry.lfs?.oid, expected, "LFS oid is the sha256 of the bytes");
+      ok(typeof entry.xetHash === "string" && entry.xetHash.length === 64, "the tree lists a Xet hash");
+      equal(await sha256(await downloaded(ctx, repo, "weights.bin")), expected, "hubwasm reads it back");
+      const peers = peerDownloads(ctx, repo, "weights.bin");
+      if (peers.js) equal(peers.js, expected, "@huggingface/hub reads it back");
+      if (peers.python) equal(peers.python, expected, "Python hf_hub_download (hf_xet) reads it back");
+      const mine = events.filter((e) => e.event === "fileProgress" && e.path === "weights.bin");
+      const last = (state) => mine.filter((e) => e.state === state).pop();
+      equal(last("hashing")?.loaded, bytes.byteLength, "hashing reaches the whole file");
+      equal(last("uploading")?.loaded, bytes.byteLength, "uploading reaches the whole file");
+      ok(mine.some((e) => e.state === "deduplicated"), "a deduplicated-bytes event");
+    },
+  },
+  {
+    name: "hub xet upload: re-uploading a 48 MiB file with 1 MiB changed in the middle stores at most 3 MiB of new data at localhub",
+    async run(context) {
+      const ctx = hub(context);
+      const first = writer(ctx);
+      const repo = await freshRepo(ctx, first, "dedup");
+      const bytes = randomBytes(48 * MIB);
+      await first.uploadFile({ repo, file: { path: "model.bin", content: bytes } });
+      const edited = bytes.slice();
+      edited.set(randomBytes(MIB), 24 * MIB);
+      const { fetchFn, cas } = recordingFetch();
+      const events = [];
+      await writer(ctx, { fetch: fetchFn }).uploadFile({
+        repo,
+        file: { path: "model.bin", content: new Blob([edited]) },
+        onProgress: (e) => events.push(e),
+      });
+      let stored = 0;
+      for (const r of cas("POST", "/v1/xorbs/default/")) stored += await storedXorbBytes(ctx, repo, r.url);
+      ok(stored > 0, "the changed chunks are new");
+      ok(stored <= 3 * MIB, `at most 3 MiB stored anew, localhub has ${stored} new bytes`);
+      const dedup = events.filter((e) => e.event === "fileProgress" && e.state === "deduplicated").pop();
+      ok(dedup?.loaded >= 44 * MIB, `progress reports the deduplicated bytes (${dedup?.loaded})`);
+      equal(await sha256(await downloaded(ctx, repo, "model.bin")), await sha256(edited), "the edited file reads back");
+    },
+  },
+  {
+    name: "hub xet upload: abort mid-upload rejects with AbortError, commits nothing and leaves no request running",
+    async run(context) {
+      const ctx = hub(context);
+      const { fetchFn, requests } = recordingFetch();
+      const hubc = writer(ctx, { fetch: fetchFn });
+      const repo = await freshRepo(ctx, hubc, "abort");
+      const before = (await hubc.listCommits({ repo }).next()).value?.oid;
+      const controller = new AbortController();
+      const bytes = randomBytes(40 * MIB);
+      const upload = hubc.uploadFile({
+        repo,
+        file: { path: "cut.bin", content: new Blob([bytes]) },
+        abortSignal: controller.signal,
+        onProgress: (e) => {
+          if (e.event === "fileProgress" && e.state === "hashing" && e.loaded >= 8 * MIB) controller.abort();
+        },
+      });
+      await rejects(upload, { instanceOf: AbortError }, "aborted upload");
+      const sent = requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      equal(requests.length, sent, "no request after the rejection");
+      equal(requests.filter((r) => new URL(r.url).pathname.includes("/commit/")).length, 0, "no commit sent");
+      equal((await hubc.listCommits({ repo }).next()).value?.oid, before, "the branch did not move");
+    },
+  },
+  {
+    name: "hub xet upload: 5xx and dropped connections on the CAS are retried and the file lands byte-identical",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = writer(ctx);
+      const repo = await freshRepo(ctx, hubc, "faults");
+      const bytes = randomBytes(6 * MIB + 7);
+      try {
+        await addFault(ctx, { route: "/cas/v1/xorbs", kind: "error", status: 503, count: 1 });
+        await addFault(ctx, { route: "/cas/v1/xorbs", kind: "drop", count: 1 });
+        await addFault(ctx, { route: "/cas/v1/shards", kind: "error", status: 500, count: 1 });
+        await addFault(ctx, { route: "/cas/v1/chunks", kind: "error", status: 502, count: 1 });
+        await hubc.uploadFile({ repo, file: { path: "flaky.bin", content: bytes } });
+        equal((await pendingFaults(ctx)).length, 0, "every fault fired");
+      } finally {
+        await clearFaults(ctx);
+      }
+      equal(await sha256(await downloaded(ctx, repo, "flaky.bin")), await sha256(bytes), "reads back");
+    },
+  },
+  {
+    name: "hub xet upload: a commit retried after a failed shard or commit resends no xorb localhub already has",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = writer(ctx, { maxRetries: 0 });
+      const repo = await freshRepo(ctx, hubc, "retry");
+      const bytes = randomBytes(10 * MIB);
+      // The shard never arrives (as if the process were killed after the xorbs).
+      try {
+        await addFault(ctx, { route: "/cas/v1/shards", kind: "error", status: 500, count: 100 });
+        await rejects(hubc.uploadFile({ repo, file: { path: "again.bin", content: bytes } }), { status: 500 }, "the shard fails");
+      } finally {
+        await clearFaults(ctx);
+      }
+      const { fetchFn, cas } = recordingFetch();
+      await writer(ctx, { fetch: fetchFn }).uploadFile({ repo, file: { path: "again.bin", content: bytes } });
+      equal(cas("POST", "/v1/xorbs/default/").length, 0, "no xorb sent again after a failed shard");
+      ok(cas("HEAD", "/v1/xorbs/default/").length >= 1, "localhub was asked whether it has them");
+      // The commit itself fails after the shard is stored: the retry sends neither xorbs nor new chunks.
+      const edited = bytes.slice();
+      edited.set(randomBytes(1000), 0);
+      try {
+        await addFault(ctx, { route: `/api/models/${repo}/commit/`, kind: "error", status: 500, count: 100 });
+        await rejects(hubc.uploadFile({ repo, file: { path: "again.bin", content: edited } }), { status: 500 }, "the commit fails");
+      } finally {
+        await clearFaults(ctx);
+      }
+      const second = recordingFetch();
+      await writer(ctx, { fetch: second.fetchFn }).uploadFile({ repo, file: { path: "again.bin", content: edited } });
+      equal(second.cas("POST", "/v1/xorbs/default/").length, 0, "no xorb sent again after a failed commit");
+      equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(edited), "reads back");
+    },
+  },
+];
