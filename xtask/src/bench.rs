@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: criterion benchmarks of hubwasm-core's hot loops, then hubwasm beside its
 //! peers on the same bytes in one run (bench/*.mjs): hashing, the web figures (a `File` in Chromium,
-//! workerd cold start), and downloading a large Xet file from a localhub (release build, so the
-//! server is not what is measured).
+//! uploads from a page, workerd cold start), then downloading and uploading large Xet files against
+//! a localhub (release build, so the server is not what is measured).
 //! Machines here are noisy: read the ratios, not the absolute figures.
 
 use std::process::{Command, Stdio};
@@ -21,16 +21,27 @@ pub fn run() -> Result {
     build::run()?;
     // The native side runs through this xtask binary (`xet-hash`), already built by cargo.
     exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))?;
-    // Chromium (a File beside the same bytes, main-thread tasks) and workerd cold start.
-    exec(Command::new("node").arg("web.mjs").current_dir(root().join("bench")))?;
+    web()?;
     download()?;
     upload()
 }
 
+/// The release localhub the network benches talk to, in a fresh data folder named after `name`.
+fn release_localhub(name: &str) -> Result<Localhub> {
+    exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
+    Localhub::spawn(Command::new(root().join("target/release/localhub")), name)
+}
+
+/// Chromium (a File beside the same bytes, main-thread tasks, uploads from one page beside
+/// @huggingface/hub) and workerd cold start. BENCH_WEB_MIB (default 200) sets the file size.
+fn web() -> Result {
+    let hub = release_localhub("bench-web")?;
+    exec(Command::new("node").arg("web.mjs").arg(&hub.url).current_dir(root().join("bench")))
+}
+
 /// BENCH_MIB (default 1024) MiB uploaded once by hf_xet, then downloaded by each client in turn.
 fn download() -> Result {
-    exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
-    let hub = Localhub::spawn(Command::new(root().join("target/release/localhub")), "bench")?;
+    let hub = release_localhub("bench")?;
     println!("\n=== download bench: seeding with the Python client ===");
     let seed = Command::new(setup::peers_python())
         .arg("seed_download.py")
@@ -57,8 +68,7 @@ fn download() -> Result {
 /// BENCH_UPLOAD_MIB (default 1024) MiB of fresh random bytes uploaded by each client in turn to a
 /// fresh localhub (release build, like the download bench).
 fn upload() -> Result {
-    exec(Command::new("cargo").args(["build", "--quiet", "--release", "--package", "localhub"]).current_dir(root()))?;
-    let hub = Localhub::spawn(Command::new(root().join("target/release/localhub")), "bench-upload")?;
+    let hub = release_localhub("bench-upload")?;
     println!("\n=== upload bench ===");
     exec(
         Command::new("node")
