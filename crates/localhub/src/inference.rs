@@ -56,8 +56,11 @@ const LOG_LEN: usize = 256;
 const MAX_PROMPT_DELAY_MS: u64 = 5000;
 
 /// Whether a path belongs to the router: `…/chat/completions`, `…/v1/completions`, `/v1/models`,
-/// `/hf-inference/…`, `/providers/…`.
+/// `/hf-inference/…`, `/providers/…` — never a repo file's URL that happens to end that way.
 pub fn handles(segs: &[&str]) -> bool {
+    if segs.len() > 2 && matches!(segs[2], "resolve" | "blob" | "raw" | "tree" | "commit") {
+        return false;
+    }
     segs.ends_with(&["chat", "completions"])
         || segs.ends_with(&["v1", "completions"])
         || segs.starts_with(&["v1", "models"])
@@ -568,6 +571,14 @@ mod tests {
     #[test]
     fn answers_reverse_the_words() {
         assert_eq!(answer_tokens("a b c").concat(), "You said: c b a");
+    }
+
+    #[test]
+    fn repo_file_urls_are_not_router_routes() {
+        assert!(handles(&["v1", "chat", "completions"]));
+        assert!(handles(&["providers", "together", "v1", "completions"]));
+        assert!(!handles(&["demo", "m", "resolve", "main", "v1", "chat", "completions"]));
+        assert!(!handles(&["demo", "m", "blob", "main", "v1", "completions"]));
     }
 
     #[test]
