@@ -27,7 +27,8 @@ export async function serveStatic(root, pages = {}) {
       res.end(pages[path]);
       return;
     }
-    const file = normalize(join(root, path));
+    // A folder's index.html, as static hosts serve a built site.
+    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(root + sep)) {
       res.writeHead(403).end();
       return;

@@ -21,6 +21,25 @@ export async function runScenarios(scenarios, context) {
   return results;
 }
 
+/**
+ * Named steps run in order from Node (a build, a process, a page), each recorded as passed or failed
+ * with its error (and a child process's stderr); never throws. Pass `results` to `report`.
+ */
+export function steps() {
+  const results = [];
+  async function step(name, fn) {
+    const started = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true, ms: Date.now() - started });
+    } catch (error) {
+      const detail = error?.stderr ? `${error.message}\n${error.stderr}` : (error?.stack ?? String(error));
+      results.push({ name, ok: false, ms: Date.now() - started, error: detail });
+    }
+  }
+  return { results, step };
+}
+
 /** Prints results and returns the process exit code (non-zero on failure or when nothing ran). */
 export function report(suite, results) {
   let passed = 0;

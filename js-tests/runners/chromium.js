@@ -14,7 +14,7 @@ const contextJson = JSON.stringify(context ?? null).replaceAll("<", "\\u003c");
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>hubwasm scenarios</title>
-<script type="importmap">${JSON.stringify({ imports: { hubwasm: `/node_modules/hubwasm/${exportFor(pkg, "browser")}` } })}</script>
+<script type="importmap">${JSON.stringify({ imports: { hubwasm: `/node_modules/hubwasm/${exportFor(pkg, "browser")}`, "hubwasm/worker": "/node_modules/hubwasm/worker.js" } })}</script>
 <script type="module">
   import { scenarios } from "/scenarios/index.js";
   import { runScenarios } from "/lib/harness.js";

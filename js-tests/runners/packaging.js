@@ -2,47 +2,20 @@
 // would, and call the API from Node, Deno, a workerd Worker and a Chromium page. The package's
 // exports are compared with the Rust exports (wasm-bindgen's hubwasm.d.ts, read by the TypeScript
 // compiler): each exported function must be guarded and typed, nothing internal may leak.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { exportFor, launchChromium, resultsFromPage, serveStatic } from "../lib/browser.js";
-import { report } from "../lib/harness.js";
+import { report, steps } from "../lib/harness.js";
+import { ABC_SHA256 as ABC, userProject } from "../lib/user-project.js";
 import { bundleWorker, fetchFromWorker } from "../lib/workerd.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const packageDir = fileURLToPath(new URL("../../dist/npm", import.meta.url));
 const deno = join(here, "../node_modules/.bin/deno");
-const ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-const project = mkdtempSync(join(tmpdir(), "hubwasm-user-"));
-const sh = (cmd, args, cwd = project) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-
-const tarballName = JSON.parse(sh("npm", ["pack", packageDir, "--json", "--pack-destination", project]))[0].filename;
-writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-app", private: true, type: "module" }));
-sh("npm", ["install", "--no-audit", "--no-fund", `./${tarballName}`]);
-
-// The same user code in every runtime: import by package name, call the API.
-writeFileSync(
-  join(project, "check.js"),
-  `import { sha256, createSha256, HubClient, InvalidInputError } from "hubwasm";
-export async function check() {
-  const digest = await sha256(new TextEncoder().encode("abc"));
-  if (digest !== "${ABC}") throw new Error("sha256 gave " + digest);
-  const hasher = createSha256();
-  hasher.update(new TextEncoder().encode("ab"));
-  hasher.update(new TextEncoder().encode("c"));
-  if (hasher.digest() !== "${ABC}") throw new Error("createSha256 gave " + hasher.digest());
-  try { await sha256(1); throw new Error("no error for bad input"); }
-  catch (e) { if (!(e instanceof InvalidInputError)) throw e; }
-  const hub = new HubClient({ hubUrl: "https://hub.test" });
-  if (!(hub instanceof HubClient) || typeof hub.listFiles !== "function") throw new Error("new HubClient() gave " + hub);
-  return "ok";
-}
-`,
-);
+// The same user code (check.js) in every runtime: import by package name, call the API.
+const { project, sh } = userProject();
 writeFileSync(join(project, "main.js"), `import { check } from "./check.js";\nconsole.log(await check());\n`);
 // Synchronous APIs at the importer's top level, with nothing awaited first (Node, Deno, workerd load
 // the module during import).
@@ -59,16 +32,7 @@ writeFileSync(
   `import { check } from "./check.js";\nexport default { async fetch() { try { return Response.json(await check()); } catch (e) { return Response.json(String(e.stack)); } } };\n`,
 );
 
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true, ms: Date.now() - started });
-  } catch (error) {
-    results.push({ name, ok: false, ms: Date.now() - started, error: error.stderr ? `${error.message}\n${error.stderr}` : error.stack });
-  }
-}
+const { results, step } = steps();
 const expectOk = (out, where) => {
   if (String(out).trim() !== "ok") throw new Error(`${where} printed: ${out}`);
 };

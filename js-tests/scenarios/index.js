@@ -3,9 +3,10 @@ import boundary from "./boundary.js";
 import boundaryFuzz from "./boundary-fuzz.js";
 import hubDownload from "./hub-download.js";
 import hubRest from "./hub-rest.js";
+import hubWorker from "./hub-worker.js";
 import inference from "./inference.js";
 import sha256 from "./sha256.js";
 import xetHash from "./xet-hash.js";
 import xetUpload from "./xet-upload.js";
 
-export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...inference];
+export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubWorker, ...inference];

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: criterion benchmarks of hubwasm-core's hot loops, then hubwasm beside its
-//! peers on the same bytes in one run (bench/*.mjs): hashing, and downloading a large Xet file from
-//! a localhub (release build, so the server is not what is measured).
+//! peers on the same bytes in one run (bench/*.mjs): hashing, the web figures (a `File` in Chromium,
+//! workerd cold start), and downloading a large Xet file from a localhub (release build, so the
+//! server is not what is measured).
 //! Machines here are noisy: read the ratios, not the absolute figures.
 
 use std::process::{Command, Stdio};
@@ -20,6 +21,8 @@ pub fn run() -> Result {
     build::run()?;
     // The native side runs through this xtask binary (`xet-hash`), already built by cargo.
     exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))?;
+    // Chromium (a File beside the same bytes, main-thread tasks) and workerd cold start.
+    exec(Command::new("node").arg("web.mjs").current_dir(root().join("bench")))?;
     download()
 }
 

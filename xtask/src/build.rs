@@ -72,15 +72,62 @@ fn assemble_package(root: &Path, bindgen_dir: &Path, out: &Path) -> Result {
     write(&out.join("errors.js"), &reexport)?;
     write(&out.join("errors.d.ts"), &reexport)?;
 
+    let glue = out.join("hubwasm.js");
+    write(&glue, &one_namespace_per_snippet(&read(&glue)?)?)?;
+
     let surface = Surface::parse(&read(&out.join("hubwasm.d.ts"))?)?;
     write(&out.join("api.js"), &surface.api_js())?;
     write(&out.join("index.d.ts"), &surface.index_dts())?;
+    write(&out.join("worker-surface.js"), &surface.worker_surface_js())?;
+    write(&out.join("worker.js"), &surface.worker_js())?;
+    write(&out.join("worker.d.ts"), &surface.worker_dts())?;
 
     let version = crate_version(root)?;
     let manifest = read(&out.join("package.json"))?.replace("0.0.0-set-by-xtask", &version);
     write(&out.join("package.json"), &manifest)?;
     fs::copy(root.join("README.md"), out.join("README.md")).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// wasm-bindgen 0.2.130 gives every function the wasm imports straight from a snippet its own
+/// `import * as importN from "<snippet>"` and its own entry in the imports object, so one snippet's
+/// key appears there several times. Harmless (one module namespace), but esbuild warns about the
+/// duplicate keys wherever the package is bundled from outside node_modules (npm link, workspaces);
+/// keep the first namespace import of each snippet and one key.
+fn one_namespace_per_snippet(glue: &str) -> Result<String> {
+    use std::collections::HashMap;
+    let mut first_name: HashMap<&str, &str> = HashMap::new();
+    let mut dropped: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(glue.len());
+    for line in glue.lines() {
+        if let Some((name, module)) = line.strip_prefix("import * as ").and_then(|rest| rest.split_once(" from ")) {
+            let module = module.trim_end_matches(';');
+            if first_name.contains_key(module) {
+                dropped.push(name);
+                continue;
+            }
+            first_name.insert(module, name);
+        }
+        let entry_value = line.trim().split_once(": ").map(|(_, value)| value.trim_end_matches(','));
+        if entry_value.is_some_and(|value| dropped.contains(&value)) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    // A dropped name used anywhere else would now be undefined: refuse rather than ship that.
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    for name in &dropped {
+        let used = out.match_indices(name).any(|(at, _)| {
+            let before = out[..at].chars().next_back().is_some_and(is_word);
+            let after = out[at + name.len()..].chars().next().is_some_and(is_word);
+            !before && !after
+        });
+        if used {
+            return Err(format!("hubwasm.js uses {name} beyond its namespace import: wasm-bindgen's glue changed"));
+        }
+    }
+    Ok(out)
 }
 
 /// `dir/node_modules/hubwasm` → the built package, the way `npm install ../dist/npm` would link it.
@@ -128,6 +175,76 @@ struct Surface {
     types: Vec<String>,
     classes: Vec<String>,
     constructible: Vec<String>,
+    /// Each class's methods (with what they return) and read-only properties, for the Worker proxy.
+    members: Vec<ClassMembers>,
+}
+
+/// What a method hands back, which decides how `hubwasm/worker` relays it from its Worker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Returns {
+    Promise,
+    AsyncIterator,
+    Stream,
+    /// Anything else: a synchronous call, which cannot be relayed.
+    Value,
+}
+
+impl Returns {
+    fn of(return_type: &str) -> Self {
+        // The type's leading name is enough: `Promise<…>`, `ReadableStream<…>`, `HubAsyncIterator<…>`.
+        let head: String = return_type.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        match head.as_str() {
+            "Promise" => Returns::Promise,
+            "ReadableStream" => Returns::Stream,
+            // `HubAsyncIterator<…>`, `CommitIterator`, `AsyncIterableIterator<…>`: the package returns
+            // no synchronous iterators.
+            _ if head.ends_with("Iterator") => Returns::AsyncIterator,
+            _ => Returns::Value,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Returns::Promise => "promise",
+            Returns::AsyncIterator => "iterator",
+            Returns::Stream => "stream",
+            Returns::Value => "value",
+        }
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct ClassMembers {
+    class: String,
+    methods: Vec<(String, Returns)>,
+    getters: Vec<String>,
+}
+
+impl ClassMembers {
+    /// Reads a class body as wasm-bindgen writes it: one member per line at four spaces, doc
+    /// comments between them, a signature possibly spanning lines.
+    fn parse(class: &str, body: &str) -> Result<Self> {
+        let mut members = ClassMembers { class: class.to_string(), ..Default::default() };
+        let mut at = 0;
+        for line in body.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let Some(member) = line.strip_prefix("    ") else { continue };
+            if let Some(getter) = member.strip_prefix("readonly ") {
+                members.getters.push(getter.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+                continue;
+            }
+            let name: String = member.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+            if name.is_empty() || name == "constructor" || !member[name.len()..].starts_with('(') {
+                continue;
+            }
+            let signature = &body[start + 4 + name.len()..];
+            let returns = return_type(signature)
+                .ok_or_else(|| format!("hubwasm.d.ts: cannot read the return type of {class}.{name}"))?;
+            members.methods.push((name, Returns::of(returns)));
+        }
+        Ok(members)
+    }
 }
 
 impl Surface {
@@ -157,6 +274,8 @@ impl Surface {
                 "class" => {
                     // The class body ends at the first line that is only `}`.
                     let body = tail.split("\n}").next().unwrap_or_default();
+                    let body = body.split_once('\n').map(|(_, members)| members).unwrap_or_default();
+                    surface.members.push(ClassMembers::parse(&name, body)?);
                     if body.lines().any(|l| l.trim_start().starts_with("constructor(")) {
                         surface.constructible.push(name.clone());
                     } else {
@@ -211,6 +330,66 @@ impl Surface {
         out
     }
 
+    /// `worker-surface.js`: what `hubwasm/worker` relays — the async functions, the classes users
+    /// construct, and for every class its methods (by what they return) and read-only properties.
+    fn worker_surface_js(&self) -> String {
+        let mut out = format!(
+            "// Generated by cargo xtask build from hubwasm.d.ts: what hubwasm/worker relays to its Worker.\n\
+             export const functions = [{}];\n\
+             export const constructible = [{}];\n\
+             export const classes = {{\n",
+            quoted(self.async_functions()),
+            quoted(self.constructible.iter().map(String::as_str)),
+        );
+        for c in &self.members {
+            let methods: Vec<String> = c.methods.iter().map(|(n, r)| format!("{n}: \"{}\"", r.as_str())).collect();
+            out.push_str(&format!(
+                "  {}: {{ methods: {{ {} }}, getters: [{}] }},\n",
+                c.class,
+                methods.join(", "),
+                quoted(c.getters.iter().map(String::as_str))
+            ));
+        }
+        out.push_str("};\n");
+        out
+    }
+
+    /// `worker.js`, the `hubwasm/worker` entry: each async function and constructible class, relayed.
+    fn worker_js(&self) -> String {
+        let mut out = String::from(
+            "// Generated by cargo xtask build from hubwasm.d.ts: the package's async API, run in a Web Worker\n\
+             // the package starts (worker-relay.js), so that long work never holds the page's main thread.\n\
+             import { relayClass, relayFunction } from \"./worker-relay.js\";\n\n\
+             export * from \"./errors.js\";\n\
+             export { terminateWorker } from \"./worker-relay.js\";\n",
+        );
+        for name in self.async_functions() {
+            out.push_str(&format!("export const {name} = relayFunction(\"{name}\");\n"));
+        }
+        for name in &self.constructible {
+            out.push_str(&format!("export const {name} = relayClass(\"{name}\");\n"));
+        }
+        out
+    }
+
+    fn async_functions(&self) -> impl Iterator<Item = &str> {
+        self.functions.iter().filter(|(_, promise)| *promise).map(|(name, _)| name.as_str())
+    }
+
+    /// `worker.d.ts`: the async functions and the constructible classes, typed as the main entry's.
+    fn worker_dts(&self) -> String {
+        let names: Vec<&str> = self.async_functions().chain(self.constructible.iter().map(String::as_str)).collect();
+        format!(
+            "// Generated by cargo xtask build: hubwasm/worker has the main entry's async functions and\n\
+             // classes (their async methods run in the package's Web Worker) and its error classes.\n\
+             export {{ {} }} from \"./index.js\";\n\
+             export * from \"./errors.js\";\n\n\
+             /** Stops the package's Worker; calls still pending reject with `AbortError`. The next call starts a new one. */\n\
+             export declare function terminateWorker(): void;\n",
+            names.join(", ")
+        )
+    }
+
     fn index_dts(&self) -> String {
         let functions: Vec<&str> = self
             .functions
@@ -238,6 +417,11 @@ impl Surface {
         );
         out
     }
+}
+
+/// `"a", "b"`: names as a JS array's items.
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// The return type in `(params): Type;` (the text after a function's name).
@@ -369,6 +553,36 @@ export default function __wbg_init (module_or_path?: InitInput | Promise<InitInp
     }
 
     #[test]
+    fn class_members_are_read_with_what_they_return() {
+        let surface = Surface::parse(DTS).unwrap();
+        let hub = surface.members.iter().find(|c| c.class == "HubClient").unwrap();
+        assert_eq!(
+            hub.methods,
+            [("free".to_string(), Returns::Value), ("listFiles".to_string(), Returns::AsyncIterator)]
+        );
+        let file = ClassMembers::parse(
+            "DownloadedFile",
+            "    blob(): Promise<Blob>;\n    /**\n     * Docs (with parentheses).\n     */\n    stream(\n      x?: number,\n    ): ReadableStream<Uint8Array>;\n    readonly size: number;\n    readonly xetHash: string | undefined;\n",
+        )
+        .unwrap();
+        assert_eq!(file.methods, [("blob".to_string(), Returns::Promise), ("stream".to_string(), Returns::Stream)]);
+        assert_eq!(file.getters, ["size", "xetHash"]);
+        assert_eq!(Returns::of("CommitIterator;"), Returns::AsyncIterator);
+        assert_eq!(Returns::of("{ a: Promise<string> };"), Returns::Value);
+        let js = surface.worker_surface_js();
+        assert!(js.contains("export const functions = [\"xetHash\", \"sha256\"];"), "{js}");
+        assert!(
+            js.contains("HubClient: { methods: { free: \"value\", listFiles: \"iterator\" }, getters: [] },"),
+            "{js}"
+        );
+        assert!(surface.worker_dts().contains("export { xetHash, sha256, HubClient } from \"./index.js\";"));
+        let entry = surface.worker_js();
+        assert!(entry.contains("export const xetHash = relayFunction(\"xetHash\");\n"), "{entry}");
+        assert!(entry.contains("export const HubClient = relayClass(\"HubClient\");\n"), "{entry}");
+        assert!(!entry.contains("createSha256"), "a synchronous function cannot be relayed: {entry}");
+    }
+
+    #[test]
     fn api_js_guards_every_function_and_index_dts_keeps_classes_type_only() {
         let surface = Surface::parse(DTS).unwrap();
         let api = surface.api_js();
@@ -386,6 +600,39 @@ export default function __wbg_init (module_or_path?: InitInput | Promise<InitInp
         let index = surface.index_dts();
         assert!(index.contains("export { xetHash, createSha256, sha256, HubClient } from \"./hubwasm.js\";"));
         assert!(index.contains("export type { XetChunk, Sha256Hasher } from \"./hubwasm.js\";"));
+    }
+
+    // wasm-bindgen 0.2.130's shape: one namespace import and one imports-object key per function
+    // the wasm imports directly from a snippet.
+    const GLUE: &str = r#"import { callFetch } from './snippets/h/src/http/fetch.js';
+import * as import1 from "./snippets/h/src/http/fetch.js"
+import * as import2 from "./snippets/h/src/http/fetch.js"
+import * as import3 from "./snippets/h/src/hub/download.js"
+function __wbg_get_imports() {
+    return {
+        __proto__: null,
+        "./hubwasm_bg.js": import0,
+        "./snippets/h/src/http/fetch.js": import1,
+        "./snippets/h/src/http/fetch.js": import2,
+        "./snippets/h/src/hub/download.js": import3,
+    };
+}
+"#;
+
+    #[test]
+    fn each_snippet_keeps_one_namespace_import_and_one_key() {
+        let out = one_namespace_per_snippet(GLUE).unwrap();
+        assert_eq!(out.matches("import * as import1 from").count(), 1);
+        assert!(!out.contains("import2"));
+        assert_eq!(out.matches("\"./snippets/h/src/http/fetch.js\": import1,").count(), 1);
+        assert!(out.contains("\"./snippets/h/src/hub/download.js\": import3,"));
+        assert!(out.contains("import { callFetch } from './snippets/h/src/http/fetch.js';"));
+    }
+
+    #[test]
+    fn a_dropped_namespace_used_elsewhere_fails_the_build() {
+        let glue = format!("{GLUE}import2.sleep(1);\n");
+        assert!(one_namespace_per_snippet(&glue).is_err());
     }
 
     #[test]

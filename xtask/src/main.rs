@@ -7,6 +7,7 @@
 //! bench  side-by-side throughput against the peers (figures, never assertions)
 //! fuzz [SECONDS]  every fuzz target for a bounded time (default 60 s each)
 //! xet-hash FILE…  native Xet hashes as JSON lines (used by the hf_xet comparison)
+//! hub    the seeded localhub the js suites use, kept running until stdin closes (run one suite by hand)
 
 mod bench;
 mod build;
@@ -35,8 +36,11 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("xet-hash") => xet_hash::run(&args[1..]),
+        Some("hub") => setup::run().and_then(|()| test::serve_fixtures()),
         _ => {
-            eprintln!("usage: cargo xtask <setup | build | test | demo | bench | fuzz [SECONDS] | xet-hash FILE…>");
+            eprintln!(
+                "usage: cargo xtask <setup | build | test | demo | bench | fuzz [SECONDS] | xet-hash FILE… | hub>"
+            );
             return ExitCode::from(2);
         }
     };

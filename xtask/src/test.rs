@@ -183,6 +183,17 @@ impl HubFixtures {
     }
 }
 
+/// `cargo xtask hub`: the js suites' seeded localhub for running one suite or scenario by hand
+/// (`HUBWASM_TEST_HUB=… node runners/node.test.js`); stops, and its data goes, when stdin closes.
+pub fn serve_fixtures() -> Result {
+    let fixtures = HubFixtures::start(&root())?;
+    println!("\nexport {HUB_CONTEXT_ENV}={}", fixtures.manifest.display());
+    println!("(running; close stdin or press Enter to stop)");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    Ok(())
+}
+
 impl Drop for HubFixtures {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.manifest);
@@ -240,6 +251,9 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         .env("NO_COLOR", "1")
         .env("DENO_NO_UPDATE_CHECK", "1")
         .current_dir(root.join("examples/deno"));
+    // examples/node scripts, each run by its command line against the same seeded localhub.
+    let mut node_example = Command::new("node");
+    node_example.args(["--test", "--test-reporter=tap", "examples.test.mjs"]).current_dir(root.join("examples/node"));
     // examples/deno/chat.js, and the Cloudflare Worker example under Miniflare with its test client.
     let mut deno_chat = Command::new(npm_bin("deno"));
     deno_chat
@@ -259,9 +273,15 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         },
         Suite { name: "js deno", command: deno, format: Format::Deno },
         Suite { name: "example deno (examples/deno)", command: deno_example, format: Format::Deno },
+        Suite { name: "example node (examples/node)", command: node_example, format: Format::NodeTap },
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+        Suite {
+            name: "bundlers (vite webpack esbuild wrangler)",
+            command: node(&["runners/bundlers.js"]),
+            format: Format::Plain,
+        },
         Suite { name: "peers: hf_xet referee", command: node(&["peers/hf-xet.js"]), format: Format::Plain },
         Suite { name: "example deno chat (examples/deno)", command: deno_chat, format: Format::Deno },
         Suite { name: "example cloudflare-worker (Miniflare)", command: worker_example, format: Format::Plain },
