@@ -162,7 +162,7 @@ impl InferenceClient {
         self.json_call(CHAT, args, options)
     }
 
-    #[wasm_bindgen(js_name = chatCompletionStream, unchecked_return_type = "InferenceStream<ChatCompletionStreamOutput>")]
+    #[wasm_bindgen(js_name = chatCompletionStream, unchecked_return_type = "InferenceAsyncIterator<ChatCompletionStreamOutput>")]
     pub fn chat_completion_stream(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ChatCompletionArgs")] args: JsValue,
@@ -180,7 +180,7 @@ impl InferenceClient {
         self.json_call(TEXT, args, options)
     }
 
-    #[wasm_bindgen(js_name = textGenerationStream, unchecked_return_type = "InferenceStream<TextGenerationStreamOutput>")]
+    #[wasm_bindgen(js_name = textGenerationStream, unchecked_return_type = "InferenceAsyncIterator<TextGenerationStreamOutput>")]
     pub fn text_generation_stream(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TextGenerationArgs")] args: JsValue,
@@ -265,7 +265,7 @@ impl InferenceClient {
     }
 
     /// As `request`, for a streamed answer: an async iterator of its events' JSON.
-    #[wasm_bindgen(js_name = streamingRequest, unchecked_return_type = "InferenceStream<unknown>")]
+    #[wasm_bindgen(js_name = streamingRequest, unchecked_return_type = "InferenceAsyncIterator<unknown>")]
     pub fn streaming_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestArgs")] args: JsValue,

@@ -116,7 +116,7 @@ export interface RequestArgs extends InferenceCallArgs {
 }
 
 /** The chunks of a streamed answer; `break` (or `return()`) and the signal cancel the request. */
-export interface InferenceStream<T> extends AsyncIterableIterator<T> {
+export interface InferenceAsyncIterator<T> extends AsyncIterableIterator<T> {
   return(value?: unknown): Promise<IteratorResult<T>>;
 }
 "#;
