@@ -1,6 +1,8 @@
 // One timed download of the benchmark file in this process (run by download.mjs): CLIENT is
-// "hubwasm" (HubClient.downloadFile(...).stream()) or "huggingface" (@huggingface/hub's
-// downloadFile(...).stream()). Prints {seconds, bytes, rssGrowth, sha256?}: RSS growth is the
+// "hubwasm" (HubClient.downloadFile(...).stream()), "huggingface" (@huggingface/hub's
+// downloadFile(...).stream()) or "fetch": the floor, the file's xorb ranges read one after the
+// other with the runtime's own fetch, neither decoded nor verified (what any client here pays for
+// the transfer alone). Prints {seconds, bytes, rssGrowth, sha256?}: RSS growth is the
 // process's peak resident size (VmHWM) minus its size just before the download. CHECK=1 also
 // hashes the bytes as they stream (then the timing includes node:crypto's SHA-256).
 import { createHash } from "node:crypto";
@@ -15,7 +17,11 @@ let open;
 if (client === "hubwasm") {
   const { HubClient } = await import("hubwasm");
   const hub = new HubClient({ hubUrl, accessToken });
-  open = async () => (await hub.downloadFile({ repo, path })).stream();
+  // BENCH_HUBWASM_OPTIONS: more downloadFile options as JSON, e.g. {"concurrency":2,"bufferSize":4194304}.
+  const options = JSON.parse(process.env.BENCH_HUBWASM_OPTIONS ?? "{}");
+  open = async () => (await hub.downloadFile({ repo, path, ...options })).stream();
+} else if (client === "fetch") {
+  open = () => rawXorbRanges(hubUrl, repo, path, accessToken);
 } else {
   const { downloadFile } = await import("@huggingface/hub");
   open = async () => (await downloadFile({ repo, path, hubUrl, accessToken })).stream();
@@ -31,3 +37,23 @@ for await (const chunk of await open()) {
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(JSON.stringify({ seconds, bytes, rssGrowth: status("VmHWM") - before, sha256: hash?.digest("hex") }));
+
+/** The file's serialized xorb ranges (token, V2 reconstruction, then each range), as one stream. */
+async function rawXorbRanges(hubUrl, repo, path, accessToken) {
+  const auth = { authorization: `Bearer ${accessToken}` };
+  const token = await (await fetch(`${hubUrl}/api/models/${repo}/xet-read-token/main`, { headers: auth })).json();
+  const info = await (await fetch(`${hubUrl}/api/models/${repo}/paths-info/main`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ paths: [path] }),
+  })).json();
+  const rec = await (await fetch(`${token.casUrl}/v2/reconstructions/${info[0].xetHash}`, {
+    headers: { authorization: `Bearer ${token.accessToken}` },
+  })).json();
+  const ranges = Object.values(rec.xorbs).flatMap((fetches) =>
+    fetches.flatMap((f) => f.ranges.map((r) => ({ url: f.url, range: `bytes=${r.bytes.start}-${r.bytes.end}` }))),
+  );
+  return (async function* () {
+    for (const { url, range } of ranges) yield* (await fetch(url, { headers: { range } })).body;
+  })();
+}

@@ -4,15 +4,21 @@
 //   from <input type=file>) beside the same bytes as a `Uint8Array`, and `xetHash` through
 //   hubwasm/worker, with the longest main-thread task seen during each (PerformanceObserver
 //   "longtask", which reports tasks over 50 ms);
+// - with a localhub, the upload of a fresh File from one page: hubwasm, hubwasm/worker and
+//   @huggingface/hub's uploadFiles, MB/s and the longest main-thread task of each;
 // - workerd cold start to the first answer, a Worker calling hubwasm beside an empty Worker.
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchChromium, serveStatic } from "../js-tests/lib/browser.js";
+import { bundleForPage, launchChromium, serveStatic } from "../js-tests/lib/browser.js";
 import { bundleWorker, fetchFromWorker } from "../js-tests/lib/workerd.js";
 
 const packageDir = fileURLToPath(new URL("../dist/npm", import.meta.url));
+const here = fileURLToPath(new URL(".", import.meta.url));
+// Usage: node web.mjs [HUB_URL]: with a localhub (cargo xtask bench starts one), uploads from the page too.
+const [hubUrl] = process.argv.slice(2);
+const WRITE_TOKEN = "hf_localhub_demo_write_token"; // localhub's built-in demo user
 const MIB = Number(process.env.BENCH_WEB_MIB ?? 200);
 const ROUNDS = 3;
 
@@ -20,7 +26,7 @@ const mb = (bytes, seconds) => (bytes / 1e6 / seconds).toFixed(0);
 
 // Runs in the page: each contender ROUNDS times interleaved, best round kept; the longest task is
 // the worst seen over all rounds of that contender.
-const PAGE = `<!doctype html><input type="file" id="file"><script type="module">
+const PAGE = `<!doctype html><input type="file" id="file"><input type="file" id="up0"><input type="file" id="up1"><input type="file" id="up2"><script type="module">
 import { xetHash, createXetUploadPlanner } from "/pkg/browser.js";
 import * as inWorker from "/pkg/worker.js";
 const longest = { current: 0 };
@@ -72,15 +78,31 @@ window.bench = async (rounds) => {
   }
   return contenders.map(([name], i) => ({ name, ...best[i] }));
 };
+// Uploads of a fresh File (one per contender), each into its own repo: hubwasm on the main thread,
+// through hubwasm/worker, and @huggingface/hub's uploadFiles (bundled for browsers by esbuild).
+window.upload = async (which, input, hubUrl, accessToken, repo) => {
+  const file = document.getElementById(input).files[0];
+  const { HubClient } = which === "hubwasm/worker" ? inWorker : await import("/pkg/browser.js");
+  await new Promise((r) => setTimeout(r, 50));
+  longest.current = 0;
+  const started = performance.now();
+  if (which === "@huggingface/hub") {
+    const { uploadFiles } = await import("/hubjs.js");
+    await uploadFiles({ repo: { type: "model", name: repo }, accessToken, hubUrl, files: [{ path: "big.bin", content: file }] });
+  } else {
+    await new HubClient({ hubUrl, accessToken }).uploadFile({ repo, file: { path: "big.bin", content: file } });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 50));
+  return { seconds, longestTaskMs: longest.current };
+};
 window.__ready = true;
 </script>`;
 
-async function chromium() {
-  const dir = mkdtempSync(join(tmpdir(), "hubwasm-web-bench-"));
-  const path = join(dir, "input.bin");
-  const size = MIB * 1024 * 1024;
+/** `size` pseudo-random bytes from `seed` (xorshift32), written at `path`. */
+function writeRandom(path, size, seed) {
   const data = Buffer.alloc(size);
-  let x = 0x2545f491;
+  let x = seed;
   for (let i = 0; i < size; i += 4) {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -88,7 +110,29 @@ async function chromium() {
     data.writeUInt32LE(x >>> 0, i);
   }
   writeFileSync(path, data);
+}
+
+async function createRepo(hubUrl, name) {
+  const response = await fetch(`${hubUrl}/api/repos/create`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${WRITE_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, type: "model" }),
+  });
+  if (!response.ok) throw new Error(`creating ${name}: ${response.status} ${await response.text()}`);
+  return `demo/${name}`;
+}
+
+async function chromium(hubUrl) {
+  const dir = mkdtempSync(join(tmpdir(), "hubwasm-web-bench-"));
+  const path = join(dir, "input.bin");
+  const size = MIB * 1024 * 1024;
+  writeRandom(path, size, 0x2545f491);
   symlinkSync(packageDir, join(dir, "pkg"));
+  if (hubUrl !== undefined) {
+    // @huggingface/hub's own browser build (what its package.json "browser" field gives bundlers).
+    const browserBuild = "./node_modules/@huggingface/hub/dist/browser/index.mjs";
+    await bundleForPage(`export { uploadFiles } from "${browserBuild}";`, here, join(dir, "hubjs.js"));
+  }
   const pageServer = await serveStatic(dir, { "/": PAGE });
   const browser = await launchChromium();
   try {
@@ -110,6 +154,21 @@ async function chromium() {
     ]) {
       const ratio = byName.get(bytesRow).seconds / byName.get(fileRow).seconds;
       console.log(`ratio ${fileRow} / bytes: ${ratio.toFixed(2)}x (target >= 0.9x)`);
+    }
+    if (hubUrl !== undefined) {
+      console.log(`\n=== web bench: Chromium, upload of a fresh ${MIB} MiB File to localhub, one page ===`);
+      const uploads = {};
+      for (const [i, which] of ["hubwasm", "hubwasm/worker", "@huggingface/hub"].entries()) {
+        const file = join(dir, `upload-${i}.bin`);
+        writeRandom(file, size, 0x9e3779b9 + i * 7919 + Date.now() % 1000);
+        await page.setInputFiles(`#up${i}`, file);
+        const repo = await createRepo(hubUrl, `web-bench-${process.pid}-${i}`);
+        const r = await page.evaluate(([w, input, url, token, name]) => window.upload(w, input, url, token, name), [which, `up${i}`, hubUrl, WRITE_TOKEN, repo]);
+        uploads[which] = r;
+        console.log(`${which.padEnd(20)} ${mb(size, r.seconds).padStart(6)} MB/s   longest main-thread task ${r.longestTaskMs.toFixed(0).padStart(5)} ms`);
+      }
+      const peer = uploads["@huggingface/hub"].seconds;
+      console.log(`ratio hubwasm / @huggingface/hub: ${(peer / uploads.hubwasm.seconds).toFixed(2)}x, hubwasm/worker: ${(peer / uploads["hubwasm/worker"].seconds).toFixed(2)}x (main-thread task target <= 50 ms)`);
     }
   } finally {
     await browser.close();
@@ -146,5 +205,5 @@ export default { async fetch() { return Response.json((await sha256(new Uint8Arr
   rmSync(dir, { recursive: true, force: true });
 }
 
-await chromium();
+await chromium(hubUrl);
 await workerdColdStart();

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import traceback
 import urllib.request
 
@@ -35,6 +36,7 @@ from huggingface_hub import (  # noqa: E402
 )
 from huggingface_hub.errors import (  # noqa: E402
     EntryNotFoundError,
+    GatedRepoError,
     HfHubHTTPError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
@@ -361,6 +363,45 @@ def list_tree_and_paths_info():
     assert expanded[0].last_commit is not None
     infos = api.get_paths_info(REPO, ["hello.txt", "weights", "missing.txt"])
     assert [type(i).__name__ for i in infos] == ["RepoFile", "RepoFolder"], infos
+
+
+@check
+def list_models_and_datasets():
+    # Created in this order; the first gets a second commit, so it is the last modified.
+    for name in ("demo/list-alpha", "demo/list-beta"):
+        api.create_repo(name, exist_ok=True)
+    api.create_repo("demo/list-secret", private=True, exist_ok=True)
+    api.create_repo("demo/list-data", repo_type="dataset", exist_ok=True)
+    time.sleep(1.1)  # commit times have one-second resolution
+    api.upload_file(path_or_fileobj=b"again", path_in_repo="again.txt", repo_id="demo/list-alpha")
+    ids = lambda models: [m.id for m in models]  # noqa: E731
+    mine = ids(api.list_models(author="demo", search="list-"))
+    assert mine == ["demo/list-alpha", "demo/list-beta", "demo/list-secret"], mine
+    theirs = ids(HfApi(token=STRANGER).list_models(author="demo", search="LIST-"))
+    assert theirs == ["demo/list-alpha", "demo/list-beta"], theirs
+    assert ids(api.list_models(search="list-be")) == ["demo/list-beta"]
+    assert ids(api.list_models(author="nobody-here")) == []
+    assert len(ids(api.list_models(author="demo", search="list-", limit=2))) == 2
+    newest = ids(api.list_models(author="demo", search="list-", sort="last_modified"))
+    assert newest[0] == "demo/list-alpha", newest
+    by_creation = ids(api.list_models(author="demo", search="list-", sort="created_at"))
+    assert by_creation == ["demo/list-secret", "demo/list-beta", "demo/list-alpha"], by_creation
+    assert ids(api.list_datasets(author="demo", search="list-")) == ["demo/list-data"]
+    first = next(iter(api.list_models(search="list-alpha")))
+    assert first.private is False and first.created_at is not None, first
+
+
+@check
+def gated_repo_files_need_access():
+    gated = "demo/list-gated"
+    api.create_repo(gated, exist_ok=True)
+    api.upload_file(path_or_fileobj=b"behind the gate\n", path_in_repo="g.txt", repo_id=gated)
+    api.update_repo_settings(gated, gated="auto")
+    stranger = HfApi(token=STRANGER)
+    assert stranger.model_info(gated).gated == "auto", "metadata stays public"
+    raises(GatedRepoError, lambda: stranger.get_paths_info(gated, ["g.txt"]))
+    raises(GatedRepoError, lambda: hf_hub_download(gated, "g.txt", token=STRANGER))
+    assert [i.path for i in api.get_paths_info(gated, ["g.txt"])] == ["g.txt"], "the owner reads it"
 
 
 @check

@@ -157,9 +157,8 @@ function reviveError(error) {
     if (fields.code !== undefined) revived.code = fields.code;
     return revived;
   }
-  const revived = new Error(message);
-  Object.defineProperty(revived, "name", { value: name, writable: true, configurable: true });
-  return revived;
+  // Not one of ours (e.g. a built-in's TypeError inside the Worker): an InternalError naming it.
+  return new InternalError(`hubwasm/worker: ${name}: ${message}`);
 }
 
 // Remote objects: references to values that stay in the Worker, released when collected.

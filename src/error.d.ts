@@ -80,6 +80,18 @@ export declare class NotReadyError extends HubError {}
 /** The WebAssembly module failed to fetch or compile; `cause` holds the original error. `code` is `MODULE_LOAD_FAILED`. */
 export declare class ModuleLoadError extends HubError {}
 
+/** The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409). `code` is `CONFLICT`. */
+export declare class ConflictError extends HubApiError {}
+
+/** The Hub refused a request body (a commit, an upload) as too large (413). `code` is `PAYLOAD_TOO_LARGE`. */
+export declare class PayloadTooLargeError extends HubApiError {}
+
+/** The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached. `code` is `CACHE`. */
+export declare class CacheError extends HubError {}
+
+/** Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name. `code` is `LOCAL_ENTRY_NOT_FOUND`. */
+export declare class LocalEntryNotFoundError extends HubError {}
+
 /** An InferenceClient call's arguments are missing or of the wrong shape (no model, no messages, an inputs value of the wrong type). `code` is `INFERENCE_INPUT`. */
 export declare class InferenceInputError extends InvalidInputError {}
 

@@ -155,6 +155,38 @@ export class ModuleLoadError extends HubError {
   }
 }
 
+/** The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409). */
+export class ConflictError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "CONFLICT", ...options });
+    setName(this, "ConflictError");
+  }
+}
+
+/** The Hub refused a request body (a commit, an upload) as too large (413). */
+export class PayloadTooLargeError extends HubApiError {
+  constructor(message, options = {}) {
+    super(message, { code: "PAYLOAD_TOO_LARGE", ...options });
+    setName(this, "PayloadTooLargeError");
+  }
+}
+
+/** The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached. */
+export class CacheError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "CACHE", ...options });
+    setName(this, "CacheError");
+  }
+}
+
+/** Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name. */
+export class LocalEntryNotFoundError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "LOCAL_ENTRY_NOT_FOUND", ...options });
+    setName(this, "LocalEntryNotFoundError");
+  }
+}
+
 /** An InferenceClient call's arguments are missing or of the wrong shape (no model, no messages, an inputs value of the wrong type). */
 export class InferenceInputError extends InvalidInputError {
   constructor(message, options = {}) {
@@ -187,7 +219,7 @@ export class ProviderOutputError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, InferenceInputError, RoutingError, ProviderApiError, ProviderOutputError };
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, ConflictError, PayloadTooLargeError, CacheError, LocalEntryNotFoundError, InferenceInputError, RoutingError, ProviderApiError, ProviderOutputError };
 const hasOwn = Object.hasOwn;
 
 // Rust's constructor of the classes above (not re-exported by the package).

@@ -168,6 +168,34 @@ const MODULE_LOAD: ErrorClass = ErrorClass {
     fields: "",
 };
 
+const CONFLICT: ErrorClass = ErrorClass {
+    name: "ConflictError",
+    code: "CONFLICT",
+    parent: "HubApiError",
+    doc: "The Hub refused a change that conflicts with the repo's state: the branch moved since `parentCommit` (412), or the repo, branch or tag already exists (409).",
+    fields: "",
+};
+const PAYLOAD_TOO_LARGE: ErrorClass = ErrorClass {
+    name: "PayloadTooLargeError",
+    code: "PAYLOAD_TOO_LARGE",
+    parent: "HubApiError",
+    doc: "The Hub refused a request body (a commit, an upload) as too large (413).",
+    fields: "",
+};
+const CACHE: ErrorClass = ErrorClass {
+    name: "CacheError",
+    code: "CACHE",
+    parent: "HubError",
+    doc: "The cache store failed (a full disk, a refused permission, a store that threw); `cause` holds its error. Passed to `onWarning` when a download went on uncached.",
+    fields: "",
+};
+const LOCAL_ENTRY_NOT_FOUND: ErrorClass = ErrorClass {
+    name: "LocalEntryNotFoundError",
+    code: "LOCAL_ENTRY_NOT_FOUND",
+    parent: "HubError",
+    doc: "Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name.",
+    fields: "",
+};
 pub(crate) const INFERENCE_INPUT: ErrorClass = ErrorClass {
     name: "InferenceInputError",
     code: "INFERENCE_INPUT",
@@ -223,6 +251,10 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     INTEGRITY,
     NOT_READY,
     MODULE_LOAD,
+    CONFLICT,
+    PAYLOAD_TOO_LARGE,
+    CACHE,
+    LOCAL_ENTRY_NOT_FOUND,
     INFERENCE_INPUT,
     ROUTING,
     PROVIDER_API,
@@ -248,6 +280,10 @@ pub(crate) enum Error {
     /// Bytes that do not match their hash.
     #[allow(dead_code)] // raised by the download path, which lands with issue #10 item 4
     Integrity(String),
+    /// The cache store failed.
+    Cache { message: String, cause: JsValue },
+    /// Offline, and the file is not cached.
+    LocalEntryNotFound(String),
     /// An InferenceClient failure (its four classes).
     Inference(crate::inference::InferenceFailure),
 }
@@ -285,11 +321,15 @@ impl Error {
                 ApiErrorKind::Unauthorized => &UNAUTHORIZED,
                 ApiErrorKind::Forbidden | ApiErrorKind::DisabledRepo => &FORBIDDEN,
                 ApiErrorKind::RateLimited => &RATE_LIMITED,
+                ApiErrorKind::Conflict | ApiErrorKind::PreconditionFailed => &CONFLICT,
+                ApiErrorKind::PayloadTooLarge => &PAYLOAD_TOO_LARGE,
                 _ => &HUB_API,
             },
             Error::Network { .. } => &NETWORK,
             Error::Aborted { .. } => &ABORTED,
             Error::Integrity(_) => &INTEGRITY,
+            Error::Cache { .. } => &CACHE,
+            Error::LocalEntryNotFound(_) => &LOCAL_ENTRY_NOT_FOUND,
             Error::Inference(f) => f.class(),
         }
     }
@@ -300,6 +340,8 @@ impl Error {
             | Error::InvalidState(message)
             | Error::Internal(message)
             | Error::Integrity(message)
+            | Error::LocalEntryNotFound(message)
+            | Error::Cache { message, .. }
             | Error::SourceRead { message, .. }
             | Error::Network { message, .. } => message.clone(),
             Error::Aborted { .. } => "the operation was aborted".into(),
@@ -332,9 +374,10 @@ impl From<Error> for JsValue {
         let class = err.class().name;
         let message = err.message();
         let made = match err {
-            Error::SourceRead { cause, .. } | Error::Network { cause, .. } | Error::Aborted { cause } => {
-                make_hub_error(class, &message, None, None, cause, None, None)
-            }
+            Error::SourceRead { cause, .. }
+            | Error::Network { cause, .. }
+            | Error::Aborted { cause }
+            | Error::Cache { cause, .. } => make_hub_error(class, &message, None, None, cause, None, None),
             Error::Api(f) => make_hub_error(
                 class,
                 &message,
@@ -524,6 +567,8 @@ mod tests {
             Error::Network { message: String::new(), cause: JsValue::UNDEFINED },
             Error::Aborted { cause: JsValue::UNDEFINED },
             Error::Integrity(String::new()),
+            Error::Cache { message: String::new(), cause: JsValue::UNDEFINED },
+            Error::LocalEntryNotFound(String::new()),
             Error::Inference(crate::inference::InferenceFailure::Input(String::new())),
             Error::Inference(crate::inference::InferenceFailure::Routing(String::new())),
             Error::Inference(crate::inference::InferenceFailure::Output(String::new())),
@@ -558,7 +603,9 @@ mod tests {
             (ApiErrorKind::DisabledRepo, "ForbiddenError"),
             (ApiErrorKind::RateLimited, "RateLimitedError"),
             (ApiErrorKind::ServerError, "HubApiError"),
-            (ApiErrorKind::Conflict, "HubApiError"),
+            (ApiErrorKind::Conflict, "ConflictError"),
+            (ApiErrorKind::PreconditionFailed, "ConflictError"),
+            (ApiErrorKind::PayloadTooLarge, "PayloadTooLargeError"),
             (ApiErrorKind::NotFound, "HubApiError"),
         ];
         for (kind, class) in cases {

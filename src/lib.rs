@@ -15,6 +15,7 @@
 //! Planned, and added with their first code rather than as empty modules: `cache/` (the
 //! BlobStore trait and its backends) and `inference/` (InferenceClient, chat streams).
 
+mod cache;
 mod error;
 mod hash;
 mod http;

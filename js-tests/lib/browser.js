@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
+import { build } from "esbuild";
 import { chromium } from "playwright-core";
 
 const CONTENT_TYPES = {
@@ -78,4 +79,9 @@ export function exportFor(packageJson, condition) {
   const target = packageJson.exports?.["."]?.[condition];
   if (typeof target !== "string") throw new Error(`package has no "${condition}" export`);
   return target.replace(/^\.\//, "");
+}
+
+/** Bundles the module `source` (resolving its imports from `resolveDir`) for a page, into `outfile`. */
+export async function bundleForPage(source, resolveDir, outfile) {
+  await build({ stdin: { contents: source, resolveDir }, bundle: true, format: "esm", platform: "browser", outfile, logLevel: "error" });
 }

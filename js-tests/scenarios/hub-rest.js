@@ -248,32 +248,34 @@ export default [
     },
   },
   {
-    name: "hub: listModels and listDatasets send search, author and limit and follow pages (a fetch that serves two pages)",
+    name: "hub: listModels and listDatasets judged by localhub: search, author, limit, private repos hidden, Link pages followed",
     async run(context) {
-      // localhub has no /api/models listing yet: a fetch written here serves two pages, so the
-      // query, the Link following and the limit are what is checked.
+      const ctx = hub(context);
+      const { model, many, private: secret, gated, dataset } = ctx.manifest.repos;
+      const user = ctx.manifest.user;
+      const ids = async (listing) => (await collect(listing)).map((m) => m.id);
+      const mine = await ids(client(ctx).listModels({ author: user }));
+      for (const repo of [model, many, secret, gated]) ok(mine.includes(repo), `${repo} listed to its owner`);
+      const theirs = await ids(client(ctx, "stranger").listModels({ author: user }));
+      ok(!theirs.includes(secret), "a private repo is not listed to a stranger");
+      ok(theirs.includes(gated) && theirs.includes(model), "public and gated repos are");
+      equal((await ids(client(ctx).listModels({ search: "HUB-FIXT" }))).join(), model, "search: part of the id, any case");
+      equal((await ids(client(ctx).listModels({ author: "nobody-at-all" }))).length, 0, "an unknown author");
+      equal((await ids(client(ctx).listModels({ author: user, limit: 2 }))).length, 2, "limit");
+      equal((await ids(client(ctx).listDatasets({ author: user }))).join(), dataset.replace(/^datasets\//, ""), "datasets");
+      ok(!mine.includes(dataset.replace(/^datasets\//, "")), "datasets are not models");
+      // Pages of two: localhub's Link header (not this fetch) leads to the rest.
       const urls = [];
-      const fetchFn = async (url) => {
-        urls.push(String(url));
+      const pagesOfTwo = (url, init) => {
         const u = new URL(String(url));
-        const page = Number(u.searchParams.get("p") ?? 0);
-        const items = [0, 1, 2].map((i) => ({ id: `org/m${page * 3 + i}` }));
-        const headers = { "content-type": "application/json" };
-        if (page === 0) headers.link = `<https://hub.test${u.pathname}?${u.searchParams}&p=1>; rel="next"`;
-        return new Response(JSON.stringify(items), { headers });
+        if (u.pathname === "/api/models" && !u.searchParams.has("cursor")) u.searchParams.set("limit", "2");
+        urls.push(String(u));
+        return globalThis.fetch(String(u), init);
       };
-      const hubc = new HubClient({ hubUrl: "https://hub.test", fetch: fetchFn });
-      const models = await collect(hubc.listModels({ search: "bert base", author: "org", limit: 5 }));
-      equal(models.map((m) => m.id).join(), "org/m0,org/m1,org/m2,org/m3,org/m4", "two pages, cut at the limit");
-      const first = new URL(urls[0]);
-      equal(first.pathname, "/api/models");
-      equal(first.searchParams.get("search"), "bert base");
-      equal(first.searchParams.get("author"), "org");
-      equal(first.searchParams.get("limit"), "5");
-      urls.length = 0;
-      equal((await collect(hubc.listDatasets())).length, 6, "everything without a limit");
-      equal(new URL(urls[0]).pathname, "/api/datasets");
-      equal(urls.length, 2);
+      const paged = await ids(client(ctx, "write", { fetch: pagesOfTwo }).listModels({ author: user }));
+      equal(paged.join(), mine.join(), "the same repos, page by page");
+      equal(urls.length, Math.ceil(mine.length / 2), "one request per page of two");
+      ok(urls.slice(1).every((u) => new URL(u).searchParams.get("author") === user), "each next page keeps the query");
     },
   },
   {
@@ -298,6 +300,10 @@ export default [
       const gatedXet = filesOf(ctx, gated).find((f) => f.kind === "xet");
       await rejects(() => stranger.fileDownloadInfo({ repo: gated, path: gatedXet.path }), { instanceOf: GatedRepoError, code: "GATED_REPO" });
       equal((await owner.fileDownloadInfo({ repo: gated, path: gatedXet.path })).etag, gatedXet.sha256, "the owner reads it");
+      // localhub answers paths-info and resolve of a gated repo with the Hub's 403 GatedRepo.
+      await rejects(() => stranger.pathsInfo({ repo: gated, paths: [gatedXet.path] }), { instanceOf: GatedRepoError, status: 403 }, "paths-info");
+      await rejects(() => stranger.downloadFile({ repo: gated, path: "gated.txt" }), { instanceOf: GatedRepoError, status: 403 }, "downloadFile");
+      await rejects(() => client(ctx, null).pathsInfo({ repo: gated, paths: ["gated.txt"] }), { instanceOf: GatedRepoError, status: 401 }, "anonymous");
       ok(ForbiddenError.prototype instanceof HubApiError, "ForbiddenError extends HubApiError");
     },
   },

@@ -167,6 +167,88 @@ export async function hubUsage(signal: AbortSignal): Promise<string[]> {
   return out;
 }
 
+// The write path (issue #12): repos, refs, commits.
+import {
+  type CommitOutput,
+  type CommitProgressEvent,
+  ConflictError,
+  type CreateRepoOutput,
+  PayloadTooLargeError,
+} from "hubwasm";
+
+export async function writePath(hub: HubClient, file: File, signal: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const created: CreateRepoOutput = await hub.createRepo({ repo: "org/new", private: true, existOk: true });
+  out.push(created.repoUrl, created.id);
+  await hub.createRepo({ repo: { type: "space", name: "org/app" }, sdk: "static", abortSignal: signal });
+  await hub.updateRepoSettings({ repo: "org/new", private: false, gated: "auto" });
+  await hub.moveRepo({ fromRepo: "org/new", toRepo: "org/renamed" });
+  await hub.createBranch({ repo: "org/renamed", branch: "dev", revision: "main", empty: false, overwrite: true });
+  await hub.createTag({ repo: "org/renamed", tag: "v1", revision: "dev", message: "first", existOk: true });
+  const events: CommitProgressEvent[] = [];
+  const done: CommitOutput = await hub.commit({
+    repo: "org/renamed",
+    title: "Add",
+    description: "several kinds of content",
+    branch: "dev",
+    isPullRequest: true,
+    useXet: false,
+    abortSignal: signal,
+    onProgress: (e) => events.push(e),
+    operations: [
+      { operation: "addOrUpdate", path: "a.bin", content: file },
+      { operation: "addOrUpdate", path: "b.txt", content: "text" },
+      { operation: "addOrUpdate", path: "c.bin", content: new Uint8Array(3) },
+      { operation: "addOrUpdate", path: "d.bin", content: new URL("file:///tmp/d.bin") },
+      { operation: "delete", path: "old/" },
+      { operation: "copy", path: "e.bin", from: "a.bin" },
+    ],
+  });
+  out.push(done.commit.oid, done.commit.url, done.pullRequestUrl ?? "", done.hookOutput);
+  for (const e of events) out.push(e.event === "phase" ? e.phase : `${e.path} ${e.state} ${e.loaded}/${e.total}`);
+  const iterator = hub.commitIter({ repo: "org/renamed", title: "t", operations: [{ operation: "delete", path: "x" }] });
+  let step = await iterator.next();
+  while (!step.done) step = await iterator.next();
+  out.push(step.value.commit.oid);
+  // @ts-expect-error a copy needs `from`
+  await hub.commit({ repo: "org/renamed", title: "t", operations: [{ operation: "copy", path: "x" }] });
+  await hub.uploadFile({ repo: "org/renamed", file, commitTitle: "one" });
+  await hub.uploadFiles({ repo: "org/renamed", files: [file, { path: "p", content: "q" }, new URL("file:///tmp/x")] });
+  await hub.deleteFile({ repo: "org/renamed", path: "p", parentCommit: done.commit.oid });
+  await hub.deleteFiles({ repo: "org/renamed", paths: ["a", "b"] });
+  await hub.deleteBranch({ repo: "org/renamed", branch: "dev" });
+  await hub.deleteTag({ repo: "org/renamed", tag: "v1" });
+  await hub.deleteRepo({ repo: "org/renamed", missingOk: true });
+  try {
+    await hub.commit({ repo: "org/renamed", title: "t", parentCommit: "0".repeat(40), operations: [] });
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof PayloadTooLargeError) out.push(String(error.status), error.serverMessage);
+  }
+  return out;
+}
+
+// The blob cache (issue #11): its options, a store of one's own, scan and delete, its errors.
+export async function cacheUsage(store: import("hubwasm").CacheStore): Promise<string[]> {
+  const hubwasm = await import("hubwasm");
+  const hub = new hubwasm.HubClient({ cache: "auto", cacheDir: "/tmp/hf", onWarning: (w) => console.warn(w.message) });
+  new hubwasm.HubClient({ cache: store, offline: true });
+  new hubwasm.HubClient({ cache: "memory" });
+  new hubwasm.HubClient({ cache: false });
+  // @ts-expect-error cache is "auto", "memory", false or a store
+  new hubwasm.HubClient({ cache: "disk" });
+  const file = await hub.downloadFile({ repo: "org/model", path: "config.json" });
+  const cached: boolean = file.fromCache;
+  const scan: import("hubwasm").CacheScan | undefined = await hub.cache?.scan();
+  const freed: number = (await hub.cache!.delete({ repo: "org/model", revision: "main" })).freed;
+  const out = [String(cached), String(scan?.sizeOnDisk), String(scan?.repos[0]?.revisions[0]?.refs), String(freed)];
+  try {
+    await hub.downloadFile({ repo: "org/model", path: "x" });
+  } catch (error) {
+    if (error instanceof hubwasm.LocalEntryNotFoundError || error instanceof hubwasm.CacheError) out.push(error.code);
+  }
+  return out;
+}
+
 // InferenceClient (issue #13): streamed chat, tasks and its error classes.
 import {
   type ChatCompletionStreamOutput,

@@ -2,11 +2,15 @@
 // the global one, and a sleep that an AbortSignal ends. Both go through `globalThis`, never `window`,
 // so they work in a page, a Web Worker, workerd, Deno and Node.
 
-/** Sends one request; a synchronous throw of the fetch function becomes a rejection. */
-export function callFetch(fetchFn, url, method, headers, body, signal) {
+/**
+ * Sends one request; a synchronous throw of the fetch function becomes a rejection. `redirect` is
+ * fetch's option ("manual" shows a redirect's headers outside browsers), left out when undefined.
+ */
+export function callFetch(fetchFn, url, method, headers, body, signal, redirect) {
   const init = { method, headers };
   if (body !== undefined) init.body = body;
   if (signal !== undefined) init.signal = signal;
+  if (redirect !== undefined) init.redirect = redirect;
   return new Promise((resolve) => resolve(fetchFn === undefined ? globalThis.fetch(url, init) : fetchFn(url, init)));
 }
 

@@ -18,6 +18,7 @@ extern "C" {
         headers: &Object,
         body: Option<JsValue>,
         signal: Option<AbortSignal>,
+        redirect: Option<&str>,
     ) -> Promise;
 
     #[wasm_bindgen(js_name = sleep)]
@@ -48,7 +49,8 @@ pub(crate) enum SendFailure {
     NotAResponse,
 }
 
-/// Sends one request with `headers` (name → value) through `fetch` (the global one when `None`).
+/// Sends one request with `headers` (name → value) through `fetch` (the global one when `None`);
+/// `manual_redirect` answers a redirect with the 3xx itself (opaque, status 0, in browsers).
 pub(crate) async fn send(
     fetch: Option<&Function>,
     url: &str,
@@ -56,13 +58,15 @@ pub(crate) async fn send(
     headers: &[(String, String)],
     body: Option<&JsValue>,
     signal: Option<&AbortSignal>,
+    manual_redirect: bool,
 ) -> Result<Response, SendFailure> {
     let object = Object::new();
     for (name, value) in headers {
         // Setting a property on a fresh plain object cannot fail.
         let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
     }
-    let promise = call_fetch(fetch.cloned(), url, method, &object, body.cloned(), signal.cloned());
+    let redirect = manual_redirect.then_some("manual");
+    let promise = call_fetch(fetch.cloned(), url, method, &object, body.cloned(), signal.cloned(), redirect);
     match JsFuture::from(promise).await {
         Ok(value) => value.dyn_into::<Response>().map_err(|_| SendFailure::NotAResponse),
         Err(_) if aborted(signal) => Err(SendFailure::Aborted(reason(signal))),

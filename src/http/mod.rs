@@ -58,11 +58,25 @@ pub(crate) struct Request<'a> {
     /// Whether the URL is a repo's (`/api/{type}s/…`, `…/resolve/…`): there a 401 without an error
     /// code means "repo not found" (see `ApiErrorKind::classify`).
     pub(crate) repo_route: bool,
+    /// A redirect is the answer (its headers name the file), not followed.
+    pub(crate) manual_redirect: bool,
+    /// Whether resending is harmless. A request that may have taken effect before its answer was
+    /// lost (a commit) is retried only when the Hub said it did nothing (429).
+    pub(crate) idempotent: bool,
 }
 
 impl<'a> Request<'a> {
     pub(crate) fn get(url: String, signal: Option<&'a AbortSignal>) -> Self {
-        Request { method: "GET", url, headers: Vec::new(), body: None, signal, repo_route: false }
+        Request {
+            method: "GET",
+            url,
+            headers: Vec::new(),
+            body: None,
+            signal,
+            repo_route: false,
+            manual_redirect: false,
+            idempotent: true,
+        }
     }
 
     pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -72,6 +86,16 @@ impl<'a> Request<'a> {
 
     pub(crate) fn repo_route(mut self) -> Self {
         self.repo_route = true;
+        self
+    }
+
+    pub(crate) fn manual_redirect(mut self) -> Self {
+        self.manual_redirect = true;
+        self
+    }
+
+    pub(crate) fn not_idempotent(mut self) -> Self {
+        self.idempotent = false;
         self
     }
 }
@@ -199,7 +223,7 @@ impl Transport {
                 let answer = self.send(request.clone()).await?;
                 let error = match answer.bytes(signal).await {
                     Ok(body) => return Ok(Read { answer, body }),
-                    Err(error @ Error::Network { .. }) => error,
+                    Err(error @ Error::Network { .. }) if request.idempotent => error,
                     Err(other) => return Err(other),
                 };
                 match self.policy.decide(attempt, Failure::Network, js_sys::Math::random(), now_unix_secs()) {
@@ -227,9 +251,16 @@ impl Transport {
             if aborted(signal) {
                 return Err(Error::Aborted { cause: abort_reason(signal) });
             }
-            let sent =
-                fetch::send(self.fetch.as_ref(), &request.url, request.method, &headers, request.body.as_ref(), signal)
-                    .await;
+            let sent = fetch::send(
+                self.fetch.as_ref(),
+                &request.url,
+                request.method,
+                &headers,
+                request.body.as_ref(),
+                signal,
+                request.manual_redirect,
+            )
+            .await;
             let (error, retry_after) = match sent {
                 Ok(response) if response.status() < 400 => {
                     let request_id = response.headers().get("x-request-id").ok().flatten();
@@ -271,6 +302,10 @@ impl Transport {
                 Error::Api(f) => Failure::Status { status: f.status, retry_after: retry_after.as_deref() },
                 _ => Failure::Network,
             };
+            let nothing_done = matches!(failure, Failure::Status { status: 429, .. });
+            if !request.idempotent && !nothing_done {
+                return Err(error);
+            }
             match self.policy.decide(attempt, failure, js_sys::Math::random(), now_unix_secs()) {
                 RetryDecision::RetryAfter { delay_ms } => fetch::sleep(delay_ms, signal).await?,
                 RetryDecision::GiveUp => return Err(error),

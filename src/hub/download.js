@@ -64,12 +64,54 @@ export async function readAs(stream, kind) {
   return kind === "json" ? JSON.parse(text) : text;
 }
 
-/** One read of a range's body, settled (never rejected) as `{ id, done, value }` or `{ id, error }`. */
-export function tagRead(reader, id) {
+// The steps of a Xet range fetch, `{ serial, kind, value }`; the kinds are Rust's `StepKind`.
+const HEADER = 0;
+const DATA = 1;
+const END = 2;
+const ERROR = 3;
+
+/** A range fetch's answer is in (Rust stored it). */
+export function headerStep(serial) {
+  return { serial, kind: HEADER, value: undefined };
+}
+
+/** One read of a range's body, settled (never rejected) as a DATA, END or ERROR step. */
+export function tagRead(reader, serial) {
   return reader.read().then(
-    ({ done, value }) => ({ id, done, value }),
-    (error) => ({ id, error }),
+    ({ done, value }) => ({ serial, kind: done ? END : DATA, value }),
+    (error) => ({ serial, kind: ERROR, value: error }),
   );
+}
+
+/**
+ * The steps of every range fetch of one download, in the order they settle: `add` watches one
+ * (a promise that never rejects), `next()` resolves to the first not yet taken. One queue rather
+ * than `Promise.race` over every pending read at each step, which subscribes to each of them again
+ * every time.
+ */
+export class Settled {
+  constructor() {
+    this.results = [];
+    this.waiting = undefined;
+  }
+
+  add(step) {
+    step.then((result) => {
+      const waiting = this.waiting;
+      if (waiting === undefined) this.results.push(result);
+      else {
+        this.waiting = undefined;
+        waiting(result);
+      }
+    });
+  }
+
+  next() {
+    if (this.results.length > 0) return Promise.resolve(this.results.shift());
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
 }
 
 /**

@@ -1,17 +1,20 @@
-//! `HubClient.downloadFile({ repo, path, revision, range, abortSignal, onProgress })`: a file object
-//! whose `stream()` fetches the file — a git blob from resolve, an LFS object from presigned
-//! storage, a Xet file from the CAS — and delivers verified bytes in order. The policy (what to
-//! ask, how to check each answer, where to resume) is hubwasm-core's `download` module; this file
-//! does the requests.
+//! `HubClient.downloadFile({ repo, path, revision, range, abortSignal, onProgress, concurrency,
+//! bufferSize })`: a file object whose `stream()` fetches the file — a git blob from resolve, an
+//! LFS object from presigned storage, a Xet file from the CAS — and delivers verified bytes in
+//! order. The policy (what to ask, how to check each answer, where to resume) is hubwasm-core's
+//! `download` module; this file does the requests.
 //!
-//! - Metadata comes from paths-info and, for Xet files, resolve's `application/vnd.xet-fileinfo+json`
-//!   answer (the same lookup as `fileDownloadInfo`), so a browser, which cannot read a redirect's
-//!   headers, takes the same path as Node.
+//! - One request names the file ([`probe`]): resolve's Xet file info, or the headers of its first
+//!   byte or of its redirect to storage. Where those are hidden (a browser's opaque redirect) the
+//!   commit, paths-info and the Xet info are asked instead ([`look_up`]).
+//! - A whole file is verified: Xet chunk by chunk and against the file hash, LFS against its
+//!   sha256, a regular file against its git blob id.
 //! - An LFS object's presigned URL comes from the Git LFS batch API, and like every storage URL it is
 //!   fetched without Authorization (the transport sends the token to the Hub's origin only).
 //! - Xet: the read token from the `xet-auth` route, refreshed when it expires; the V2 reconstruction
 //!   (V1 when the CAS answers 404/501); up to [`XET_WINDOW`] range fetches at once within
-//!   [`XET_BUFFER_BYTES`]; a 403 on a range (expired URLs) re-asks the reconstruction for fresh URLs.
+//!   [`XET_BUFFER_BYTES`] (defaults of `concurrency` and `bufferSize`); a 403 on a range (expired
+//!   URLs) re-asks the reconstruction for fresh URLs.
 //! - A dropped connection resumes: a body with a `Range` from the last byte delivered, a Xet range
 //!   asked again whole; bytes already delivered are never delivered again.
 
@@ -19,14 +22,15 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use hubwasm_core::download::body::BodyCheck;
+use hubwasm_core::download::body::{BodyCheck, ContentDigest};
+use hubwasm_core::download::info::{FileInfo, FileKind, ResolveHeaders};
 use hubwasm_core::download::lfs::{download_batch_request, parse_download_batch, LfsBatchError};
 use hubwasm_core::download::span::FileSpan;
 use hubwasm_core::download::xet::{falls_back_to_v1, reconstruction_range};
 use hubwasm_core::download::{BodyError, XetDownload, XetDownloadError, XetOptions, XetToken};
-use hubwasm_core::repo::RepoId;
+use hubwasm_core::repo::{RepoId, Revision};
 use hubwasm_core::xet::{Reconstruction, XetHash};
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -38,10 +42,11 @@ use crate::error::{ApiFailure, Error};
 use crate::http::{Answer, Request, Transport};
 use crate::js::convert::to_js;
 
-/// Xet range fetches under way at once.
-const XET_WINDOW: usize = 4;
-/// Bytes of Xet ranges fetched or decoded but not yet delivered (one larger range still goes alone).
-const XET_BUFFER_BYTES: u64 = 16 << 20;
+/// Xet range fetches under way at once (`concurrency`).
+const XET_WINDOW: u32 = 4;
+/// Bytes of Xet ranges fetched or decoded but not yet delivered (`bufferSize`; the range the next
+/// bytes come from is always read, so one larger range still goes alone).
+const XET_BUFFER_BYTES: u32 = 8 << 20;
 /// Times one body or one Xet range is asked for again after its connection dropped.
 const MAX_RESUMES: u32 = 5;
 /// Times expired storage URLs are replaced during one download.
@@ -65,7 +70,27 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = rangeOption)]
     fn range_option(options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = tagRead)]
-    fn tag_read(reader: &ReadableStreamDefaultReader, id: f64) -> Promise;
+    fn tag_read(reader: &ReadableStreamDefaultReader, serial: f64) -> Promise;
+    #[wasm_bindgen(js_name = headerStep)]
+    fn header_step(serial: f64) -> JsValue;
+
+    /// What a range fetch did: `{ serial, kind, value }` (kinds in [`StepKind`]).
+    type Step;
+    #[wasm_bindgen(method, getter)]
+    fn serial(this: &Step) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn kind(this: &Step) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &Step) -> JsValue;
+
+    /// The steps of every range fetch, in the order they settle.
+    type Settled;
+    #[wasm_bindgen(constructor)]
+    fn new() -> Settled;
+    #[wasm_bindgen(method)]
+    fn add(this: &Settled, step: &Promise);
+    #[wasm_bindgen(method)]
+    fn next(this: &Settled) -> Promise;
     #[wasm_bindgen(js_name = readAs)]
     fn read_as(stream: ReadableStream, kind: &str) -> Promise;
 }
@@ -78,6 +103,11 @@ export interface DownloadFileOptions extends FileOptions {
   range?: [number, number];
   /** Called after each delivered chunk. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Xet files: range fetches under way at once (default 4, at most 64). */
+  concurrency?: number;
+  /** Xet files: bytes fetched ahead of the reader and held until it reads them (default 8 MiB). The
+   * range the next bytes come from is always read, so one range larger than this still goes, alone. */
+  bufferSize?: number;
 }
 
 export interface DownloadProgress {
@@ -99,6 +129,9 @@ struct Plan {
     kind: Kind,
     signal: Option<AbortSignal>,
     on_progress: Option<Function>,
+    xet_options: XetOptions,
+    /// Where a whole-file read is cached once verified (src/cache/).
+    cache_write: Option<crate::cache::lookup::WriteTarget>,
 }
 
 enum Kind {
@@ -112,6 +145,8 @@ enum Kind {
 #[wasm_bindgen]
 pub struct DownloadedFile {
     plan: Rc<Plan>,
+    /// Set when the cache serves the file (src/cache/lookup.rs).
+    served: Option<Rc<crate::cache::lookup::Served>>,
 }
 
 #[wasm_bindgen]
@@ -123,38 +158,98 @@ impl HubClient {
         #[wasm_bindgen(unchecked_param_type = "DownloadFileOptions")] options: JsValue,
     ) -> Promise {
         let transport = self.transport().clone();
+        let cache = self.cache.clone();
         spawn(async move {
             let o = Options::new(options.clone(), "downloadFile")?;
             let (repo, revision, signal) = (o.repo(None)?, o.revision()?, o.signal()?);
             let path = o.required("path", o.repo_path("path")?)?;
             let range = read_range(&options)?;
             let on_progress = o.function("onProgress")?;
-            let info = file_download_info(&transport, &repo, revision, &path, signal.as_ref()).await?;
-            let span = FileSpan::new(range, info.size)
-                .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
-            let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
-                (Some(hash), _, Some(links)) => Kind::Xet {
-                    hash: XetHash::from_hex(hash).map_err(|_| protocol(&info.path, "a malformed xetHash"))?,
-                    refresh_url: links.refresh_url.clone(),
-                },
-                (Some(_), _, None) => return Err(protocol(&info.path, "a Xet file without its token route")),
-                (None, Some(lfs), _) => Kind::Lfs { sha256: lfs.oid.clone() },
-                (None, None, _) => Kind::Regular,
+            let concurrency = o.count("concurrency", 64)?.unwrap_or(XET_WINDOW);
+            if concurrency == 0 {
+                return Err(Error::invalid_input("downloadFile() option concurrency must be from 1 to 64"));
+            }
+            let buffer_size = o.count("bufferSize", u32::MAX)?.unwrap_or(XET_BUFFER_BYTES);
+            let xet_options =
+                XetOptions { max_in_flight: concurrency as usize, max_buffered_bytes: buffer_size.into() };
+            // The cache first: served from it, or the commit to fetch (src/cache/lookup.rs).
+            let asked = revision.clone().unwrap_or_else(Revision::main);
+            let mut resolved = None;
+            if let Some(cache) = &cache {
+                use crate::cache::lookup::{before_download, Lookup};
+                match before_download(cache, &transport, &repo, &asked, &path, signal.as_ref()).await? {
+                    Lookup::Hit(served) => {
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
+                    }
+                    Lookup::Miss(commit) => resolved = commit,
+                }
+            }
+            let revision = resolved.as_ref().and_then(|c| Revision::parse(c.as_str()).ok()).or(revision);
+            let found = async {
+                match probe(&transport, &repo, revision.as_ref(), &path, signal.as_ref()).await? {
+                    Some(found) => Ok(found),
+                    None => look_up(&transport, &repo, revision, &path, signal.as_ref()).await,
+                }
             };
+            let found = match found.await {
+                Err(Error::Api(f)) if f.kind == hubwasm_core::api::ApiErrorKind::EntryNotFound => {
+                    if let (Some(cache), Some(commit)) = (&cache, &resolved) {
+                        crate::cache::lookup::record_missing(cache, &repo, commit, &path).await;
+                    }
+                    return Err(Error::Api(f));
+                }
+                other => other?,
+            };
+            let mut cache_write = None;
+            if let Some(cache) = &cache {
+                use crate::cache::lookup::{after_info, AfterInfo};
+                match after_info(cache, &repo, &asked, &found.commit, &path, &found.etag, found.size).await {
+                    AfterInfo::Served(served) => {
+                        return served_file(transport, repo, path, range, served, signal, on_progress)
+                    }
+                    AfterInfo::Write(target) => cache_write = range.is_none().then_some(target),
+                    AfterInfo::Uncached => {}
+                }
+            }
+            let span = FileSpan::new(range, found.size)
+                .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
             let plan = Plan {
                 transport,
                 repo,
-                path: info.path,
-                commit: info.commit,
-                etag: info.etag,
+                path,
+                commit: found.commit,
+                etag: found.etag,
                 span,
-                kind,
+                kind: found.kind,
                 signal,
                 on_progress,
+                xet_options,
+                cache_write,
             };
-            Ok(DownloadedFile { plan: Rc::new(plan) }.into())
+            Ok(DownloadedFile { plan: Rc::new(plan), served: None }.into())
         })
     }
+}
+
+/// The file object of a file the cache serves.
+fn served_file(
+    transport: Rc<Transport>,
+    repo: RepoId,
+    path: String,
+    range: Option<[u64; 2]>,
+    served: crate::cache::lookup::Served,
+    signal: Option<AbortSignal>,
+    on_progress: Option<Function>,
+) -> Result<JsValue, Error> {
+    let span = FileSpan::new(range, served.copy.size)
+        .map_err(|e| Error::invalid_input(format!("downloadFile() option range: {e}")))?;
+    let etag = served.copy.blob.as_ref().map(|b| b.to_string()).unwrap_or_default();
+    let commit = served.commit.to_string();
+    let (kind, cache_write) = (Kind::Regular, None);
+    // Nothing is fetched: the Xet window is never used.
+    let xet_options = XetOptions { max_in_flight: XET_WINDOW as usize, max_buffered_bytes: XET_BUFFER_BYTES.into() };
+    let plan = Plan { transport, repo, path, commit, etag, span, kind, signal, on_progress, xet_options, cache_write };
+    Ok(DownloadedFile { plan: Rc::new(plan), served: Some(Rc::new(served)) }.into())
 }
 
 #[wasm_bindgen]
@@ -190,11 +285,25 @@ impl DownloadedFile {
         }
     }
 
+    /// Whether the cache serves the file (no byte of it is fetched).
+    #[wasm_bindgen(getter, js_name = fromCache)]
+    pub fn is_from_cache(&self) -> bool {
+        self.served.is_some()
+    }
+
     /// The bytes as a `ReadableStream<Uint8Array>` that fetches as it is read; cancelling it stops
     /// the fetches. An error (`IntegrityError`, `AbortError`, `NetworkError`…) errors the stream, so
     /// bytes that fail verification never end as a complete file.
     #[wasm_bindgen(unchecked_return_type = "ReadableStream<Uint8Array>")]
     pub fn stream(&self) -> ReadableStream {
+        if let Some(served) = &self.served {
+            let plan = &self.plan;
+            let range = (!plan.span.is_whole_file()).then(|| (plan.span.start, plan.span.end_exclusive()));
+            match served.stream(range, plan.on_progress.clone(), plan.signal.clone()) {
+                Ok(stream) => return stream,
+                Err(e) => return crate::cache::lookup::failed_stream(e),
+            }
+        }
         open_stream(self.plan.clone())
     }
 
@@ -217,6 +326,119 @@ impl DownloadedFile {
     pub fn json(&self) -> Promise {
         read_as(self.stream(), "json")
     }
+}
+
+/// What `downloadFile` learns about the file before reading it.
+struct Found {
+    size: u64,
+    etag: String,
+    commit: String,
+    kind: Kind,
+}
+
+/// One request names the file: `GET resolve/{rev}/{path}` asking for the Xet file info, one byte
+/// (`Range: bytes=0-0`) and no redirect. A Xet file answers its info (hash, token route, size,
+/// etag); a regular file its first byte with `ETag`, `Content-Range` and `X-Repo-Commit`; LFS
+/// content a 302 to storage with `X-Linked-Etag`/`X-Linked-Size` (hub-api.md §4.1–4.2). `None`
+/// when the answer does not say it all — a browser sees a redirect as an opaque answer with no
+/// headers (hub-api.md corrections, item 7), an empty file cannot be ranged — and
+/// [`look_up`] asks paths-info instead.
+async fn probe(
+    t: &Transport,
+    repo: &RepoId,
+    revision: Option<&Revision>,
+    path: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<Found>, Error> {
+    let revision = revision.map_or_else(|| Revision::main().url_encoded(), Revision::url_encoded);
+    let url = format!("{}/{}/resolve/{revision}/{}", t.hub_url(), repo.web_path(), encode_path(path));
+    let request = Request::get(url, signal)
+        .repo_route()
+        .manual_redirect()
+        .header("accept", "application/vnd.xet-fileinfo+json, */*");
+    let mut answer = match t.send(request.clone().header("range", "bytes=0-0")).await {
+        Ok(answer) => answer,
+        Err(Error::Api(f)) if f.status == 416 => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if answer.status == 206 && is_fileinfo(&answer) {
+        // A browser cut the info from its cache to the byte asked for: ask for all of it.
+        answer = t.send(request).await?;
+    }
+    let header = |name: &str| answer.header(name);
+    let names = [
+        "etag",
+        "x-linked-etag",
+        "x-linked-size",
+        "content-length",
+        "content-range",
+        "content-type",
+        "x-repo-commit",
+        "location",
+        "x-xet-hash",
+        "link",
+        "x-xet-refresh-route",
+    ];
+    let values: Vec<Option<String>> = names.iter().map(|n| header(n)).collect();
+    let v = |i: usize| values[i].as_deref();
+    let headers = ResolveHeaders {
+        etag: v(0),
+        linked_etag: v(1),
+        linked_size: v(2),
+        content_length: v(3),
+        content_range: v(4),
+        content_type: v(5),
+        repo_commit: v(6),
+        location: v(7),
+        xet_hash: v(8),
+        link: v(9),
+        xet_refresh_route: v(10),
+    };
+    let info = if answer.status == 0 {
+        return Ok(None); // an opaque redirect
+    } else if is_fileinfo(&answer) {
+        FileInfo::from_xet_fileinfo(&answer.bytes(signal).await?, &headers)
+    } else {
+        if let Some(body) = answer.response.body() {
+            let _ = body.cancel(); // one byte, or a redirect's page
+        }
+        FileInfo::from_resolve(answer.status, &headers)
+    };
+    let Ok(info) = info else { return Ok(None) };
+    let Some(commit) = info.commit.filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit())) else {
+        return Ok(None);
+    };
+    let kind = match info.kind {
+        FileKind::Regular => Kind::Regular,
+        FileKind::Lfs { sha256, .. } => Kind::Lfs { sha256 },
+        FileKind::Xet { hash, refresh_url, .. } => Kind::Xet { hash, refresh_url },
+    };
+    Ok(Some(Found { size: info.size, etag: info.etag, commit: commit.to_ascii_lowercase(), kind }))
+}
+
+fn is_fileinfo(answer: &Answer) -> bool {
+    answer.header("content-type").is_some_and(|c| c.contains("application/vnd.xet-fileinfo+json"))
+}
+
+/// Where the probe's answer cannot be read: the commit, paths-info, and the Xet file info.
+async fn look_up(
+    t: &Transport,
+    repo: &RepoId,
+    revision: Option<Revision>,
+    path: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Found, Error> {
+    let info = file_download_info(t, repo, revision, path, signal).await?;
+    let kind = match (info.xet_hash.as_deref(), &info.lfs, &info.xet) {
+        (Some(hash), _, Some(links)) => Kind::Xet {
+            hash: XetHash::from_hex(hash).map_err(|_| protocol(&info.path, "a malformed xetHash"))?,
+            refresh_url: links.refresh_url.clone(),
+        },
+        (Some(_), _, None) => return Err(protocol(&info.path, "a Xet file without its token route")),
+        (None, Some(lfs), _) => Kind::Lfs { sha256: lfs.oid.clone() },
+        (None, None, _) => Kind::Regular,
+    };
+    Ok(Found { size: info.size, etag: info.etag, commit: info.commit, kind })
 }
 
 /// `range`: `[start, end]` of two whole numbers (JS numbers are exact up to 2^53). The JS side reads
@@ -275,6 +497,8 @@ struct Reader {
     abort: LinkedController,
     state: State,
     delivered: u64,
+    /// The blob being cached as it is read (src/cache/), dropped (and removed) on error or cancel.
+    cache_write: RefCell<Option<crate::cache::BlobWrite>>,
 }
 
 enum State {
@@ -293,17 +517,28 @@ struct BodyRead {
     resumes: u32,
 }
 
-/// The answers (headers) of range fetches, by job id, stored by the fetch's own future.
+/// The answers (headers) of range fetches, by [`RangeFetch::serial`], stored by the fetch's own future.
 type JobAnswers = Rc<RefCell<HashMap<usize, Result<Answer, Error>>>>;
 
-/// A range fetch under way: `step` settles (never rejects) to `{ id, header }` once its answer is
-/// in [`JobAnswers`], then to `{ id, done, value }` or `{ id, error }` for each read of its body.
+/// A range fetch under way. Its steps go to [`XetRead::settled`] tagged with its `serial` (a job
+/// asked again gets a new one): a [`StepKind::Header`] once its answer is in [`JobAnswers`], then
+/// one step per read of its body.
 struct RangeFetch {
     id: usize,
+    serial: usize,
     reader: Option<ReadableStreamDefaultReader>,
-    /// `None` while its body waits: more than the budget of chunks is held and the next bytes
-    /// wait for another fetch (the connection's own backpressure holds the rest).
-    step: Option<Promise>,
+    /// Whether a step of it is pending; not while its body waits (more than the budget is held and
+    /// the next bytes wait for another fetch; the connection's own backpressure holds the rest).
+    reading: bool,
+}
+
+/// [`Step::kind`], as download.js numbers them.
+struct StepKind;
+impl StepKind {
+    const HEADER: u32 = 0;
+    const DATA: u32 = 1;
+    const END: u32 = 2;
+    const ERROR: u32 = 3;
 }
 
 struct XetRead {
@@ -313,9 +548,15 @@ struct XetRead {
     download: Option<XetDownload>,
     /// Fetches under way, their bodies read as the chunks are needed.
     in_flight: Vec<RangeFetch>,
+    settled: Settled,
+    next_serial: usize,
     answers: JobAnswers,
     attempts: HashMap<usize, u32>,
     url_refreshes: u32,
+    /// One buffer for every body read copied into wasm, one for every piece delivered: the download
+    /// allocates neither per read.
+    input: Vec<u8>,
+    output: Vec<u8>,
 }
 
 /// A ReadableStream pulling from a fresh [`Reader`]; the reader is dropped at the end, on error and
@@ -323,8 +564,13 @@ struct XetRead {
 fn open_stream(plan: Rc<Plan>) -> ReadableStream {
     let abort = linked_controller(plan.signal.clone());
     let cancel_abort: LinkedController = JsValue::from(&abort).unchecked_into();
-    let cell: Rc<RefCell<Option<Reader>>> =
-        Rc::new(RefCell::new(Some(Reader { plan, abort, state: State::Start, delivered: 0 })));
+    let cell: Rc<RefCell<Option<Reader>>> = Rc::new(RefCell::new(Some(Reader {
+        plan,
+        abort,
+        state: State::Start,
+        delivered: 0,
+        cache_write: RefCell::default(),
+    })));
     let cancelled = Rc::new(RefCell::new(false));
     let (pull_cell, pull_cancelled) = (cell.clone(), cancelled.clone());
     let pull = Closure::<dyn FnMut() -> Promise>::new(move || {
@@ -376,6 +622,9 @@ impl Reader {
             let step = match &mut self.state {
                 State::Start => match self.start().await {
                     Ok(state) => {
+                        if let Some(target) = &self.plan.cache_write {
+                            *self.cache_write.borrow_mut() = target.begin().await;
+                        }
                         self.state = state;
                         continue;
                     }
@@ -389,6 +638,7 @@ impl Reader {
                 Ok(piece) => break piece,
                 Err(e) => {
                     // Nothing more will be read: end the fetches still under way.
+                    self.cache_write.borrow_mut().take();
                     self.state = State::Done;
                     self.abort.abort(JsValue::UNDEFINED);
                     return Err(e);
@@ -397,9 +647,11 @@ impl Reader {
         };
         let Some(piece) = piece else {
             self.state = State::Done;
+            crate::cache::BlobWrite::finish(&self.cache_write).await;
             return Ok(None);
         };
-        self.delivered += piece.len() as u64;
+        crate::cache::BlobWrite::feed(&self.cache_write, &piece).await;
+        self.delivered += u64::from(piece.length());
         if let Some(callback) = &self.plan.on_progress {
             #[derive(Serialize)]
             struct Progress {
@@ -410,7 +662,7 @@ impl Reader {
             // The caller's callback cannot break the download.
             let _ = callback.call1(&JsValue::UNDEFINED, &progress);
         }
-        Ok(Some(Uint8Array::from(piece.as_slice())))
+        Ok(Some(piece))
     }
 
     async fn start(&self) -> Result<State, Error> {
@@ -426,7 +678,8 @@ impl Reader {
                     plan.commit,
                     encode_path(&plan.path)
                 );
-                let check = BodyCheck::new(plan.span, None).map_err(|e| body_error(&self.what(), e))?;
+                let digest = Some(ContentDigest::GitBlob(&plan.etag));
+                let check = BodyCheck::new(plan.span, digest).map_err(|e| body_error(&self.what(), e))?;
                 Ok(State::Body(Box::new(BodyRead {
                     url,
                     headers: Vec::new(),
@@ -456,7 +709,8 @@ impl Reader {
                     }),
                     e => protocol(&self.what(), &e.to_string()),
                 })?;
-                let check = BodyCheck::new(plan.span, Some(sha256)).map_err(|e| body_error(&self.what(), e))?;
+                let digest = Some(ContentDigest::Sha256(sha256));
+                let check = BodyCheck::new(plan.span, digest).map_err(|e| body_error(&self.what(), e))?;
                 Ok(State::Body(Box::new(BodyRead {
                     url: action.href,
                     headers: action.headers,
@@ -468,24 +722,27 @@ impl Reader {
             Kind::Xet { hash, refresh_url } => {
                 let token = fetch_token(t, refresh_url, &signal).await?;
                 let rec = fetch_reconstruction(t, &token, hash, &plan.span, &signal).await?;
-                let options = XetOptions { max_in_flight: XET_WINDOW, max_buffered_bytes: XET_BUFFER_BYTES };
-                let download =
-                    XetDownload::new(rec, plan.span, *hash, options).map_err(|e| xet_error(&self.what(), e))?;
+                let download = XetDownload::new(rec, plan.span, *hash, plan.xet_options)
+                    .map_err(|e| xet_error(&self.what(), e))?;
                 Ok(State::Xet(Box::new(XetRead {
                     hash: *hash,
                     refresh_url: refresh_url.clone(),
                     token,
                     download: Some(download),
                     in_flight: Vec::new(),
+                    settled: Settled::new(),
+                    next_serial: 0,
                     answers: Rc::default(),
                     attempts: HashMap::new(),
                     url_refreshes: 0,
+                    input: Vec::new(),
+                    output: Vec::new(),
                 })))
             }
         }
     }
 
-    async fn next_body(&mut self) -> Result<Option<Vec<u8>>, Error> {
+    async fn next_body(&mut self) -> Result<Option<Uint8Array>, Error> {
         let what = self.what();
         let signal = self.signal();
         let transport = self.plan.transport.clone();
@@ -530,7 +787,7 @@ impl Reader {
                     let check = b.check.as_mut().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
                     let out = check.accept(&bytes).map_err(|e| body_error(&what, e))?;
                     if !out.is_empty() {
-                        return Ok(Some(out.to_vec()));
+                        return Ok(Some(Uint8Array::from(out)));
                     }
                     if check.is_complete() {
                         let _ = reader.cancel();
@@ -552,15 +809,16 @@ impl Reader {
         }
     }
 
-    async fn next_xet(&mut self) -> Result<Option<Vec<u8>>, Error> {
+    async fn next_xet(&mut self) -> Result<Option<Uint8Array>, Error> {
         let what = self.what();
         let signal = self.signal();
         let plan = self.plan.clone();
+        let budget = plan.xet_options.max_buffered_bytes;
         let State::Xet(x) = &mut self.state else { return Ok(None) };
         loop {
             let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
-            if let Some(piece) = download.next_piece().map_err(|e| xet_error(&what, e))? {
-                return Ok(Some(piece));
+            if download.next_piece_into(&mut x.output).map_err(|e| xet_error(&what, e))? {
+                return Ok(Some(Uint8Array::from(x.output.as_slice())));
             }
             if download.is_complete() {
                 let download = x.download.take().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
@@ -569,126 +827,135 @@ impl Reader {
             }
             while let Some(job) = download.next_job() {
                 let (t, answers, signal) = (plan.transport.clone(), x.answers.clone(), signal.clone());
-                let id = job.id;
+                let (id, serial) = (job.id, x.next_serial);
+                x.next_serial += 1;
                 let step = future_to_promise(async move {
                     let request =
                         Request::get(job.url.clone(), Some(&signal)).header("range", job.range_header.clone());
                     let answer = t.send(request).await;
-                    answers.borrow_mut().insert(job.id, answer);
-                    Ok(tagged_header(job.id))
+                    answers.borrow_mut().insert(serial, answer);
+                    Ok(header_step(serial as f64))
                 });
-                x.in_flight.push(RangeFetch { id, reader: None, step: Some(step) });
+                x.settled.add(&step);
+                x.in_flight.push(RangeFetch { id, serial, reader: None, reading: true });
             }
             // Resume the bodies that waited, if the budget or the order now allows.
-            let (head, room) = (download.head_job(), download.held_bytes() <= XET_BUFFER_BYTES);
-            for fetch in x.in_flight.iter_mut().filter(|f| f.step.is_none()) {
+            let (head, room) = (download.head_job(), download.held_bytes() <= budget);
+            for fetch in x.in_flight.iter_mut().filter(|f| !f.reading) {
                 if let (Some(reader), true) = (&fetch.reader, room || head == Some(fetch.id)) {
-                    fetch.step = Some(tag_read(reader, fetch.id as f64));
+                    x.settled.add(&tag_read(reader, fetch.serial as f64));
+                    fetch.reading = true;
                 }
             }
-            let steps: Array = x.in_flight.iter().filter_map(|f| f.step.as_ref()).map(JsValue::from).collect();
-            if steps.length() == 0 {
+            if !x.in_flight.iter().any(|f| f.reading) {
                 return Err(Error::Internal(format!("{what}: the Xet download stalled")));
             }
-            let race = Promise::race(&steps);
-            let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
-            let field = |name: &str| Reflect::get(&outcome, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-            let id = field("id").as_f64().map(|v| v as usize);
-            let id = id.ok_or_else(|| Error::Internal(format!("{what}: a range fetch did not report")))?;
-            let slot = x.in_flight.iter().position(|f| f.id == id);
-            let slot = slot.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} is not under way")))?;
+            let step: Step = JsFuture::from(x.settled.next()).await.unwrap_or(JsValue::UNDEFINED).unchecked_into();
+            let serial = step.serial() as usize;
+            // A step of a fetch no longer under way (dropped, then asked again) is stale.
+            let Some(slot) = x.in_flight.iter().position(|f| f.serial == serial) else { continue };
+            let id = x.in_flight[slot].id;
+            x.in_flight[slot].reading = false;
             let download = x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
-            if field("header").is_truthy() {
-                let answer = x.answers.borrow_mut().remove(&id);
-                let answer =
-                    answer.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} has no answer")))?;
-                match answer {
-                    Ok(answer) => match answer.response.body() {
-                        Some(body) if answer.status == 206 || answer.status == 200 => {
-                            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-                            x.in_flight[slot].step = Some(tag_read(&reader, id as f64));
-                            x.in_flight[slot].reader = Some(reader);
-                        }
-                        _ => {
+            match step.kind() {
+                StepKind::HEADER => {
+                    let answer = x.answers.borrow_mut().remove(&serial);
+                    let answer =
+                        answer.ok_or_else(|| Error::Internal(format!("{what}: range fetch {id} has no answer")))?;
+                    match answer {
+                        Ok(answer) => match answer.response.body() {
+                            Some(body) if answer.status == 206 || answer.status == 200 => {
+                                let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+                                x.settled.add(&tag_read(&reader, serial as f64));
+                                x.in_flight[slot].reading = true;
+                                x.in_flight[slot].reader = Some(reader);
+                            }
+                            _ => {
+                                x.in_flight.remove(slot);
+                                download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                                count_attempt(x, id, &what, JsValue::UNDEFINED)?;
+                            }
+                        },
+                        Err(e @ Error::Aborted { .. }) => return Err(e),
+                        Err(Error::Api(f)) if f.status == 403 && x.url_refreshes < MAX_URL_REFRESHES => {
+                            // The presigned URLs expired: the same reconstruction again, with fresh ones.
                             x.in_flight.remove(slot);
                             download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                            count_attempt(x, id, &what, JsValue::UNDEFINED)?;
+                            x.url_refreshes += 1;
+                            let now = (js_sys::Date::now() / 1000.0) as u64;
+                            if x.token.is_expired(now) {
+                                x.token = fetch_token(&plan.transport, &x.refresh_url, &signal).await?;
+                            }
+                            let fresh =
+                                fetch_reconstruction(&plan.transport, &x.token, &x.hash, &plan.span, &signal).await?;
+                            let download =
+                                x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
+                            download.refresh_urls(&fresh).map_err(|e| xet_error(&what, e))?;
                         }
-                    },
-                    Err(e @ Error::Aborted { .. }) => return Err(e),
-                    Err(Error::Api(f)) if f.status == 403 && x.url_refreshes < MAX_URL_REFRESHES => {
-                        // The presigned URLs expired: the same reconstruction again, with fresh ones.
-                        x.in_flight.remove(slot);
-                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                        x.url_refreshes += 1;
-                        let now = (js_sys::Date::now() / 1000.0) as u64;
-                        if x.token.is_expired(now) {
-                            x.token = fetch_token(&plan.transport, &x.refresh_url, &signal).await?;
+                        Err(e @ Error::Network { .. }) => {
+                            x.in_flight.remove(slot);
+                            download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                            let cause = match &e {
+                                Error::Network { cause, .. } => cause.clone(),
+                                _ => JsValue::UNDEFINED,
+                            };
+                            count_attempt(x, id, &what, cause).map_err(|_| e)?;
                         }
-                        let fresh =
-                            fetch_reconstruction(&plan.transport, &x.token, &x.hash, &plan.span, &signal).await?;
-                        let download =
-                            x.download.as_mut().ok_or_else(|| Error::Internal("a finished Xet read".into()))?;
-                        download.refresh_urls(&fresh).map_err(|e| xet_error(&what, e))?;
+                        Err(e) => return Err(e),
                     }
-                    Err(e @ Error::Network { .. }) => {
-                        x.in_flight.remove(slot);
-                        download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                        let cause = match &e {
-                            Error::Network { cause, .. } => cause.clone(),
-                            _ => JsValue::UNDEFINED,
-                        };
-                        count_attempt(x, id, &what, cause).map_err(|_| e)?;
+                }
+                StepKind::DATA => {
+                    let chunk: Uint8Array = step.value().unchecked_into();
+                    x.input.resize(chunk.length() as usize, 0);
+                    chunk.copy_to(&mut x.input);
+                    match download.job_data(id, &x.input) {
+                        Ok(()) => {
+                            let read_on = download.head_job() == Some(id) || download.held_bytes() <= budget;
+                            let fetch = &mut x.in_flight[slot];
+                            if let (Some(reader), true) = (&fetch.reader, read_on) {
+                                x.settled.add(&tag_read(reader, serial as f64));
+                                fetch.reading = true;
+                            }
+                        }
+                        Err(e) => {
+                            if let Some(reader) = x.in_flight.remove(slot).reader {
+                                let _ = reader.cancel();
+                            }
+                            match e {
+                                // Core queued the range again (its body was long).
+                                XetDownloadError::RangeLength { .. } => {
+                                    count_attempt(x, id, &what, JsValue::UNDEFINED)?
+                                }
+                                e => return Err(xet_error(&what, e)),
+                            }
+                        }
                     }
-                    Err(e) => return Err(e),
                 }
-                continue;
-            }
-            let error = field("error");
-            if !error.is_undefined() {
-                // The body broke off (a dropped connection): the range is asked again.
-                if signal.aborted() {
-                    return Err(Error::Aborted { cause: signal.reason() });
+                StepKind::END => {
+                    x.in_flight.remove(slot);
+                    match download.job_end(id) {
+                        Ok(()) => {}
+                        // Core queued the range again (its body was short).
+                        Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
+                        Err(e) => return Err(xet_error(&what, e)),
+                    }
                 }
-                x.in_flight.remove(slot);
-                download.job_failed(id).map_err(|e| xet_error(&what, e))?;
-                count_attempt(x, id, &what, error)?;
-                continue;
-            }
-            let result = if field("done").is_truthy() {
-                x.in_flight.remove(slot);
-                download.job_end(id)
-            } else {
-                let chunk = Uint8Array::new(&field("value")).to_vec();
-                let result = download.job_data(id, &chunk);
-                if result.is_ok() {
-                    let read_on = download.head_job() == Some(id) || download.held_bytes() <= XET_BUFFER_BYTES;
-                    let fetch = &mut x.in_flight[slot];
-                    fetch.step = fetch.reader.as_ref().filter(|_| read_on).map(|r| tag_read(r, id as f64));
-                } else if let Some(reader) = x.in_flight.remove(slot).reader {
-                    let _ = reader.cancel();
+                StepKind::ERROR => {
+                    // The body broke off (a dropped connection): the range is asked again.
+                    if signal.aborted() {
+                        return Err(Error::Aborted { cause: signal.reason() });
+                    }
+                    x.in_flight.remove(slot);
+                    download.job_failed(id).map_err(|e| xet_error(&what, e))?;
+                    count_attempt(x, id, &what, step.value())?;
                 }
-                result
-            };
-            match result {
-                Ok(()) => {}
-                // Core queued the range again (its body was short or long).
-                Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
-                Err(e) => return Err(xet_error(&what, e)),
+                kind => return Err(Error::Internal(format!("{what}: range fetch {id} reported step {kind}"))),
             }
         }
     }
 }
 
-/// `{ id, header: true }`: a range fetch's answer is stored.
-fn tagged_header(id: usize) -> JsValue {
-    let object = js_sys::Object::new();
-    let _ = Reflect::set(&object, &JsValue::from_str("id"), &JsValue::from_f64(id as f64));
-    let _ = Reflect::set(&object, &JsValue::from_str("header"), &JsValue::TRUE);
-    object.into()
-}
-
-fn finish_body(b: &mut BodyRead, what: &str) -> Result<Option<Vec<u8>>, Error> {
+fn finish_body(b: &mut BodyRead, what: &str) -> Result<Option<Uint8Array>, Error> {
     let check = b.check.take().ok_or_else(|| Error::Internal("a finished body was read".into()))?;
     check.finish().map_err(|e| body_error(what, e))?;
     Ok(None)

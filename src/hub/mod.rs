@@ -3,10 +3,13 @@
 //! method takes one options object whose wrong values are `InvalidInputError`s, and every request
 //! takes its `abortSignal`.
 
+mod commit;
 mod download;
-mod options;
+pub(crate) mod options;
 mod pages;
+mod repos;
 mod types;
+mod upload;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,6 +39,8 @@ const MAX_PAGE: u32 = 1000;
 #[wasm_bindgen]
 pub struct HubClient {
     transport: Rc<Transport>,
+    /// The blob cache (src/cache/), when there is one.
+    pub(crate) cache: Option<Rc<crate::cache::Cache>>,
 }
 
 /// Runs `work` as the Promise a method returns; its errors reject it as typed errors. Boxed, so
@@ -55,7 +60,9 @@ impl HubClient {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "HubClientOptions")] options: Option<JsValue>,
     ) -> Result<HubClient, JsValue> {
-        Ok(HubClient { transport: Rc::new(transport_from(options.unwrap_or(JsValue::UNDEFINED))?) })
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let cache = options::cache_from(&options)?;
+        Ok(HubClient { transport: Rc::new(transport_from(options)?), cache })
     }
 
     #[wasm_bindgen(js_name = whoAmI, unchecked_return_type = "Promise<WhoAmI>")]
@@ -230,6 +237,11 @@ impl HubClient {
 }
 
 impl HubClient {
+    /// A client over the same transport and cache (snapshotDownload's per-file downloads, src/cache/).
+    pub(crate) fn with_parts(transport: Rc<Transport>, cache: Option<Rc<crate::cache::Cache>>) -> HubClient {
+        HubClient { transport, cache }
+    }
+
     /// For the download path (issue #10 item 4), which shares this client's transport.
     #[allow(dead_code)]
     pub(crate) fn transport(&self) -> &Rc<Transport> {

@@ -167,4 +167,52 @@ impl Options {
     pub(crate) fn required<T>(&self, name: &str, value: Option<T>) -> Result<T, Error> {
         value.ok_or_else(|| Error::invalid_input(format!("{}() needs the option {name}", self.method)))
     }
+
+    /// An option's raw value (`undefined` when absent), for values read by their own rules.
+    pub(crate) fn value(&self, name: &str) -> Result<JsValue, Error> {
+        self.get(name)
+    }
+
+    /// An array of at most `max` values, read item by item.
+    pub(crate) fn array(&self, name: &str, max: u32) -> Result<Option<Vec<JsValue>>, Error> {
+        let value = self.get(name)?;
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        let unreadable = || Error::invalid_input(format!("{}() option {name} cannot be read", self.method));
+        if !is_array(&value).map_err(|_| unreadable())? {
+            return Err(self.wrong(name, "an array", &value));
+        }
+        let length = array_length(&value).map_err(|_| unreadable())?;
+        if !(0.0..=f64::from(max)).contains(&length) || length.fract() != 0.0 {
+            return Err(self.wrong(name, &format!("an array of at most {max} items"), &value));
+        }
+        (0..length as u32)
+            .map(|i| {
+                Reflect::get_u32(&value, i)
+                    .map_err(|_| Error::invalid_input(format!("reading {}() option {name}[{i}] threw", self.method)))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// The method these options are for, for messages.
+    pub(crate) fn method(&self) -> &'static str {
+        self.method
+    }
+}
+
+/// HubClient's cache options: `cache`, `cacheDir`, `offline`, `onWarning`, `cacheSizeLimit` (src/cache/).
+pub(crate) fn cache_from(options: &JsValue) -> Result<Option<std::rc::Rc<crate::cache::Cache>>, Error> {
+    let o = Options::new(options.clone(), "HubClient")?;
+    let cache = o.get("cache")?;
+    let offline = o.bool("offline")?.unwrap_or(false);
+    let limit = match o.get("cacheSizeLimit")? {
+        v if v.is_undefined() => None,
+        v => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => Some(n as u64),
+            _ => return Err(o.wrong("cacheSizeLimit", "a whole number of bytes", &v)),
+        },
+    };
+    crate::cache::Cache::from_options(cache, o.string("cacheDir")?, offline, o.function("onWarning")?, limit)
 }

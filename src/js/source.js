@@ -140,3 +140,50 @@ export function cancelReader(reader, reason) {
 export function releaseReader(reader) {
   reader.releaseLock();
 }
+
+// Replayable content (src/js/source.rs `Replayable`): what a commit reads twice (hash, then upload)
+// or resends on a retry.
+const urlHref = typeof URL === "function" ? getter(URL, "href") : undefined;
+const urlProtocol = typeof URL === "function" ? getter(URL, "protocol") : undefined;
+
+/** A copy of bytes `start..end` of a view made by `toBytes` (a fetch body the caller cannot change). */
+export function sliceBytes(view, start, end) {
+  const out = new U8(end - start);
+  typedArraySet(out, new U8(typedArrayBuffer(view), typedArrayByteOffset(view) + start, end - start));
+  return out;
+}
+
+/** Bytes `start..end` of a genuine Blob, as a Blob (fetch streams it; nothing is copied here). */
+export function sliceBlob(blob, start, end) {
+  return blobSlice(blob, start, end);
+}
+
+/** A genuine stream read to its end into a Blob (held by the host: in memory on Node and Deno). */
+export async function streamToBlob(stream) {
+  if (streamLocked(stream)) throw new TypeError("the ReadableStream is locked: another reader is reading it");
+  return await new Response(stream).blob();
+}
+
+/** The href of a genuine `file:` URL, "" for any other value. */
+export function fileUrlHref(value) {
+  if (!urlHref || !passes(() => urlHref(value))) return "";
+  return urlProtocol(value) === "file:" ? urlHref(value) : "";
+}
+
+/**
+ * A local file as a file-backed Blob, through the runtime's own fs (Node >= 20.16 and Deno have
+ * `process.getBuiltinModule`); nothing is imported, so browsers and workerd load this module
+ * unchanged and get a clear refusal instead.
+ */
+export async function openLocalFile(location) {
+  let fs;
+  try {
+    fs = globalThis.process?.getBuiltinModule?.("node:fs");
+  } catch {
+    fs = undefined;
+  }
+  if (typeof fs?.openAsBlob !== "function") {
+    throw new TypeError("reading a local file needs Node (>= 20.16) or Deno: pass a Blob or bytes instead");
+  }
+  return await fs.openAsBlob(location.startsWith("file:") ? new URL(location) : location);
+}

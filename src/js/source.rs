@@ -202,3 +202,131 @@ fn read_error(message: &str, cause: JsValue) -> Error {
 pub(crate) fn describe(value: &JsValue) -> String {
     describe_value(value).unwrap_or_else(|_| "a value that cannot be inspected".into())
 }
+
+#[wasm_bindgen(module = "/src/js/source.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = sliceBytes)]
+    fn slice_bytes(view: &Uint8Array, start: f64, end: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = sliceBlob)]
+    fn slice_blob(blob: &JsValue, start: f64, end: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = streamToBlob)]
+    fn stream_to_blob(stream: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = fileUrlHref)]
+    fn file_url_href(value: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch, js_name = openLocalFile)]
+    fn open_local_file(location: &str) -> Result<Promise, JsValue>;
+}
+
+/// The href of a genuine `file:` URL (brand-checked through URL's own getters), else `None`.
+pub(crate) fn file_url(value: &JsValue) -> Option<String> {
+    file_url_href(value).ok().filter(|href| !href.is_empty())
+}
+
+/// Content that can be read more than once — hashed, then uploaded, and resent on a retry:
+/// bytes in a view, or a Blob (a stream is read into a Blob first, a local file opened as one).
+pub(crate) enum Replayable {
+    Bytes(Bytes),
+    Blob { blob: JsValue, len: u64 },
+}
+
+impl Replayable {
+    /// Any byte source, a `file:` URL (Node, Deno) or a string (its UTF-8 bytes).
+    pub(crate) async fn from_js(value: JsValue, what: &str) -> Result<Self, Error> {
+        if let Some(text) = value.as_string() {
+            return Self::from_slice(text.as_bytes());
+        }
+        if let Some(href) = file_url(&value) {
+            return Self::from_local_file(&href).await;
+        }
+        match ByteSource::from_js(value, what).map_err(|e| match e {
+            Error::InvalidInput(message) => {
+                Error::invalid_input(format!("{message}, a string or (on Node and Deno) a file: URL"))
+            }
+            other => other,
+        })? {
+            ByteSource::Bytes(bytes) => Ok(Replayable::Bytes(bytes)),
+            ByteSource::Blob(blob) => Self::from_blob(blob),
+            ByteSource::Stream(stream) => {
+                let promise = stream_to_blob(&stream).map_err(|e| read_error("reading the stream failed", e))?;
+                let blob = JsFuture::from(promise).await.map_err(|e| read_error("reading the stream failed", e))?;
+                Self::from_blob(blob)
+            }
+        }
+    }
+
+    /// A local file (a path or a `file:` URL), opened as a file-backed Blob.
+    pub(crate) async fn from_local_file(location: &str) -> Result<Self, Error> {
+        let opening = |e| read_error(&format!("opening the local file {location:?} failed"), e);
+        let blob = JsFuture::from(open_local_file(location).map_err(opening)?).await.map_err(opening)?;
+        Self::from_blob(blob)
+    }
+
+    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        let view = Uint8Array::from(bytes);
+        Bytes::from_js(&view).map(Replayable::Bytes).map_err(|what| Error::Internal(format!("a fresh array is {what}")))
+    }
+
+    fn from_blob(blob: JsValue) -> Result<Self, Error> {
+        let size = size_of_blob(&blob).map_err(|e| read_error("reading the Blob's size failed", e))?;
+        Ok(Replayable::Blob { blob, len: size as u64 })
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            Replayable::Bytes(bytes) => bytes.len,
+            Replayable::Blob { len, .. } => *len,
+        }
+    }
+
+    /// Bytes `start..end` copied into wasm memory (`end` is clamped to the length).
+    pub(crate) async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, Error> {
+        let end = end.min(self.len());
+        let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
+        let mut buf = Vec::new();
+        match self {
+            Replayable::Bytes(bytes) => {
+                let mut offset = start;
+                while offset < end {
+                    let n = (end - offset).min(BLOCK_SIZE) as usize;
+                    out.extend_from_slice(bytes.copy_block(&mut buf, offset, n)?);
+                    offset += n as u64;
+                }
+            }
+            Replayable::Blob { blob, .. } if start < end => {
+                let part =
+                    read_blob(blob, start as f64, end as f64).map_err(|e| read_error("reading the Blob failed", e))?;
+                let part = JsFuture::from(part).await.map_err(|e| read_error("reading the Blob failed", e))?;
+                let bytes = Bytes::from_js(&part)
+                    .map_err(|what| Error::SourceRead { message: format!("the Blob gave {what}"), cause: part })?;
+                bytes.copy_blocks(&mut buf, |block| out.extend_from_slice(block))?;
+            }
+            Replayable::Blob { .. } => {}
+        }
+        Ok(out)
+    }
+
+    /// Bytes `start..end` as a fetch body: a Blob slice (streamed by the host) or a copy of the bytes.
+    pub(crate) fn body(&self, start: u64, end: u64) -> Result<JsValue, Error> {
+        let end = end.min(self.len());
+        match self {
+            Replayable::Bytes(bytes) => slice_bytes(&bytes.view, start as f64, end as f64).map_err(|_| {
+                Error::invalid_input(
+                    "the input's ArrayBuffer was detached (transferred) or shrunk while it was being read",
+                )
+            }),
+            Replayable::Blob { blob, .. } => {
+                slice_blob(blob, start as f64, end as f64).map_err(|e| read_error("slicing the Blob failed", e))
+            }
+        }
+    }
+
+    /// Feeds the whole content to `sink` in bounded blocks, yielding to the event loop between
+    /// time slices (as [`ByteSource::for_each_block`]).
+    pub(crate) async fn for_each_block(&self, sink: impl FnMut(&[u8])) -> Result<(), Error> {
+        let source = match self {
+            Replayable::Bytes(bytes) => ByteSource::Bytes(Bytes { view: bytes.view.clone(), len: bytes.len }),
+            Replayable::Blob { blob, .. } => ByteSource::Blob(blob.clone()),
+        };
+        source.for_each_block(sink).await
+    }
+}

@@ -38,6 +38,7 @@ pub fn run() -> Result<Built> {
     assemble_package(&root, &bindgen_dir, &package_dir)?;
     link_into(&package_dir, &root.join("js-tests"))?;
     link_into(&package_dir, &root.join("examples/node"))?;
+    link_into(&package_dir, &root.join("examples/web-upload"))?;
     link_into(&package_dir, &root.join("bench"))?;
     print_sizes(&package_dir.join("hubwasm_bg.wasm"))?;
     Ok(Built { package_dir })
@@ -283,6 +284,8 @@ impl Surface {
                     }
                     surface.classes.push(name);
                 }
+                // An interface may be declared in two sections (merged by TypeScript): exported once.
+                "interface" | "type" | "enum" if surface.types.contains(&name) => {}
                 "interface" | "type" | "enum" => surface.types.push(name),
                 other => return Err(format!("hubwasm.d.ts: unexpected `export {other} {name}`")),
             }

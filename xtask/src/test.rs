@@ -76,6 +76,9 @@ pub fn run() -> Result {
             }
             outcomes.push(run_suite(suite));
         }
+        if let Some(fixtures) = &fixtures {
+            outcomes.extend(upload_post_checks(&root, &fixtures._server.url).into_iter().map(run_suite));
+        }
         drop(fixtures);
         outcomes.push(run_check("types (tsc --noEmit)", typecheck(&root)));
     }
@@ -254,6 +257,9 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
     // examples/node scripts, each run by its command line against the same seeded localhub.
     let mut node_example = Command::new("node");
     node_example.args(["--test", "--test-reporter=tap", "examples.test.mjs"]).current_dir(root.join("examples/node"));
+    // examples/web-upload built by Vite and driven in Chromium; the Python client checks its commits.
+    let mut web_upload = node(&["runners/web-upload.js"]);
+    web_upload.env("HUBWASM_PEERS_PYTHON", setup::peers_python());
     // examples/deno/chat.js, and the Cloudflare Worker example under Miniflare with its test client.
     let mut deno_chat = Command::new(npm_bin("deno"));
     deno_chat
@@ -277,12 +283,19 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         Suite { name: "js workerd", command: node(&["runners/workerd.js"]), format: Format::Plain },
         Suite { name: "js chromium", command: node(&["runners/chromium.js"]), format: Format::Plain },
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
+        Suite { name: "example web-upload (Vite app, Chromium)", command: web_upload, format: Format::Plain },
         Suite {
             name: "bundlers (vite webpack esbuild wrangler)",
             command: node(&["runners/bundlers.js"]),
             format: Format::Plain,
         },
         Suite { name: "peers: hf_xet referee", command: node(&["peers/hf-xet.js"]), format: Format::Plain },
+        Suite { name: "peers: Python cache interop (node)", command: cache_interop(root, None), format: Format::Plain },
+        Suite {
+            name: "peers: Python cache interop (deno)",
+            command: cache_interop(root, Some(npm_bin("deno"))),
+            format: Format::Plain,
+        },
         Suite { name: "example deno chat (examples/deno)", command: deno_chat, format: Format::Deno },
         Suite { name: "example cloudflare-worker (Miniflare)", command: worker_example, format: Format::Plain },
         Suite {
@@ -291,6 +304,25 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
             format: Format::Plain,
         },
     ]
+}
+
+/// js-tests/peers/hub-cache-python.js: hubwasm and Python's huggingface_hub sharing one cache folder,
+/// in Node or (given its binary) Deno, which needs write access for the cache and run for Python.
+fn cache_interop(root: &Path, deno: Option<PathBuf>) -> Command {
+    let mut command = match deno {
+        Some(deno) => {
+            let mut command = Command::new(deno);
+            command.args(["run", "--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run"]);
+            command.env("NO_COLOR", "1").env("DENO_NO_UPDATE_CHECK", "1");
+            command
+        }
+        None => Command::new("node"),
+    };
+    command
+        .arg("peers/hub-cache-python.js")
+        .env("HUBWASM_PEERS_PYTHON", setup::peers_python())
+        .current_dir(root.join("js-tests"));
+    command
 }
 
 fn run_suite(mut suite: Suite) -> Outcome {
@@ -353,4 +385,18 @@ fn path_with_cargo_bin() -> std::ffi::OsString {
     let mut paths = vec![bin];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The files the hub-commit scenario uploaded through hubwasm in each of the four js runtimes,
+/// downloaded by the official clients and compared with the scenario's WebCrypto SHA-256s.
+fn upload_post_checks(root: &Path, hub_url: &str) -> Vec<Suite> {
+    const RUNTIMES: &str = "4";
+    let mut python = Command::new(setup::peers_python());
+    python.arg(root.join("peers/check_uploads.py")).args([hub_url, RUNTIMES]).current_dir(root);
+    let mut node = Command::new("node");
+    node.args(["conformance/check-uploads.mjs", hub_url, RUNTIMES]).current_dir(root.join("js-tests"));
+    vec![
+        Suite { name: "interop: hubwasm uploads read by huggingface_hub", command: python, format: Format::Plain },
+        Suite { name: "interop: hubwasm uploads read by @huggingface/hub", command: node, format: Format::Plain },
+    ]
 }

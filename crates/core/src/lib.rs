@@ -16,6 +16,7 @@
 extern crate alloc;
 
 pub mod api;
+pub mod cache;
 pub mod commit;
 pub mod download;
 #[doc(hidden)]

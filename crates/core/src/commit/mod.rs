@@ -15,6 +15,9 @@ use serde_json::Value;
 
 use crate::repo::{validate_path, PathError};
 
+pub mod operations;
+pub mod upload;
+
 /// The commit's message and base.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitHeader {

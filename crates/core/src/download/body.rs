@@ -4,11 +4,15 @@
 //! request (resuming after the last byte delivered when a connection drops), reads the answer's
 //! status and `Content-Range` (a 200 to a ranged request is the whole file: the bytes before the
 //! resume point are skipped, as Python does), refuses a body longer or shorter than announced, and
-//! for a whole LFS file checks the sha256 before the download counts as complete.
+//! for a whole file checks its digest before the download counts as complete: the sha256 of an LFS
+//! object, the git blob id of a regular file (sha1 of `blob {len}\0` + content, what git and the
+//! Hub's `ETag` name it by).
 
+use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::span::FileSpan;
@@ -29,6 +33,10 @@ pub enum BodyError {
     Sha256Mismatch { expected: String, actual: String },
     /// The expected sha256 is not 64 hex digits.
     BadSha256,
+    /// The content does not hash to the git blob id.
+    GitBlobMismatch { expected: String, actual: String },
+    /// The expected git blob id is not 40 hex digits.
+    BadGitBlobId,
 }
 
 impl fmt::Display for BodyError {
@@ -44,6 +52,10 @@ impl fmt::Display for BodyError {
                 write!(f, "the file hashes to sha256 {actual}, not {expected}")
             }
             BodyError::BadSha256 => f.write_str("the expected sha256 is not 64 hex digits"),
+            BodyError::GitBlobMismatch { expected, actual } => {
+                write!(f, "the file hashes to git blob {actual}, not {expected}")
+            }
+            BodyError::BadGitBlobId => f.write_str("the expected git blob id is not 40 hex digits"),
         }
     }
 }
@@ -53,8 +65,22 @@ impl core::error::Error for BodyError {}
 impl BodyError {
     /// The bytes are not the file's (as opposed to a protocol or transfer failure).
     pub fn is_integrity(&self) -> bool {
-        matches!(self, BodyError::Sha256Mismatch { .. })
+        matches!(self, BodyError::Sha256Mismatch { .. } | BodyError::GitBlobMismatch { .. })
     }
+}
+
+/// What a whole file must hash to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentDigest<'a> {
+    /// An LFS object's oid (64 hex).
+    Sha256(&'a str),
+    /// A regular file's git blob id (40 hex), the `ETag` resolve gives it.
+    GitBlob(&'a str),
+}
+
+enum Hasher {
+    Sha256(Sha256, [u8; 32]),
+    GitBlob(Sha1, [u8; 20]),
 }
 
 /// See the module docs.
@@ -66,23 +92,33 @@ pub struct BodyCheck {
     skip: u64,
     /// The current answer is a 200 with the whole file, which may run past the span's end.
     answer_is_whole_file: bool,
-    sha256: Option<(Sha256, [u8; 32])>,
+    digest: Option<Hasher>,
 }
 
 impl BodyCheck {
-    /// `sha256` (hex) is checked only when the span is the whole file.
-    pub fn new(span: FileSpan, sha256: Option<&str>) -> Result<Self, BodyError> {
-        let sha256 = match sha256.filter(|_| span.is_whole_file()) {
-            Some(h) => {
-                let mut digest = [0u8; 32];
-                if h.len() != 64 || hex::decode_into(h, &mut digest).is_err() {
+    /// `digest` is checked only when the span is the whole file (a range has nothing to check
+    /// against).
+    pub fn new(span: FileSpan, digest: Option<ContentDigest<'_>>) -> Result<Self, BodyError> {
+        let digest = match digest.filter(|_| span.is_whole_file()) {
+            Some(ContentDigest::Sha256(h)) => {
+                let mut expected = [0u8; 32];
+                if h.len() != 64 || hex::decode_into(h, &mut expected).is_err() {
                     return Err(BodyError::BadSha256);
                 }
-                Some((Sha256::new(), digest))
+                Some(Hasher::Sha256(Sha256::new(), expected))
+            }
+            Some(ContentDigest::GitBlob(h)) => {
+                let mut expected = [0u8; 20];
+                if h.len() != 40 || hex::decode_into(h, &mut expected).is_err() {
+                    return Err(BodyError::BadGitBlobId);
+                }
+                let mut hasher = Sha1::new();
+                hasher.update(format!("blob {}\0", span.file_size).as_bytes());
+                Some(Hasher::GitBlob(hasher, expected))
             }
             None => None,
         };
-        Ok(Self { span, delivered: 0, skip: 0, answer_is_whole_file: false, sha256 })
+        Ok(Self { span, delivered: 0, skip: 0, answer_is_whole_file: false, digest })
     }
 
     /// Bytes delivered so far (all of them checked against the announced range).
@@ -142,8 +178,10 @@ impl BodyCheck {
                 return Err(BodyError::TooLong);
             }
         }
-        if let Some((hasher, _)) = &mut self.sha256 {
-            hasher.update(piece);
+        match &mut self.digest {
+            Some(Hasher::Sha256(hasher, _)) => hasher.update(piece),
+            Some(Hasher::GitBlob(hasher, _)) => hasher.update(piece),
+            None => {}
         }
         self.delivered += piece.len() as u64;
         Ok(piece)
@@ -154,14 +192,26 @@ impl BodyCheck {
         if !self.is_complete() {
             return Err(BodyError::Truncated { expected: self.span.len, actual: self.delivered });
         }
-        if let Some((hasher, expected)) = self.sha256 {
-            let actual: [u8; 32] = hasher.finalize().into();
-            if actual != expected {
-                return Err(BodyError::Sha256Mismatch {
-                    expected: hex::encode(&expected),
-                    actual: hex::encode(&actual),
-                });
+        match self.digest {
+            Some(Hasher::Sha256(hasher, expected)) => {
+                let actual: [u8; 32] = hasher.finalize().into();
+                if actual != expected {
+                    return Err(BodyError::Sha256Mismatch {
+                        expected: hex::encode(&expected),
+                        actual: hex::encode(&actual),
+                    });
+                }
             }
+            Some(Hasher::GitBlob(hasher, expected)) => {
+                let actual: [u8; 20] = hasher.finalize().into();
+                if actual != expected {
+                    return Err(BodyError::GitBlobMismatch {
+                        expected: hex::encode(&expected),
+                        actual: hex::encode(&actual),
+                    });
+                }
+            }
+            None => {}
         }
         Ok(())
     }
@@ -181,7 +231,7 @@ mod tests {
     fn whole_file_in_one_answer_is_hashed() {
         let data = splitmix64_bytes(1, 10_000);
         let span = FileSpan::new(None, data.len() as u64).unwrap();
-        let mut c = BodyCheck::new(span, Some(&sha_hex(&data))).unwrap();
+        let mut c = BodyCheck::new(span, Some(ContentDigest::Sha256(&sha_hex(&data)))).unwrap();
         assert_eq!(c.range_header(), None);
         c.start_answer(200, None).unwrap();
         let mut out = Vec::new();
@@ -197,12 +247,52 @@ mod tests {
         let data = splitmix64_bytes(2, 4096);
         let mut bad = data.clone();
         bad[100] ^= 1;
-        let mut c = BodyCheck::new(FileSpan::new(None, 4096).unwrap(), Some(&sha_hex(&data))).unwrap();
+        let mut c =
+            BodyCheck::new(FileSpan::new(None, 4096).unwrap(), Some(ContentDigest::Sha256(&sha_hex(&data)))).unwrap();
         c.start_answer(200, None).unwrap();
         c.accept(&bad).unwrap();
         let err = c.finish().unwrap_err();
         assert!(err.is_integrity(), "{err}");
-        assert!(BodyCheck::new(FileSpan::new(None, 1).unwrap(), Some("abc")).is_err());
+        assert!(BodyCheck::new(FileSpan::new(None, 1).unwrap(), Some(ContentDigest::Sha256("abc"))).is_err());
+    }
+
+    /// Git blob ids from git itself (`git hash-object`), not from this code: the empty blob and
+    /// `hello world\n` are the two ids every git user can reproduce.
+    const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+    const HELLO_WORLD_BLOB: &str = "3b18e512dba79e4c8300dd08aeb37f8e728b8dad";
+
+    #[test]
+    fn a_regular_file_is_checked_against_its_git_blob_id() {
+        let hello = b"hello world\n";
+        let span = FileSpan::new(None, hello.len() as u64).unwrap();
+        let mut c = BodyCheck::new(span, Some(ContentDigest::GitBlob(HELLO_WORLD_BLOB))).unwrap();
+        c.start_answer(200, None).unwrap();
+        for piece in hello.chunks(5) {
+            c.accept(piece).unwrap();
+        }
+        c.finish().unwrap();
+
+        let empty = BodyCheck::new(FileSpan::new(None, 0).unwrap(), Some(ContentDigest::GitBlob(EMPTY_BLOB))).unwrap();
+        empty.finish().unwrap();
+
+        let mut c = BodyCheck::new(span, Some(ContentDigest::GitBlob(HELLO_WORLD_BLOB))).unwrap();
+        c.start_answer(200, None).unwrap();
+        c.accept(b"hello World\n").unwrap();
+        let err = c.finish().unwrap_err();
+        assert!(err.is_integrity(), "{err}");
+        assert!(matches!(err, BodyError::GitBlobMismatch { .. }));
+        let bad = BodyCheck::new(span, Some(ContentDigest::GitBlob("xyz")));
+        assert!(matches!(bad, Err(BodyError::BadGitBlobId)));
+    }
+
+    #[test]
+    fn a_range_has_no_digest_to_check() {
+        // Bytes 0..5 of "hello world\n" under the whole file's id: nothing to check, no error.
+        let span = FileSpan::new(Some([0, 4]), 12).unwrap();
+        let mut c = BodyCheck::new(span, Some(ContentDigest::GitBlob(HELLO_WORLD_BLOB))).unwrap();
+        c.start_answer(206, Some("bytes 0-4/12")).unwrap();
+        c.accept(b"hello").unwrap();
+        c.finish().unwrap();
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub mod lfs;
 pub mod span;
 pub mod xet;
 
-pub use body::{BodyCheck, BodyError};
+pub use body::{BodyCheck, BodyError, ContentDigest};
 pub use info::{FileInfo, FileInfoError, FileKind, ResolveHeaders};
 pub use lfs::{LfsBatchError, LfsDownload};
 pub use span::{FileSpan, SpanError};

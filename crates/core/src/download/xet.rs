@@ -500,10 +500,18 @@ impl XetDownload {
     /// The next verified bytes in file order, if they have arrived (`Ok(None)`: fetch more, or
     /// [`Self::is_complete`]). After an error nothing more comes out.
     pub fn next_piece(&mut self) -> Result<Option<Vec<u8>>, XetDownloadError> {
+        let mut out = Vec::new();
+        Ok(self.next_piece_into(&mut out)?.then_some(out))
+    }
+
+    /// [`Self::next_piece`] written into `out` (cleared first), so a caller can keep one buffer for
+    /// the whole download instead of allocating (and growing) one per piece. `Ok(false)`: nothing
+    /// new yet, or the end.
+    pub fn next_piece_into(&mut self, out: &mut Vec<u8>) -> Result<bool, XetDownloadError> {
+        out.clear();
         if self.failed {
             return Err(XetDownloadError::Failed);
         }
-        let mut out = Vec::new();
         while self.remaining > 0 && self.next_term < self.rec.terms.len() && out.len() < PIECE_BYTES {
             let term = self.rec.terms[self.next_term];
             let id = self.term_jobs[self.next_term];
@@ -551,10 +559,10 @@ impl XetDownload {
             return self.fail(XetDownloadError::WrongLength { expected: self.span.len, actual });
         }
         if out.is_empty() {
-            return Ok(None);
+            return Ok(false);
         }
         self.emitted += out.len() as u64;
-        Ok(Some(out))
+        Ok(true)
     }
 
     /// Jobs whose last term has been released stop counting against the budget.

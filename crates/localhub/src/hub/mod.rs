@@ -32,6 +32,9 @@ pub fn api_route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
         (Method::DELETE, ["repos", "delete"]) => repos::delete_repo(app, ctx),
         (Method::POST, ["repos", "move"]) => repos::move_repo(app, ctx),
         (Method::POST, ["validate-yaml"]) => Ok(http::ok_json(json!({}))),
+        (Method::GET, [plural]) if RepoType::from_plural(plural).is_some() => {
+            repos::list_repos(app, ctx, RepoType::from_plural(plural).unwrap_or(RepoType::Model))
+        }
         // An id without a namespace names no repo here: the Hub's typed answer, not a bare 404.
         (_, [plural, _]) if RepoType::from_plural(plural).is_some() => {
             Err(HubError::repo_not_found(ctx.caller.anonymous()))

@@ -372,3 +372,110 @@ pub fn repo_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
     }
     Ok(http::ok_json(Value::Object(info)))
 }
+
+/// Largest page of `GET /api/{models,datasets,spaces}`; `limit` asks for less, `Link` carries on.
+const LIST_PAGE: usize = 1000;
+
+/// `GET /api/models`, `/api/datasets`, `/api/spaces`: the repos the caller can see (private ones
+/// only to their owners; gated ones are listed, their metadata is public), filtered by `search`
+/// (a case-insensitive part of the id) and `author` (the namespace), ordered by `sort`
+/// (`createdAt`, `lastModified`, `likes`, `downloads`, `trendingScore` or `id`, descending unless
+/// `direction=1`; creation order without one), `limit` per page with a `Link: rel="next"` to the
+/// rest (hub-api.md §0.4), as the Python and JS clients read it.
+pub fn list_repos(app: &App, ctx: &Ctx, kind: RepoType) -> HubResult {
+    let ids: Vec<i64> = {
+        let db = app.store.db();
+        let mut statement = db.prepare("SELECT id FROM repos WHERE kind = ?1 ORDER BY created, id")?;
+        let rows = statement.query_map([kind.as_str()], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let search = ctx.query("search").map(str::to_lowercase).filter(|s| !s.is_empty());
+    let author = ctx.query("author").filter(|a| !a.is_empty());
+    let mut repos: Vec<(Repo, i64)> = Vec::new();
+    for id in ids {
+        let Some(repo) = app.store.repo_by_id(id)? else { continue };
+        if !ctx.caller.can_read(&app.store, &repo)?
+            || author.is_some_and(|a| !repo.namespace.eq_ignore_ascii_case(a))
+            || search.as_ref().is_some_and(|s| !repo.full_name().to_lowercase().contains(s.as_str()))
+        {
+            continue;
+        }
+        let modified = resolve_revision(&app.store, &repo, "main")
+            .ok()
+            .and_then(|r| app.store.commit(repo.id, &r.sha).ok().flatten())
+            .map_or(repo.created, |c| c.created);
+        repos.push((repo, modified));
+    }
+    // Every repo here has no likes, downloads or trend: those sorts keep creation order.
+    match ctx.query("sort") {
+        None | Some("createdAt" | "likes" | "downloads" | "trendingScore") => {}
+        Some("lastModified" | "last_modified") => repos.sort_by_key(|(_, modified)| *modified),
+        Some("id") => repos.sort_by_key(|(repo, _)| repo.full_name()),
+        Some(other) => {
+            return Err(HubError::bad_request(format!(
+                "\"sort\" must be one of [createdAt, downloads, id, lastModified, likes, trendingScore], got {other:?}"
+            )))
+        }
+    }
+    // A sort is descending (the Hub's only order, and all huggingface_hub 1.x+ asks for) unless
+    // `direction=1`; without one, creation order.
+    let descending = match ctx.query("direction") {
+        None => ctx.query("sort").is_some(),
+        Some("-1") => true,
+        Some("1") => false,
+        Some(other) => return Err(HubError::bad_request(format!("\"direction\" must be 1 or -1, got {other:?}"))),
+    };
+    if descending {
+        repos.reverse();
+    }
+    let limit = match ctx.query("limit") {
+        None => LIST_PAGE,
+        Some(l) => l.parse::<usize>().map_err(|_| HubError::bad_request("\"limit\" must be a whole number"))?,
+    }
+    .clamp(1, LIST_PAGE);
+    let start: usize = ctx.query("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let page: Vec<Value> = repos
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|(repo, modified)| {
+            let mut item = json!({
+                "_id": repo.uid,
+                "id": repo.full_name(),
+                "author": repo.namespace,
+                "private": repo.private,
+                "gated": repo.gated.as_ref().map_or(json!(false), |g| json!(g)),
+                "disabled": false,
+                "downloads": 0,
+                "likes": 0,
+                "trendingScore": 0,
+                "tags": [],
+                "createdAt": http::iso_date(repo.created),
+                "lastModified": http::iso_date(*modified),
+            });
+            if kind == RepoType::Model {
+                item["modelId"] = json!(repo.full_name());
+            }
+            if let Some(sdk) = &repo.sdk {
+                item["sdk"] = json!(sdk);
+            }
+            item
+        })
+        .collect();
+    let mut reply = http::ok_json(Value::Array(page));
+    let next = start.saturating_add(limit);
+    if next < repos.len() {
+        // The same query, with the cursor moved on.
+        let mut url = format!("{}/api/{}?", app.base_url, kind.plural());
+        for (name, value) in ctx.query.iter().filter(|(k, _)| k != "cursor") {
+            url.push_str(&format!("{}={}&", encode(name), encode(value)));
+        }
+        url.push_str(&format!("cursor={next}"));
+        reply.headers_mut().insert(header::LINK, format!("<{url}>; rel=\"next\"").parse().map_err(HubError::internal)?);
+    }
+    Ok(reply)
+}
+
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

@@ -117,6 +117,8 @@ fn last_commit(app: &App, repo: &Repo, sha: Option<&str>, head: &str) -> Option<
 }
 
 pub fn paths_info(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
+    // Gated without access: 401/403 `GatedRepo`, as the Hub answers paths-info (hub-api.md §3).
+    ctx.caller.require_content_access(&app.store, repo)?;
     let resolved = resolve_revision(&app.store, repo, rev)?;
     let is_json = ctx.header("content-type").is_some_and(|c| c.contains("json"));
     let (paths, expand): (Vec<String>, bool) = if is_json {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use hubwasm_core::commit::{parse_commit_body, CommitLimits, CommitOperation, MAX_REGULAR_FILE_BYTES};
+use hubwasm_core::lfs::gitattributes::pattern_matches;
 use hubwasm_core::lfs::GitAttributes;
 use serde_json::{json, Value};
 
@@ -25,7 +26,7 @@ pub const MAX_COMMIT_BODY: usize = 100 << 20;
 /// Commits without `parentCommit` are rebased on a branch that moved meanwhile; this many times.
 const MAX_REBASES: usize = 8;
 
-/// The text of a `.gitattributes` entry (empty when there is none).
+/// The text of a `.gitattributes` (or `.gitignore`) entry (empty when there is none).
 fn gitattributes_text(app: &App, entry: Option<&Entry>) -> HubResult<String> {
     match entry {
         Some(e) => Ok(String::from_utf8_lossy(&app.store.get_object("git", &e.oid)?).into_owned()),
@@ -44,6 +45,11 @@ pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
         attributes.push_str(extra);
     }
     let attributes = GitAttributes::parse(&attributes);
+    // The repo's `.gitignore`, or the one committed with these files (Python sends it as `gitIgnore`).
+    let ignore = match body.get("gitIgnore").and_then(Value::as_str) {
+        Some(text) => text.to_string(),
+        None => gitattributes_text(app, entries.iter().find(|e| e.path == ".gitignore"))?,
+    };
     let files =
         body.get("files").and_then(Value::as_array).ok_or_else(|| HubError::bad_request("\"files\" is required"))?;
     let mut out = Vec::new();
@@ -58,14 +64,41 @@ pub fn preupload(app: &App, ctx: &Ctx, repo: &Repo, rev: &str) -> HubResult {
             .unwrap_or_default();
         let binary = sample.contains(&0);
         let lfs = size > MAX_REGULAR_FILE_BYTES as u64 || attributes.is_lfs(path) || (binary && size > 0);
-        let mut item =
-            json!({ "path": path, "uploadMode": if lfs { "lfs" } else { "regular" }, "shouldIgnore": false });
+        let mut item = json!({ "path": path, "uploadMode": if lfs { "lfs" } else { "regular" }, "shouldIgnore": ignored(&ignore, path) });
         if let Some(e) = entries.iter().find(|e| e.path == path) {
             item["oid"] = json!(e.lfs_sha256.clone().unwrap_or_else(|| e.oid.clone()));
         }
         out.push(item);
     }
     Ok(http::ok_json(json!({ "files": out, "commitOid": resolved.sha })))
+}
+
+/// Whether `.gitignore` rules leave `path` out, as git reads them for a file: the last matching
+/// line decides, `!` re-includes, a pattern ending in `/` names folders, and a file inside an
+/// ignored folder is ignored. Patterns match as `.gitattributes` ones do (hubwasm-core's glob).
+fn ignored(rules: &str, path: &str) -> bool {
+    let folders: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
+    let mut verdict = false;
+    for line in rules.lines() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (include, pattern) = match line.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
+        let (pattern, folders_only) = match pattern.strip_suffix('/') {
+            Some(folder) => (folder, true),
+            None => (pattern, false),
+        };
+        let hit =
+            folders.iter().any(|f| pattern_matches(pattern, f)) || (!folders_only && pattern_matches(pattern, path));
+        if hit {
+            verdict = !include;
+        }
+    }
+    verdict
 }
 
 fn parent_moved() -> HubError {
@@ -242,4 +275,23 @@ fn add_lfs_attributes(app: &App, entries: &mut Entries, paths: &[String]) -> Hub
         },
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ignored;
+
+    // git's documented examples (gitignore(5)): names at any depth, anchored paths, folders,
+    // re-inclusion, comments.
+    #[test]
+    fn gitignore_rules_as_git_reads_them_for_files() {
+        let rules = "# build output\n*.log\n/secret.txt\nbuild/\n!keep.log\ndocs/*.tmp\n";
+        for path in ["a.log", "deep/er/b.log", "secret.txt", "build/x.bin", "src/build/y", "docs/a.tmp"] {
+            assert!(ignored(rules, path), "{path} is ignored");
+        }
+        for path in ["keep.log", "sub/keep.log", "sub/secret.txt", "build.rs", "docs/sub/a.tmp", "readme.md"] {
+            assert!(!ignored(rules, path), "{path} is kept");
+        }
+        assert!(!ignored("", "a.log"), "no rules");
+    }
 }

@@ -1,0 +1,164 @@
+// The cache folder shared with Python, both ways (issue #11 Proof), run by Node and by Deno:
+// - Python's hf_hub_download fills a cache from localhub; hubwasm reads every file from it offline
+//   and with the Hub unreachable, and its scan gives scan_cache_dir's figures;
+// - hubwasm fills another cache; Python reads every file with HF_HUB_OFFLINE=1, scan_cache_dir sees
+//   hubwasm's entries with the right sizes, and both folders hold the same refs, snapshot links and
+//   blobs (Python's own extras — .locks/, CACHEDIR.TAG, its shared Xet store blobs/ — aside).
+// Expected bytes are the sha256 Python computed when it seeded localhub (the manifest).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { HubClient } from "hubwasm";
+import { equal, ok } from "../lib/assert.js";
+import { report, steps } from "../lib/harness.js";
+import { hubContextFromEnv } from "../lib/hub-context.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const runtime = typeof globalThis.Deno === "undefined" ? "node" : "deno";
+const python = process.env.HUBWASM_PEERS_PYTHON ?? join(root, "target/peers-venv/bin/python");
+const UNREACHABLE = "http://127.0.0.1:9";
+
+const ctx = hubContextFromEnv();
+const { results, step } = steps();
+const dirs = [];
+const tempDir = (name) => {
+  const dir = mkdtempSync(join(tmpdir(), `hubwasm-cache-${name}-`));
+  dirs.push(dir);
+  return dir;
+};
+
+function py(args, env = {}) {
+  const out = execFileSync(python, [join(root, "peers/hf_cache_interop.py"), ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+    env: { ...process.env, HF_ENDPOINT: ctx.hubUrl, HF_TOKEN: ctx.tokens.read, ...env },
+  });
+  return out.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+}
+
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
+
+/** The jobs: [repo, revision, path] and the sha256 Python wrote, each file kind and a tag, a branch, a dataset. */
+function jobs() {
+  const m = ctx.manifest;
+  const pick = (repo, path) => m.files.find((f) => f.repo === repo && f.path === path);
+  const list = [
+    [m.repos.model, "main", "config.json"],
+    [m.repos.model, "main", "nested/deeper/notes.txt"],
+    [m.repos.model, "main", "nested/a file with spaces.txt"],
+    [m.repos.model, "main", "xet-small.bin"],
+    [m.repos.model, "main", "lfs-legacy.bin"],
+    [m.repos.model, "v1.0", "README.md"],
+    [m.repos.dataset, "main", "data/train.csv"],
+  ];
+  return list.map(([repo, revision, path]) => ({ repo, revision, path, sha256: pick(repo, path)?.sha256 }));
+}
+
+/** Python's figures and ours, in one shape. */
+const figures = (scan) =>
+  scan.repos
+    .map((r) => ({
+      repo: `${r.type}:${r.repo}`,
+      nbFiles: r.nbFiles,
+      sizeOnDisk: r.sizeOnDisk,
+      revisions: r.revisions.map((v) => `${v.commit} ${v.nbFiles} ${v.sizeOnDisk} [${[...v.refs].sort()}]`).sort(),
+    }))
+    .sort((a, b) => a.repo.localeCompare(b.repo));
+
+/** A folder's refs, snapshot links and blob names (what Python and hubwasm must agree on). */
+function layout(dir) {
+  const [entries] = py(["layout", dir]);
+  const out = {};
+  for (const [key, entry] of Object.entries(entries)) {
+    const [top, area] = key.split("/");
+    if (top === ".locks" || top === "CACHEDIR.TAG" || top === "blobs" || area === ".no_exist") continue;
+    if (area === "blobs") out[key] = "blob";
+    else if (area === "refs") out[key] = `ref ${entry.content}`;
+    else out[key] = entry.link !== undefined ? `link ${entry.link}` : `copy of ${entry.size}`;
+  }
+  return out;
+}
+
+async function readAll(hub, what) {
+  for (const job of jobs()) {
+    const file = await hub.downloadFile({ repo: job.repo, path: job.path, revision: job.revision });
+    equal(file.fromCache, true, `${what}: ${job.path} from the cache`);
+    equal(await sha256(await file.arrayBuffer()), job.sha256, `${what}: ${job.path} bytes`);
+  }
+}
+
+if (!ctx) {
+  results.push({ name: "context", ok: false, ms: 0, error: "no HUBWASM_TEST_HUB: run through cargo xtask test" });
+} else {
+  const fromPython = tempDir("python");
+  const fromHubwasm = tempDir("hubwasm");
+  const spec = JSON.stringify(jobs().map((j) => [j.repo, j.revision, j.path]));
+
+  await step(`${runtime}: Python's hf_hub_download fills a cache`, async () => {
+    for (const line of py(["download", fromPython, spec])) {
+      equal(line.sha256, jobs().find((j) => j.path === line.path).sha256, `python ${line.path}`);
+    }
+  });
+  await step(`${runtime}: hubwasm reads Python's cache offline, sending nothing`, async () => {
+    let requests = 0;
+    const fetch = () => {
+      requests++;
+      throw new TypeError("offline");
+    };
+    await readAll(new HubClient({ hubUrl: UNREACHABLE, cache: "auto", cacheDir: fromPython, offline: true, fetch }), "offline");
+    equal(requests, 0, "no request");
+  });
+  await step(`${runtime}: hubwasm reads Python's cache with the Hub unreachable (last known commits)`, async () => {
+    await readAll(new HubClient({ hubUrl: UNREACHABLE, cache: "auto", cacheDir: fromPython, maxRetries: 0 }), "unreachable");
+  });
+  await step(`${runtime}: hubwasm's scan of Python's cache gives scan_cache_dir's figures`, async () => {
+    const [theirs] = py(["scan", fromPython]);
+    equal(theirs.warnings.length, 0, `python warnings: ${theirs.warnings}`);
+    const ours = await new HubClient({ cache: "auto", cacheDir: fromPython, offline: true }).cache.scan();
+    equal(JSON.stringify(figures(ours)), JSON.stringify(figures(theirs)), "scan figures");
+    equal(ours.sizeOnDisk, theirs.sizeOnDisk, "total size");
+  });
+  await step(`${runtime}: hubwasm fills a cache that Python reads with HF_HUB_OFFLINE=1`, async () => {
+    const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: fromHubwasm });
+    for (const job of jobs()) {
+      const file = await hub.downloadFile({ repo: job.repo, path: job.path, revision: job.revision });
+      equal(await sha256(await file.arrayBuffer()), job.sha256, `hubwasm ${job.path}`);
+    }
+    const lines = py(["read", fromHubwasm, spec], { HF_HUB_OFFLINE: "1", HF_ENDPOINT: UNREACHABLE });
+    equal(lines.length, jobs().length, "every file read");
+    for (const line of lines) {
+      equal(line.sha256, jobs().find((j) => j.path === line.path).sha256, `python offline ${line.path}`);
+      ok(line.local.startsWith(fromHubwasm), `${line.local} is in hubwasm's cache`);
+    }
+  });
+  await step(`${runtime}: scan_cache_dir sees hubwasm's entries with the right sizes`, async () => {
+    const [theirs] = py(["scan", fromHubwasm]);
+    equal(theirs.warnings.length, 0, `python warnings: ${theirs.warnings}`);
+    const [reference] = py(["scan", fromPython]);
+    equal(JSON.stringify(figures(theirs)), JSON.stringify(figures(reference)), "the same figures as for Python's own cache");
+    const ours = await new HubClient({ cache: "auto", cacheDir: fromHubwasm, offline: true }).cache.scan();
+    equal(JSON.stringify(figures(ours)), JSON.stringify(figures(theirs)), "hubwasm's scan of its cache");
+  });
+  await step(`${runtime}: snapshotDownload's folder is the one Python's snapshot_download finds`, async () => {
+    const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: fromHubwasm });
+    const repo = ctx.manifest.repos.model;
+    const snapshot = await hub.snapshotDownload({ repo, revision: "v1.0", allowPatterns: ["*.md", "*.json"] });
+    ok(snapshot.files.length >= 2 && snapshot.files.every((f) => f.fromCache), `already cached: ${JSON.stringify(snapshot.files)}`);
+    const [python] = py(["snapshot", fromHubwasm, repo, "v1.0"], { HF_HUB_OFFLINE: "1", HF_ENDPOINT: UNREACHABLE });
+    equal(snapshot.folder, python.folder, "the snapshot folder");
+  });
+  await step(`${runtime}: both folders hold the same refs, snapshot links and blobs`, async () => {
+    const theirs = layout(fromPython);
+    const ours = layout(fromHubwasm);
+    ok(Object.keys(theirs).length > 10, "python's layout is not empty");
+    equal(JSON.stringify(ours, null, 1), JSON.stringify(theirs, null, 1), "layouts");
+    const incomplete = Object.keys(ours).filter((k) => k.includes(".incomplete") || k.endsWith(".tmp"));
+    equal(incomplete.length, 0, "no temporary file left");
+  });
+}
+for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+process.exitCode = report(`Python cache interop (${runtime})`, results);

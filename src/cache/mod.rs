@@ -1,0 +1,472 @@
+//! The blob cache: a store (the caller's, the memory store, or the Hugging Face cache folder on Node
+//! and Deno, all in `store.js`) driven with hubwasm-core's keys (`hubwasm_core::cache`), so every
+//! backend holds the layout Python's `huggingface_hub` writes.
+//!
+//! - [`Store`]: the store interface as Rust calls it, every failure a `CacheError`;
+//! - [`Cache`]: one `HubClient`'s cache — lookups by revision (refs, snapshots, `.no_exist`), blobs
+//!   written under a temporary key, verified against their id, then renamed and linked;
+//! - `lookup`: the hooks `downloadFile` calls (served from the cache, offline, fallback);
+//! - `client`: `hub.cache.scan()` and `hub.cache.delete()`.
+
+mod client;
+pub(crate) mod lookup;
+mod snapshot;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use hubwasm_core::cache::keys::snapshot_link_target;
+use hubwasm_core::cache::{BlobId, BlobVerifier, CommitId, RepoKeys};
+use hubwasm_core::repo::{RepoId, Revision};
+use js_sys::{Array, Function, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, ReadableStream};
+
+use crate::error::Error;
+
+#[wasm_bindgen(module = "/src/cache/store.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = checkStore)]
+    fn check_store(store: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = createMemoryStore)]
+    fn create_memory_store() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = createAutoStore)]
+    fn create_auto_store(where_: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = createIndexedDbStore)]
+    fn create_indexed_db_store(name: Option<String>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = storeRead)]
+    fn store_read(store: &JsValue, key: &str, start: Option<f64>, end: Option<f64>) -> Promise;
+    #[wasm_bindgen(js_name = storeReadAll)]
+    fn store_read_all(store: &JsValue, key: &str) -> Promise;
+    #[wasm_bindgen(js_name = storeStat)]
+    fn store_stat(store: &JsValue, key: &str) -> Promise;
+    #[wasm_bindgen(js_name = storePut)]
+    fn store_put(store: &JsValue, key: &str, bytes: &Uint8Array) -> Promise;
+    #[wasm_bindgen(js_name = storeOpen)]
+    fn store_open(store: &JsValue, key: &str) -> Promise;
+    #[wasm_bindgen(js_name = writerWrite)]
+    fn writer_write(writer: &JsValue, bytes: &Uint8Array) -> Promise;
+    #[wasm_bindgen(js_name = writerClose)]
+    fn writer_close(writer: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = writerAbort)]
+    fn writer_abort(writer: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = storeRename)]
+    fn store_rename(store: &JsValue, from: &str, to: &str) -> Promise;
+    #[wasm_bindgen(js_name = storeLink)]
+    fn store_link(store: &JsValue, key: &str, target: &str, blob_key: &str) -> Promise;
+    #[wasm_bindgen(js_name = storeList)]
+    fn store_list(store: &JsValue, prefix: &str) -> Promise;
+    #[wasm_bindgen(js_name = storeRemove)]
+    fn store_remove(store: &JsValue, key: &str) -> Promise;
+    #[wasm_bindgen(catch)]
+    fn nonce() -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = failedStream)]
+    fn failed_stream(error: &JsValue) -> ReadableStream;
+    #[wasm_bindgen(catch, js_name = servedStream)]
+    fn served_stream(
+        opening: &Promise,
+        total: f64,
+        on_progress: Option<Function>,
+        signal: Option<AbortSignal>,
+    ) -> Result<ReadableStream, JsValue>;
+}
+
+/// `cache` when the caller gives none. `false` until the scenarios that count requests or inject
+/// faults into repeated downloads of one file say `cache: false`; then `"auto"`, as issue #11 asks.
+const DEFAULT_CACHE: &str = "off";
+
+/// Runs `work` as the Promise a method returns, its errors typed.
+fn spawn(work: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(JsValue::from) })
+}
+
+/// A failing store call as a `CacheError`.
+fn store_error(what: &str, cause: JsValue) -> Error {
+    Error::Cache { message: format!("the cache store failed to {what}"), cause }
+}
+
+async fn settle(promise: Promise, what: &str) -> Result<JsValue, Error> {
+    JsFuture::from(promise).await.map_err(|cause| store_error(what, cause))
+}
+
+/// A store as Rust calls it (the JS glue checks what it answers).
+pub(crate) struct Store {
+    object: JsValue,
+}
+
+/// One file under a listed prefix.
+pub(crate) struct ListedFile {
+    pub(crate) key: String,
+    pub(crate) size: u64,
+    pub(crate) link: Option<String>,
+    pub(crate) last_accessed: u64,
+    pub(crate) last_modified: u64,
+}
+
+impl Store {
+    async fn read(&self, key: &str, range: Option<(u64, u64)>) -> Result<Option<ReadableStream>, Error> {
+        let (start, end) = range.map_or((None, None), |(s, e)| (Some(s as f64), Some(e as f64)));
+        let value = settle(store_read(&self.object, key, start, end), &format!("read {key}")).await?;
+        Ok(if value.is_null() { None } else { Some(value.unchecked_into()) })
+    }
+
+    async fn read_all(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        let value = settle(store_read_all(&self.object, key), &format!("read {key}")).await?;
+        Ok(if value.is_null() { None } else { Some(Uint8Array::new(&value).to_vec()) })
+    }
+
+    /// `(size, symlink target)` of an entry.
+    async fn stat(&self, key: &str) -> Result<Option<(u64, Option<String>)>, Error> {
+        let value = settle(store_stat(&self.object, key), &format!("stat {key}")).await?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        let row: Array = value.unchecked_into();
+        Ok(Some((row.get(0).as_f64().unwrap_or(0.0) as u64, row.get(1).as_string())))
+    }
+
+    async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), Error> {
+        settle(store_put(&self.object, key, &Uint8Array::from(bytes)), &format!("write {key}")).await.map(drop)
+    }
+
+    async fn rename(&self, from: &str, to: &str) -> Result<(), Error> {
+        settle(store_rename(&self.object, from, to), &format!("rename {from} to {to}")).await.map(drop)
+    }
+
+    async fn link(&self, key: &str, target: &str, blob_key: &str) -> Result<(), Error> {
+        settle(store_link(&self.object, key, target, blob_key), &format!("link {key}")).await.map(drop)
+    }
+
+    pub(crate) async fn list(&self, prefix: &str) -> Result<Vec<ListedFile>, Error> {
+        let value = settle(store_list(&self.object, prefix), &format!("list {prefix:?}")).await?;
+        let rows: Array = value.unchecked_into();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let row: Array = row.unchecked_into();
+                ListedFile {
+                    key: row.get(0).as_string().unwrap_or_default(),
+                    size: row.get(1).as_f64().unwrap_or(0.0) as u64,
+                    link: row.get(2).as_string(),
+                    last_accessed: row.get(3).as_f64().unwrap_or(0.0) as u64,
+                    last_modified: row.get(4).as_f64().unwrap_or(0.0) as u64,
+                }
+            })
+            .collect())
+    }
+
+    pub(crate) async fn remove(&self, key: &str) -> Result<(), Error> {
+        settle(store_remove(&self.object, key), &format!("remove {key}")).await.map(drop)
+    }
+}
+
+/// One `HubClient`'s cache.
+pub(crate) struct Cache {
+    pub(crate) store: Store,
+    /// `offline: true`: nothing is asked of the network.
+    pub(crate) offline: bool,
+    on_warning: Option<Function>,
+    /// `cacheSizeLimit`: bytes of blobs kept; the least recently used go first.
+    size_limit: Option<u64>,
+}
+
+/// A file the cache holds: `snapshots/{commit}/{path}` and the blob it names.
+pub(crate) struct CachedCopy {
+    pub(crate) key: String,
+    pub(crate) size: u64,
+    /// The blob id (the file's etag), when the entry is a link to one.
+    pub(crate) blob: Option<BlobId>,
+}
+
+impl Cache {
+    /// From HubClient's options `cache` ("auto", "indexeddb", "memory", false, or a store), `cacheDir`
+    /// and `offline`; `None` when there is no cache.
+    pub(crate) fn from_options(
+        cache: JsValue,
+        cache_dir: Option<String>,
+        offline: bool,
+        on_warning: Option<Function>,
+        size_limit: Option<u64>,
+    ) -> Result<Option<Rc<Cache>>, Error> {
+        let bad = |message: &str| Error::invalid_input(format!("HubClient option cache {message}"));
+        let mode = if cache.is_undefined() { Some(DEFAULT_CACHE.to_string()) } else { cache.as_string() };
+        let object = match (mode.as_deref(), cache.as_bool()) {
+            (_, Some(false)) | (Some("off"), _) => None,
+            (Some("auto"), _) => {
+                let store = create_auto_store(cache_dir).map_err(|e| store_error("open the cache", e))?;
+                (!store.is_undefined()).then_some(store)
+            }
+            (Some("indexeddb"), _) => {
+                let store = create_indexed_db_store(cache_dir).map_err(|e| store_error("open IndexedDB", e))?;
+                if store.is_undefined() {
+                    return Err(bad("\"indexeddb\" needs IndexedDB, which this runtime lacks"));
+                }
+                Some(store)
+            }
+            (Some("memory"), _) => Some(create_memory_store().map_err(|e| store_error("start", e))?),
+            (Some(other), _) => {
+                return Err(bad(&format!(
+                    "must be \"auto\", \"indexeddb\", \"memory\", false or a store, got {other:?}"
+                )))
+            }
+            (None, Some(true)) => return Err(bad("must be \"auto\", \"memory\", false or a store, got true")),
+            (None, _) => {
+                let problem =
+                    check_store(&cache).map_err(|_| bad("cannot be inspected (a getter or a Proxy trap threw)"))?;
+                if let Some(problem) = problem.as_string() {
+                    return Err(bad(&problem));
+                }
+                Some(cache)
+            }
+        };
+        match object {
+            Some(object) => Ok(Some(Rc::new(Cache { store: Store { object }, offline, on_warning, size_limit }))),
+            None if offline => Err(Error::invalid_input("HubClient option offline needs a cache")),
+            None => Ok(None),
+        }
+    }
+
+    /// A failed write reported to `onWarning` (the download goes on, uncached).
+    pub(crate) fn warn(&self, error: Error) {
+        if let Some(callback) = &self.on_warning {
+            let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from(error));
+        }
+    }
+
+    /// The commit a revision last resolved to here: itself for a commit id, else `refs/{revision}`.
+    pub(crate) async fn known_commit(&self, repo: &RepoId, revision: &Revision) -> Result<Option<CommitId>, Error> {
+        if let Ok(commit) = CommitId::parse(revision.as_str()) {
+            return Ok(Some(commit));
+        }
+        let Some(key) = RepoKeys::new(repo).reference(revision) else { return Ok(None) };
+        let Some(bytes) = self.store.read_all(&key).await? else { return Ok(None) };
+        Ok(std::str::from_utf8(&bytes).ok().and_then(|text| CommitId::parse(text.trim()).ok()))
+    }
+
+    /// Writes `refs/{revision}` when it is a name and does not already say `commit`.
+    pub(crate) async fn record_ref(&self, repo: &RepoId, revision: &Revision, commit: &CommitId) -> Result<(), Error> {
+        let Some(key) = RepoKeys::new(repo).reference(revision) else { return Ok(()) };
+        if self.store.read_all(&key).await?.as_deref() == Some(commit.as_str().as_bytes()) {
+            return Ok(());
+        }
+        self.store.put(&key, commit.as_str().as_bytes()).await
+    }
+
+    pub(crate) async fn snapshot(
+        &self,
+        repo: &RepoId,
+        commit: &CommitId,
+        path: &str,
+    ) -> Result<Option<CachedCopy>, Error> {
+        let key = RepoKeys::new(repo).snapshot(commit, path).map_err(|e| Error::Internal(e.to_string()))?;
+        let Some((size, link)) = self.store.stat(&key).await? else { return Ok(None) };
+        let blob = link.and_then(|target| hubwasm_core::cache::keys::blob_of_link_target(path, &target));
+        Ok(Some(CachedCopy { key, size, blob }))
+    }
+
+    pub(crate) async fn is_missing(&self, repo: &RepoId, commit: &CommitId, path: &str) -> Result<bool, Error> {
+        let key = RepoKeys::new(repo).no_exist(commit, path).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(self.store.stat(&key).await?.is_some())
+    }
+
+    pub(crate) async fn record_missing(&self, repo: &RepoId, commit: &CommitId, path: &str) -> Result<(), Error> {
+        let key = RepoKeys::new(repo).no_exist(commit, path).map_err(|e| Error::Internal(e.to_string()))?;
+        self.store.put(&key, &[]).await
+    }
+
+    /// `snapshots/{commit}/{path}` → `blobs/{id}`, when that blob is stored with `size` bytes.
+    pub(crate) async fn link_existing_blob(
+        &self,
+        repo: &RepoId,
+        commit: &CommitId,
+        path: &str,
+        blob: &BlobId,
+        size: u64,
+    ) -> Result<Option<CachedCopy>, Error> {
+        let keys = RepoKeys::new(repo);
+        let blob_key = keys.blob(blob);
+        match self.store.stat(&blob_key).await? {
+            Some((stored, _)) if stored == size => {}
+            _ => return Ok(None),
+        }
+        self.link(&keys, commit, path, blob).await?;
+        self.snapshot(repo, commit, path).await
+    }
+
+    async fn link(&self, keys: &RepoKeys, commit: &CommitId, path: &str, blob: &BlobId) -> Result<(), Error> {
+        let key = keys.snapshot(commit, path).map_err(|e| Error::Internal(e.to_string()))?;
+        let target = snapshot_link_target(path, blob).map_err(|e| Error::Internal(e.to_string()))?;
+        self.store.link(&key, &target, &keys.blob(blob)).await
+    }
+
+    /// The bytes of a cached copy (`range`: `[start, end)`), delivered with progress and abort;
+    /// the store is opened when the stream is first read.
+    pub(crate) fn open(
+        self: &Rc<Self>,
+        copy: &CachedCopy,
+        range: Option<(u64, u64)>,
+        on_progress: Option<Function>,
+        signal: Option<AbortSignal>,
+    ) -> Result<ReadableStream, Error> {
+        let total = range.map_or(copy.size, |(s, e)| e - s);
+        let (cache, key) = (self.clone(), copy.key.clone());
+        let opening = wasm_bindgen_futures::future_to_promise(async move {
+            let stream = cache.store.read(&key, range).await?;
+            let missing =
+                || Error::Cache { message: format!("{key} vanished from the cache"), cause: JsValue::UNDEFINED };
+            Ok(stream.ok_or_else(missing)?.into())
+        });
+        served_stream(&opening, total as f64, on_progress, signal).map_err(|e| store_error("serve a file", e))
+    }
+}
+
+impl Cache {
+    /// Evicts the least recently used blobs (and the snapshot entries naming them) until the blobs
+    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them.
+    async fn enforce_limit(&self, keep: &str) -> Result<(), Error> {
+        let Some(limit) = self.size_limit else { return Ok(()) };
+        let files = self.store.list("").await?;
+        let is_blob = |key: &str| {
+            let parts: Vec<&str> = key.split('/').collect();
+            parts.len() == 3 && parts[1] == hubwasm_core::cache::BLOBS_DIR && BlobId::from_etag(parts[2]).is_ok()
+        };
+        let mut kept = 0u64;
+        let mut candidates = Vec::new();
+        for file in files.iter().filter(|f| is_blob(&f.key)) {
+            if file.key == keep {
+                kept += file.size;
+            } else {
+                let last_used = file.last_accessed.max(file.last_modified);
+                candidates.push(hubwasm_core::cache::BlobUse { key: file.key.clone(), size: file.size, last_used });
+            }
+        }
+        let evicted = hubwasm_core::cache::select_lru_evictions(&candidates, limit.saturating_sub(kept));
+        for blob_key in &evicted {
+            let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
+            // The snapshot entries that link to it go first, so no entry ever names a missing blob.
+            let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
+            for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
+                let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
+                let target = file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
+                if target.as_ref().map(BlobId::as_str) == Some(id) {
+                    self.store.remove(&file.key).await?;
+                }
+            }
+            self.store.remove(blob_key).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A blob being written: under a temporary key, each chunk fed to its verifier; published (renamed,
+/// linked from the snapshot, the ref recorded) only when every byte matched. Dropped unfinished
+/// (an error, a cancelled stream), the temporary entry is removed.
+pub(crate) struct BlobWrite {
+    cache: Rc<Cache>,
+    repo: RepoId,
+    revision: Revision,
+    commit: CommitId,
+    path: String,
+    blob: BlobId,
+    temp_key: String,
+    writer: Option<JsValue>,
+    verifier: Option<BlobVerifier>,
+}
+
+impl BlobWrite {
+    /// Starts the write; a store that cannot is a warning, and the download goes on uncached.
+    pub(crate) async fn start(
+        cache: Rc<Cache>,
+        repo: RepoId,
+        revision: Revision,
+        commit: CommitId,
+        path: String,
+        blob: BlobId,
+        size: u64,
+    ) -> Option<BlobWrite> {
+        let keys = RepoKeys::new(&repo);
+        let opened = async {
+            let nonce = nonce().map_err(|e| store_error("draw a temporary name", e))?;
+            let temp_key = keys.temp_blob(&blob, &nonce).map_err(|e| Error::Internal(e.to_string()))?;
+            let writer = settle(store_open(&cache.store.object, &temp_key), &format!("create {temp_key}")).await?;
+            Ok::<_, Error>((temp_key, writer))
+        };
+        match opened.await {
+            Ok((temp_key, writer)) => {
+                let verifier = Some(BlobVerifier::new(blob.clone(), size));
+                Some(BlobWrite { cache, repo, revision, commit, path, blob, temp_key, writer: Some(writer), verifier })
+            }
+            Err(e) => {
+                cache.warn(e);
+                None
+            }
+        }
+    }
+
+    /// Feeds delivered bytes; a store failure ends the write (with a warning), never the download.
+    /// The store is handed the caller's chunk itself (it is awaited before the next one is made).
+    pub(crate) async fn feed(this: &RefCell<Option<BlobWrite>>, piece: &Uint8Array) {
+        let Some(mut write) = this.borrow_mut().take() else { return };
+        let Some(writer) = write.writer.clone() else { return };
+        if let Some(v) = write.verifier.as_mut() {
+            v.update(&piece.to_vec());
+        }
+        match settle(writer_write(&writer, piece), "write a blob").await {
+            Ok(_) => *this.borrow_mut() = Some(write),
+            Err(e) => {
+                write.cache.warn(e);
+                // Dropping it removes the temporary entry.
+            }
+        }
+    }
+
+    /// The download ended verified: check the blob against its id, publish it.
+    pub(crate) async fn finish(this: &RefCell<Option<BlobWrite>>) {
+        let Some(mut write) = this.borrow_mut().take() else { return };
+        let cache = write.cache.clone();
+        if let Err(e) = write.publish().await {
+            cache.warn(e);
+        }
+    }
+
+    async fn publish(&mut self) -> Result<(), Error> {
+        let writer = self.writer.take().ok_or_else(|| Error::Internal("a blob write published twice".into()))?;
+        settle(writer_close(&writer), "close a blob").await?;
+        let verifier = self.verifier.take().ok_or_else(|| Error::Internal("a blob write published twice".into()))?;
+        if let Err(mismatch) = verifier.finish() {
+            let _ = self.cache.store.remove(&self.temp_key).await;
+            self.temp_key.clear();
+            return Err(Error::Cache {
+                message: format!("{} was not cached: {mismatch}", self.path),
+                cause: JsValue::UNDEFINED,
+            });
+        }
+        let keys = RepoKeys::new(&self.repo);
+        let published = self.cache.store.rename(&self.temp_key, &keys.blob(&self.blob)).await;
+        if published.is_err() {
+            let _ = self.cache.store.remove(&self.temp_key).await;
+        }
+        self.temp_key.clear();
+        published?;
+        self.cache.link(&keys, &self.commit, &self.path, &self.blob).await?;
+        self.cache.record_ref(&self.repo, &self.revision, &self.commit).await?;
+        self.cache.enforce_limit(&keys.blob(&self.blob)).await
+    }
+}
+
+impl Drop for BlobWrite {
+    fn drop(&mut self) {
+        if self.temp_key.is_empty() {
+            return;
+        }
+        let (store, key, writer) =
+            (self.cache.store.object.clone(), std::mem::take(&mut self.temp_key), self.writer.take());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(writer) = writer {
+                let _ = JsFuture::from(writer_abort(&writer)).await;
+            }
+            let _ = JsFuture::from(store_remove(&store, &key)).await;
+        });
+    }
+}
