@@ -91,3 +91,24 @@ export declare class CacheError extends HubError {}
 
 /** Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name. `code` is `LOCAL_ENTRY_NOT_FOUND`. */
 export declare class LocalEntryNotFoundError extends HubError {}
+
+/** An InferenceClient call's arguments are missing or of the wrong shape (no model, no messages, an inputs value of the wrong type). `code` is `INFERENCE_INPUT`. */
+export declare class InferenceInputError extends InvalidInputError {}
+
+/** No way to route the call: unknown provider, a provider that does not serve the model or task, `auto` without a Hugging Face token. `code` is `ROUTING`. */
+export declare class RoutingError extends HubError {}
+
+/** The inference router or provider answered with an error status, after the retries. `code` is `PROVIDER_API`. */
+export declare class ProviderApiError extends HubError {
+  /** HTTP status of the error answer. */
+  readonly status: number;
+  /** The provider's message, possibly empty. */
+  readonly serverMessage: string;
+  /** What was sent; `Authorization` is redacted. */
+  readonly request: { url: string; method: string; headers: Record<string, string>; body?: string };
+  /** What came back: the body as parsed JSON, or its text. */
+  readonly response: { status: number; requestId?: string; body: unknown };
+}
+
+/** The provider's answer is not of the task's shape, or a stream reported an error inside it (`{"error": …}`). `code` is `PROVIDER_OUTPUT`. */
+export declare class ProviderOutputError extends HubError {}

@@ -187,7 +187,39 @@ export class LocalEntryNotFoundError extends HubError {
   }
 }
 
-const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, ConflictError, PayloadTooLargeError, CacheError, LocalEntryNotFoundError };
+/** An InferenceClient call's arguments are missing or of the wrong shape (no model, no messages, an inputs value of the wrong type). */
+export class InferenceInputError extends InvalidInputError {
+  constructor(message, options = {}) {
+    super(message, { code: "INFERENCE_INPUT", ...options });
+    setName(this, "InferenceInputError");
+  }
+}
+
+/** No way to route the call: unknown provider, a provider that does not serve the model or task, `auto` without a Hugging Face token. */
+export class RoutingError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "ROUTING", ...options });
+    setName(this, "RoutingError");
+  }
+}
+
+/** The inference router or provider answered with an error status, after the retries. */
+export class ProviderApiError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "PROVIDER_API", ...options });
+    setName(this, "ProviderApiError");
+  }
+}
+
+/** The provider's answer is not of the task's shape, or a stream reported an error inside it (`{"error": …}`). */
+export class ProviderOutputError extends HubError {
+  constructor(message, options = {}) {
+    super(message, { code: "PROVIDER_OUTPUT", ...options });
+    setName(this, "ProviderOutputError");
+  }
+}
+
+const classes = { HubError, InvalidInputError, InvalidStateError, SourceReadError, InternalError, HubApiError, RepoNotFoundError, RevisionNotFoundError, EntryNotFoundError, GatedRepoError, UnauthorizedError, ForbiddenError, RateLimitedError, NetworkError, AbortError, IntegrityError, NotReadyError, ModuleLoadError, ConflictError, PayloadTooLargeError, CacheError, LocalEntryNotFoundError, InferenceInputError, RoutingError, ProviderApiError, ProviderOutputError };
 const hasOwn = Object.hasOwn;
 
 // Rust's constructor of the classes above (not re-exported by the package).

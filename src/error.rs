@@ -196,6 +196,40 @@ const LOCAL_ENTRY_NOT_FOUND: ErrorClass = ErrorClass {
     doc: "Offline (or the Hub unreachable) and the file is not in the cache, as Python's error of that name.",
     fields: "",
 };
+pub(crate) const INFERENCE_INPUT: ErrorClass = ErrorClass {
+    name: "InferenceInputError",
+    code: "INFERENCE_INPUT",
+    parent: "InvalidInputError",
+    doc: "An InferenceClient call's arguments are missing or of the wrong shape (no model, no messages, an inputs value of the wrong type).",
+    fields: "",
+};
+pub(crate) const ROUTING: ErrorClass = ErrorClass {
+    name: "RoutingError",
+    code: "ROUTING",
+    parent: "HubError",
+    doc: "No way to route the call: unknown provider, a provider that does not serve the model or task, `auto` without a Hugging Face token.",
+    fields: "",
+};
+pub(crate) const PROVIDER_API: ErrorClass = ErrorClass {
+    name: "ProviderApiError",
+    code: "PROVIDER_API",
+    parent: "HubError",
+    doc: "The inference router or provider answered with an error status, after the retries.",
+    fields: "  /** HTTP status of the error answer. */\n  readonly status: number;\n  \
+             /** The provider's message, possibly empty. */\n  readonly serverMessage: string;\n  \
+             /** What was sent; `Authorization` is redacted. */\n  \
+             readonly request: { url: string; method: string; headers: Record<string, string>; body?: string };\n  \
+             /** What came back: the body as parsed JSON, or its text. */\n  \
+             readonly response: { status: number; requestId?: string; body: unknown };\n",
+};
+pub(crate) const PROVIDER_OUTPUT: ErrorClass = ErrorClass {
+    name: "ProviderOutputError",
+    code: "PROVIDER_OUTPUT",
+    parent: "HubError",
+    doc:
+        "The provider's answer is not of the task's shape, or a stream reported an error inside it (`{\"error\": …}`).",
+    fields: "",
+};
 
 /// Every subclass of `HubError`, parents first.
 #[cfg_attr(not(all(test, not(target_arch = "wasm32"))), allow(dead_code))]
@@ -221,6 +255,10 @@ pub(crate) const ERROR_CLASSES: &[ErrorClass] = &[
     PAYLOAD_TOO_LARGE,
     CACHE,
     LOCAL_ENTRY_NOT_FOUND,
+    INFERENCE_INPUT,
+    ROUTING,
+    PROVIDER_API,
+    PROVIDER_OUTPUT,
 ];
 
 #[derive(Debug)]
@@ -246,6 +284,8 @@ pub(crate) enum Error {
     Cache { message: String, cause: JsValue },
     /// Offline, and the file is not cached.
     LocalEntryNotFound(String),
+    /// An InferenceClient failure (its four classes).
+    Inference(crate::inference::InferenceFailure),
 }
 
 /// An error answer of the Hub, classified by hubwasm-core.
@@ -290,6 +330,7 @@ impl Error {
             Error::Integrity(_) => &INTEGRITY,
             Error::Cache { .. } => &CACHE,
             Error::LocalEntryNotFound(_) => &LOCAL_ENTRY_NOT_FOUND,
+            Error::Inference(f) => f.class(),
         }
     }
 
@@ -304,6 +345,7 @@ impl Error {
             | Error::SourceRead { message, .. }
             | Error::Network { message, .. } => message.clone(),
             Error::Aborted { .. } => "the operation was aborted".into(),
+            Error::Inference(f) => f.message(),
             Error::Api(f) => {
                 let mut message = format!("{} ({}) for {}", f.kind, f.status, f.what);
                 if !f.server_message.is_empty() {
@@ -345,6 +387,15 @@ impl From<Error> for JsValue {
                 Some(f.server_message),
                 f.retry_after.map(|s| s as f64),
             ),
+            Error::Inference(f) => {
+                let (status, request_id, server_message) = f.status_fields();
+                let made =
+                    make_hub_error(class, &message, status, request_id, JsValue::UNDEFINED, server_message, None);
+                if let Ok(error) = &made {
+                    f.decorate(error);
+                }
+                made
+            }
             _ => make_hub_error(class, &message, None, None, JsValue::UNDEFINED, None, None),
         };
         // What the host threw instead is still an error value to reject with.
@@ -518,6 +569,9 @@ mod tests {
             Error::Integrity(String::new()),
             Error::Cache { message: String::new(), cause: JsValue::UNDEFINED },
             Error::LocalEntryNotFound(String::new()),
+            Error::Inference(crate::inference::InferenceFailure::Input(String::new())),
+            Error::Inference(crate::inference::InferenceFailure::Routing(String::new())),
+            Error::Inference(crate::inference::InferenceFailure::Output(String::new())),
         ];
         for variant in &variants {
             assert!(ERROR_CLASSES.iter().any(|c| c.name == variant.class().name), "{variant} has no row");

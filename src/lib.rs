@@ -20,9 +20,11 @@ mod error;
 mod hash;
 mod http;
 mod hub;
+mod inference;
 mod js;
 
 pub use hash::sha256::{create_sha256, sha256, Sha256Hasher};
 pub use hash::xet::{create_xet_hasher, xet_hash, XetHasher};
 pub use hash::xet_upload::{create_xet_upload_planner, XetUploadPlanner};
 pub use hub::HubClient;
+pub use inference::InferenceClient;

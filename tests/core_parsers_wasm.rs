@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use hubwasm_core::fuzzing::{
-    commit_body, error_body, gitattributes, mutate, next_link, range_header, repo_path, retry_after,
+    commit_body, error_body, gitattributes, mutate, next_link, range_header, repo_path, retry_after, sse,
 };
 use hubwasm_core::xet::test_data::SplitMix64;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -75,6 +75,11 @@ fn error_bodies_in_wasm() {
     run(error_body, seeds, 8);
 }
 
+#[wasm_bindgen_test]
+fn sse_parser_in_wasm() {
+    run(sse, seeds!("sse": "chat.txt", "mixed.txt", "whatwg.txt"), 9);
+}
+
 /// Plain pseudo-random bytes too, not only mutations: the parsers' first checks.
 #[wasm_bindgen_test]
 fn random_bytes_in_wasm() {
@@ -89,5 +94,6 @@ fn random_bytes_in_wasm() {
         retry_after(&input);
         next_link(&input);
         error_body(&input);
+        sse(&input);
     }
 }

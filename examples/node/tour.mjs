@@ -146,6 +146,24 @@ if (hub) {
   } catch (error) {
     console.log(`   a missing file         ${error.name} (instanceof EntryNotFoundError: ${error instanceof EntryNotFoundError})`);
   }
+
+  // 6. InferenceClient: a chat reply streamed from localhub's built-in model, token by token as
+  //    the bytes arrive (localhub waits 40 ms between tokens here), then the same call unstreamed.
+  console.log("\n6. InferenceClient: a streamed chat reply");
+  const { InferenceClient } = await import("hubwasm");
+  const ai = new InferenceClient({ accessToken: "hf_localhub_demo_read_token", endpointUrl: hub });
+  const question = "[[delay:40]] what does the tour stream";
+  const chatStarted = performance.now();
+  let reply = "";
+  let firstTokenMs;
+  for await (const chunk of ai.chatCompletionStream({ model: "localhub/echo-chat", messages: [{ role: "user", content: question }] })) {
+    firstTokenMs ??= performance.now() - chatStarted;
+    reply += chunk.choices[0]?.delta?.content ?? "";
+  }
+  const wholeMs = performance.now() - chatStarted;
+  const unstreamed = await ai.chatCompletion({ model: "localhub/echo-chat", messages: [{ role: "user", content: question }] });
+  console.log(`   chatCompletionStream   "${reply}"`);
+  console.log(`   first token after      ${firstTokenMs.toFixed(0)} ms of ${wholeMs.toFixed(0)} ms; unstreamed reply ${unstreamed.choices[0].message.content === reply ? "identical" : "DIFFERS"}`);
 }
 
 // 7. Commits through HubClient: a 56 MiB file, then the same file with 1 MiB in the middle

@@ -7,8 +7,9 @@ import hubDownload from "./hub-download.js";
 import hubRest from "./hub-rest.js";
 import hubWorker from "./hub-worker.js";
 import hubXetUpload from "./hub-xet-upload.js";
+import inference from "./inference.js";
 import sha256 from "./sha256.js";
 import xetHash from "./xet-hash.js";
 import xetUpload from "./xet-upload.js";
 
-export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubWorker, ...hubCommit, ...hubXetUpload, ...hubCache];
+export const scenarios = [...sha256, ...xetHash, ...xetUpload, ...boundary, ...boundaryFuzz, ...hubRest, ...hubDownload, ...hubWorker, ...hubCommit, ...hubXetUpload, ...hubCache, ...inference];

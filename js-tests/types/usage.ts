@@ -248,3 +248,35 @@ export async function cacheUsage(store: import("hubwasm").CacheStore): Promise<s
   }
   return out;
 }
+
+// InferenceClient (issue #13): streamed chat, tasks and its error classes.
+import {
+  type ChatCompletionStreamOutput,
+  InferenceClient,
+  InferenceInputError,
+  ProviderApiError,
+  ProviderOutputError,
+  RoutingError,
+} from "hubwasm";
+
+export async function inferenceUsage(signal: AbortSignal): Promise<string> {
+  const ai = new InferenceClient({ accessToken: "hf_x", provider: "auto", providerUrls: { together: "https://t" } });
+  let text = "";
+  for await (const chunk of ai.chatCompletionStream({ model: "m", messages: [{ role: "user", content: "hi" }], abortSignal: signal })) {
+    const typed: ChatCompletionStreamOutput = chunk;
+    text += typed.choices[0]?.delta?.content ?? "";
+  }
+  const out = await ai.chatCompletion({ model: "m", messages: [{ role: "user", content: "hi" }] }, { signal });
+  const image: Blob = await ai.textToImage({ model: "m", inputs: "a cat" });
+  const vector = await ai.featureExtraction({ model: "m", inputs: "x" });
+  const heard: { text: string } = await ai.automaticSpeechRecognition({ model: "m", data: image });
+  try {
+    await ai.textClassification({ model: "m", inputs: "x" });
+  } catch (e) {
+    if (e instanceof ProviderApiError) text += `${e.status} ${e.request.headers.authorization} ${e.response.requestId}`;
+    if (e instanceof RoutingError || e instanceof ProviderOutputError || e instanceof InferenceInputError) text += e.code;
+  }
+  // @ts-expect-error messages is required
+  await ai.chatCompletion({ model: "m" });
+  return text + (out.choices[0].message.content ?? "") + vector.length + heard.text;
+}

@@ -47,3 +47,12 @@ export function abortReason(signal) {
     return undefined;
   }
 }
+
+/** Cancels a body nobody will read; a body already used or locked is left alone. */
+export function discardBody(response) {
+  try {
+    response.body?.cancel().catch(() => {});
+  } catch {
+    // A locked or disturbed body: nothing to free.
+  }
+}

@@ -29,6 +29,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = abortReason)]
     fn abort_reason(signal: &AbortSignal) -> JsValue;
+
+    #[wasm_bindgen(js_name = discardBody)]
+    fn discard_body_js(response: &Response);
 }
 
 /// Whether the caller's signal has fired.
@@ -85,6 +88,11 @@ pub(crate) async fn body_bytes(response: &Response, signal: Option<&AbortSignal>
     let promise = response.array_buffer().map_err(read)?;
     let buffer = JsFuture::from(promise).await.map_err(read)?;
     Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Cancels an answer's body that will not be read (frees the connection; never throws).
+pub(crate) fn discard_body(response: &Response) {
+    discard_body_js(response);
 }
 
 /// The signal's reason (`undefined` without a signal).

@@ -203,7 +203,14 @@ impl Transport {
     /// Boxed: an `async fn` called from many places is compiled into each caller's state machine,
     /// which made every HubClient method carry its own copy of the retry loop (+70 KB brotli).
     pub(crate) fn send<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Answer> {
-        Box::pin(self.send_with_retries(request))
+        Box::pin(self.send_with_retries(request, false))
+    }
+
+    /// As [`Transport::send`], but the last error answer (status 400 or above, once the retries
+    /// ran out or for a status not worth retrying) comes back as an `Answer` with its body unread,
+    /// for callers that report the whole answer themselves (the inference providers' errors).
+    pub(crate) fn send_keeping_error_answer<'a>(&'a self, request: Request<'a>) -> LocalFuture<'a, Answer> {
+        Box::pin(self.send_with_retries(request, true))
     }
 
     /// Sends `request` and reads its whole body; a connection cut in the middle of the body is
@@ -228,7 +235,7 @@ impl Transport {
         })
     }
 
-    async fn send_with_retries(&self, request: Request<'_>) -> Result<Answer, Error> {
+    async fn send_with_retries(&self, request: Request<'_>, keep_error_answer: bool) -> Result<Answer, Error> {
         let signal = request.signal;
         let mut headers = request.headers.clone();
         // A request that brings its own credentials (the CAS's Xet token) keeps them.
@@ -258,6 +265,23 @@ impl Transport {
                 Ok(response) if response.status() < 400 => {
                     let request_id = response.headers().get("x-request-id").ok().flatten();
                     return Ok(Answer { method: request.method, status: response.status(), response, request_id });
+                }
+                Ok(response) if keep_error_answer => {
+                    let status = response.status();
+                    let retry_after = response.headers().get("retry-after").ok().flatten();
+                    let failure = Failure::Status { status, retry_after: retry_after.as_deref() };
+                    match self.policy.decide(attempt, failure, js_sys::Math::random(), now_unix_secs()) {
+                        RetryDecision::GiveUp => {
+                            let request_id = response.headers().get("x-request-id").ok().flatten();
+                            return Ok(Answer { method: request.method, status, response, request_id });
+                        }
+                        RetryDecision::RetryAfter { delay_ms } => {
+                            fetch::discard_body(&response);
+                            fetch::sleep(delay_ms, signal).await?;
+                            attempt += 1;
+                            continue;
+                        }
+                    }
                 }
                 Ok(response) => {
                     let retry_after = response.headers().get("retry-after").ok().flatten();

@@ -18,6 +18,7 @@ const TARGETS: &[&str] = &[
     "retry_after",
     "next_link",
     "error_body",
+    "sse",
 ];
 
 pub fn run(args: &[String]) -> Result {

@@ -12,6 +12,9 @@ use crate::{root, Result};
 /// sends the same value (its `ADMIN` constant).
 pub const ADMIN_TOKEN: &str = "localhub-conformance-admin";
 
+/// A provider key the router accepts (js-tests/scenarios/inference.js sends it as a provider's own key).
+pub const PROVIDER_KEY: &str = "localhub-provider-key";
+
 pub struct Localhub {
     child: Child,
     pub url: String,
@@ -28,7 +31,8 @@ impl Localhub {
         // `hub.js` is the CI account of @huggingface/hub's own specs (peers/hubjs-specs).
         command
             .args(["--user", "stranger:hf_stranger_write:write", "--user", "hub.js:hf_hub.js:write"])
-            .args(["--admin-token", ADMIN_TOKEN]);
+            .args(["--admin-token", ADMIN_TOKEN])
+            .args(["--provider-key", PROVIDER_KEY]);
         let hub = Self::spawn(command, name)?;
         println!("localhub for {name}: {}", hub.url);
         Ok(hub)

@@ -260,6 +260,15 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
     // examples/web-upload built by Vite and driven in Chromium; the Python client checks its commits.
     let mut web_upload = node(&["runners/web-upload.js"]);
     web_upload.env("HUBWASM_PEERS_PYTHON", setup::peers_python());
+    // examples/deno/chat.js, and the Cloudflare Worker example under Miniflare with its test client.
+    let mut deno_chat = Command::new(npm_bin("deno"));
+    deno_chat
+        .args(["test", "--allow-read", "--allow-net", "--allow-env", "chat_test.js"])
+        .env("NO_COLOR", "1")
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .current_dir(root.join("examples/deno"));
+    let mut worker_example = Command::new("node");
+    worker_example.arg("test.mjs").current_dir(root.join("examples/cloudflare-worker"));
     vec![
         Suite { name: "wasm node (wasm-pack)", command: wasm_pack(false), format: Format::Cargo },
         Suite { name: "wasm chromium (wasm-pack)", command: wasm_pack(true), format: Format::Cargo },
@@ -285,6 +294,13 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         Suite {
             name: "peers: Python cache interop (deno)",
             command: cache_interop(root, Some(npm_bin("deno"))),
+            format: Format::Plain,
+        },
+        Suite { name: "example deno chat (examples/deno)", command: deno_chat, format: Format::Deno },
+        Suite { name: "example cloudflare-worker (Miniflare)", command: worker_example, format: Format::Plain },
+        Suite {
+            name: "peers: @huggingface/inference referee",
+            command: node(&["peers/inference.js"]),
             format: Format::Plain,
         },
     ]

@@ -214,6 +214,44 @@ fn dp_match(pattern: &[u8], text: &[u8]) -> bool {
     row[text.len()]
 }
 
+/// The SSE parser: the input split at a point its first byte chooses gives the same events (and
+/// the same error) as the input whole, each within the limits; chunks read without panicking.
+pub fn sse(data: &[u8]) {
+    use crate::inference::stream::{read_stream_data, ChunkShape};
+    use crate::sse::{SseLimits, SseParser};
+    let limits = SseLimits { max_line_bytes: 256, max_event_bytes: 1024 };
+    let run = |pieces: &[&[u8]]| {
+        let mut parser = SseParser::new(limits);
+        let mut events = Vec::new();
+        let mut result = Ok(());
+        for piece in pieces {
+            result = parser.feed(piece, &mut events);
+            if result.is_err() {
+                break;
+            }
+        }
+        (events, result)
+    };
+    let whole = run(&[data]);
+    let at = data.first().map_or(0, |&b| usize::from(b) % (data.len() + 1));
+    let split = run(&[&data[..at], &data[at..]]);
+    match (&whole.1, &split.1) {
+        (Ok(()), Ok(())) => assert_eq!(whole.0, split.0, "split at {at}"),
+        // An error may come a piece later when split, but the same one, after the same events.
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b);
+            assert!(split.0.starts_with(&whole.0) || whole.0.starts_with(&split.0));
+        }
+        _ => panic!("whole {:?} but split at {at} {:?}", whole.1, split.1),
+    }
+    for event in &whole.0 {
+        assert!(event.data.len() <= limits.max_event_bytes);
+        for shape in [ChunkShape::Chat, ChunkShape::TextGeneration, ChunkShape::Any] {
+            let _ = read_stream_data(&event.data, shape);
+        }
+    }
+}
+
 /// A deterministic mutation of `seed`: flips, inserts, deletes, duplicates a slice, or splices
 /// in bytes the parsers care about, a few times over.
 pub fn mutate(seed: &[u8], rng: &mut SplitMix64) -> Vec<u8> {
@@ -275,6 +313,7 @@ mod tests {
         (next_link, b"<https://h/p1>; rel=\"prev\"; title=\"a, b\", <https://h/p3,x>; REL=\"last Next\""),
         (error_body, b"{\"error\": \"Repository Not Found\"}"),
         (error_body, b"{\"error\": \"invalid_grant\", \"error_description\": \"expired\"}"),
+        (sse, b"\x07\xEF\xBB\xBF: c\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\r\rid: 1\nevent: x\ndata\n\ndata: [DONE]\n\n"),
     ];
 
     // The fuzz bodies over a few thousand mutations each (also run as wasm32 tests).

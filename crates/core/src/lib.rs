@@ -23,6 +23,8 @@ pub mod download;
 pub mod fuzzing;
 pub mod hex;
 pub mod http;
+pub mod inference;
 pub mod lfs;
 pub mod repo;
+pub mod sse;
 pub mod xet;

@@ -24,7 +24,7 @@ pub fn check_admin(app: &App, headers: &axum::http::HeaderMap) -> HubResult<()> 
     Ok(())
 }
 
-/// `GET|POST|DELETE /admin/faults`, `PUT /admin/token-delay`.
+/// `GET|POST|DELETE /admin/faults`, `PUT /admin/token-delay`, `GET /admin/inference`.
 pub fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     check_admin(app, &ctx.headers)?;
     match (ctx.method.clone(), segs) {
@@ -53,6 +53,7 @@ pub fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
             app.set_token_delay_ms(ms);
             Ok(http::ok_json(json!({ "ok": true })))
         }
+        (Method::GET, ["inference"]) => Ok(http::ok_json(app.inference.to_json())),
         _ => Err(HubError::not_found("Unknown admin route")),
     }
 }

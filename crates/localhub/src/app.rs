@@ -18,6 +18,8 @@ pub struct AppState {
     pub token_delay_ms: Mutex<u64>,
     /// Bearer keys the inference router accepts besides localhub tokens.
     pub provider_keys: Vec<String>,
+    /// The log of inference calls (`GET /admin/inference`).
+    pub inference: crate::inference::Stats,
     pub cors: cors::CorsPolicy,
     pub admin_token: Option<String>,
 }

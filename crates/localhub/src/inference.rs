@@ -1,14 +1,29 @@
-//! The inference router (spec hub-api.md §10) with a deterministic built-in model.
+//! The inference router (spec hub-api.md §10) with deterministic built-in models, and the judge of
+//! the inference clients' behaviour.
 //!
-//! The built-in chat model answers `You said: ` followed by the words of the last user message in
-//! reverse order, one token per word, honouring `max_tokens` (then `finish_reason: "length"`).
-//! A message containing `[[stream-error]]` makes a stream fail after its first token with an
-//! in-stream error event. Streams wait `token_delay_ms` between tokens.
+//! - Chat (`…/chat/completions`) and completions (`…/v1/completions`) answer `You said: ` followed
+//!   by the words of the last user message (or prompt) in reverse order, one token per word,
+//!   honouring `max_tokens` (then `finish_reason: "length"`).
+//! - Streams wait `token_delay_ms` between tokens, or `N` ms for a prompt holding `[[delay:N]]`
+//!   (at most 5 s), so "the first chunk arrives long before the last" is observable.
+//! - A prompt holding `[[stream-error]]` makes a stream fail after its first token with an
+//!   in-stream error event.
+//! - Every chat and completion call is logged (`GET /admin/inference`): its path, model, the kind
+//!   of credential, whether it streamed, the tokens sent and how it ended — `cancelled` when the
+//!   client went away before the end, which is how tests see an abort reach the server.
+//! - Auth is the real split (§10.1): the router's routes take a localhub token, the providers'
+//!   own base URLs (`/providers/{name}/…`) take a configured provider key and refuse Hub tokens;
+//!   `/{provider}/…` router routes also take a provider key, as before.
+//! - `hf-inference` serves the non-chat tasks by model name: feature-extraction,
+//!   text-classification, text-to-image, automatic-speech-recognition, image-classification.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, Response, StatusCode};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::app::App;
@@ -35,53 +50,188 @@ const PROVIDERS: &[&str] = &[
     "zai-org",
 ];
 
-/// Whether a path belongs to the router: `…/chat/completions`, `/v1/models`, `/hf-inference/…`.
+/// Calls kept in the log.
+const LOG_LEN: usize = 256;
+/// Longest per-token delay a prompt may ask for.
+const MAX_PROMPT_DELAY_MS: u64 = 5000;
+
+/// Whether a path belongs to the router: `…/chat/completions`, `…/v1/completions`, `/v1/models`,
+/// `/hf-inference/…`, `/providers/…` — never a repo file's URL that happens to end that way.
 pub fn handles(segs: &[&str]) -> bool {
+    if segs.len() > 2 && matches!(segs[2], "resolve" | "blob" | "raw" | "tree" | "commit") {
+        return false;
+    }
     segs.ends_with(&["chat", "completions"])
+        || segs.ends_with(&["v1", "completions"])
         || segs.starts_with(&["v1", "models"])
         || segs.first() == Some(&"hf-inference")
+        || segs.first() == Some(&"providers")
 }
 
-/// The `inferenceProviderMapping` object of a model: every provider, live, conversational.
+/// The provider id a provider knows a model by: the Hub id on hf-inference, another name
+/// elsewhere, so a client that ignores the mapping is seen sending the wrong model.
+pub fn provider_model_id(provider: &str, model: &str) -> String {
+    if provider == "hf-inference" {
+        model.to_string()
+    } else {
+        format!("{model}--{provider}")
+    }
+}
+
+/// The `inferenceProviderMapping` object of a model: every provider for chat models, only
+/// hf-inference for the other tasks (as on the Hub, where the providers serve chat).
 pub fn provider_mapping(model: &str) -> Value {
+    let task = builtin_task(model);
     let mut map = serde_json::Map::new();
-    for p in PROVIDERS {
-        let task = builtin_task(model);
+    for p in PROVIDERS.iter().filter(|p| task == "conversational" || **p == "hf-inference") {
         map.insert(
             (*p).to_string(),
-            json!({ "status": "live", "providerId": model, "task": task, "isModelAuthor": false }),
+            json!({ "status": "live", "providerId": provider_model_id(p, model), "task": task, "isModelAuthor": false }),
         );
     }
     Value::Object(map)
 }
 
+/// The task of a built-in model, from words in its name.
 fn builtin_task(model: &str) -> &'static str {
     let m = model.to_ascii_lowercase();
-    if m.contains("embed") {
+    if m.contains("whisper") || m.contains("speech") {
+        "automatic-speech-recognition"
+    } else if m.contains("image-classif") {
+        "image-classification"
+    } else if m.contains("embed") {
         "feature-extraction"
     } else if m.contains("sentiment") || m.contains("classif") {
         "text-classification"
     } else if m.contains("diffusion") || m.contains("painter") || m.contains("image") {
         "text-to-image"
+    } else if m.contains("gpt2") || m.contains("completer") {
+        "text-generation"
     } else {
         "conversational"
     }
 }
 
+fn is_provider_key(app: &App, ctx: &Ctx) -> bool {
+    ctx.caller
+        .bearer
+        .as_deref()
+        .is_some_and(|b| app.provider_keys.iter().any(|k| crate::signing::constant_time_eq(k.as_bytes(), b.as_bytes())))
+}
+
 /// Whether the caller may use the router: a localhub token, or a configured provider key.
 pub fn authorized(app: &App, ctx: &Ctx) -> bool {
-    let provider_key = ctx.caller.bearer.as_deref().is_some_and(|b| {
-        app.provider_keys.iter().any(|k| crate::signing::constant_time_eq(k.as_bytes(), b.as_bytes()))
-    });
-    !ctx.caller.anonymous() || provider_key
+    !ctx.caller.anonymous() || is_provider_key(app, ctx)
+}
+
+/// One chat or completion call, as `GET /admin/inference` shows it.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CallRecord {
+    id: u64,
+    path: String,
+    model: String,
+    /// `hf-token` (a localhub token) or `provider-key`.
+    credential: &'static str,
+    prompt: String,
+    stream: bool,
+    tokens_sent: usize,
+    tokens_total: usize,
+    /// `answered` (not streamed), `streaming`, `completed`, `failed` (in-stream error) or
+    /// `cancelled` (the client went away first).
+    outcome: &'static str,
+}
+
+/// The log of chat and completion calls.
+#[derive(Default)]
+pub struct Stats {
+    log: Mutex<Log>,
+}
+
+#[derive(Default)]
+struct Log {
+    next_id: u64,
+    calls: VecDeque<CallRecord>,
+}
+
+impl Stats {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn record(&self, mut call: CallRecord) -> u64 {
+        let mut log = self.lock();
+        log.next_id += 1;
+        call.id = log.next_id;
+        if log.calls.len() == LOG_LEN {
+            log.calls.pop_front();
+        }
+        log.calls.push_back(call);
+        log.next_id
+    }
+
+    fn update(&self, id: u64, change: impl FnOnce(&mut CallRecord)) {
+        if let Some(call) = self.lock().calls.iter_mut().find(|c| c.id == id) {
+            change(call);
+        }
+    }
+
+    /// The `GET /admin/inference` answer: counts by outcome and the recent calls, oldest first.
+    pub fn to_json(&self) -> Value {
+        let log = self.lock();
+        let count = |outcome: &str| log.calls.iter().filter(|c| c.outcome == outcome).count();
+        json!({
+            "streams": {
+                "started": log.calls.iter().filter(|c| c.stream).count(),
+                "completed": count("completed"),
+                "cancelled": count("cancelled"),
+                "failed": count("failed"),
+            },
+            "calls": log.calls.iter().collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Marks a streamed call `cancelled` if its body is dropped before the end (hyper drops it when
+/// the client disconnects and the next write fails).
+struct StreamGuard {
+    app: App,
+    id: u64,
+    sent: usize,
+    outcome: Option<&'static str>,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        let (sent, outcome) = (self.sent, self.outcome.unwrap_or("cancelled"));
+        self.app.inference.update(self.id, |c| {
+            c.tokens_sent = sent;
+            c.outcome = outcome;
+        });
+    }
 }
 
 pub async fn route(app: &App, ctx: &Ctx, segs: &[&str]) -> HubResult {
     if !authorized(app, ctx) {
         return Err(HubError::unauthorized("The inference router needs a valid localhub token or provider key"));
     }
+    let provider_key = is_provider_key(app, ctx);
+    match segs {
+        ["providers", ..] if !provider_key => {
+            return Err(HubError::unauthorized("A provider's own API takes its provider key, not a Hub token"))
+        }
+        ["v1", "chat", "completions"] if provider_key => {
+            return Err(HubError::unauthorized(
+                "The router's provider \"auto\" needs a Hugging Face token, not a provider key",
+            ))
+        }
+        _ => {}
+    }
     if segs.ends_with(&["chat", "completions"]) {
-        return chat(app, ctx).await;
+        return generate(app, ctx, Kind::Chat).await;
+    }
+    if segs.ends_with(&["v1", "completions"]) {
+        return generate(app, ctx, Kind::Completion).await;
     }
     match segs {
         ["v1", "models"] => {
@@ -115,13 +265,40 @@ pub fn answer_tokens(prompt: &str) -> Vec<String> {
     tokens
 }
 
-async fn chat(app: &App, ctx: &Ctx) -> HubResult {
+/// The per-token delay a prompt asks for with `[[delay:N]]`.
+fn prompt_delay_ms(prompt: &str) -> Option<u64> {
+    let rest = &prompt[prompt.find("[[delay:")? + "[[delay:".len()..];
+    let ms: u64 = rest[..rest.find("]]")?].parse().ok()?;
+    Some(ms.min(MAX_PROMPT_DELAY_MS))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `…/chat/completions`: `messages` in, `chat.completion(.chunk)` out.
+    Chat,
+    /// `…/v1/completions`: `prompt` in, `text_completion` out.
+    Completion,
+}
+
+async fn generate(app: &App, ctx: &Ctx, kind: Kind) -> HubResult {
     let body = ctx.json()?;
     let model = body.get("model").and_then(Value::as_str).unwrap_or("localhub/echo-chat").to_string();
-    if body.get("messages").and_then(Value::as_array).is_none_or(|m| m.is_empty()) {
-        return Err(HubError::new(StatusCode::UNPROCESSABLE_ENTITY, None, "\"messages\" must be a non-empty array"));
-    }
-    let prompt = last_user_text(&body);
+    let prompt = match kind {
+        Kind::Chat => {
+            if body.get("messages").and_then(Value::as_array).is_none_or(|m| m.is_empty()) {
+                return Err(HubError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    "\"messages\" must be a non-empty array",
+                ));
+            }
+            last_user_text(&body)
+        }
+        Kind::Completion => match body.get("prompt") {
+            Some(Value::String(p)) => p.clone(),
+            _ => return Err(HubError::new(StatusCode::UNPROCESSABLE_ENTITY, None, "\"prompt\" must be a string")),
+        },
+    };
     let all = answer_tokens(&prompt);
     let max = body
         .get("max_tokens")
@@ -133,49 +310,100 @@ async fn chat(app: &App, ctx: &Ctx) -> HubResult {
     let finish = if truncated { "length" } else { "stop" };
     let prompt_tokens = prompt.split_whitespace().count() as u64;
     let usage = json!({ "prompt_tokens": prompt_tokens, "completion_tokens": tokens.len(), "total_tokens": prompt_tokens + tokens.len() as u64 });
-    let id = format!("chatcmpl-{}", crate::store::new_uid());
+    let (prefix, object) = match kind {
+        Kind::Chat => ("chatcmpl", "chat.completion"),
+        Kind::Completion => ("cmpl", "text_completion"),
+    };
+    let id = format!("{prefix}-{}", crate::store::new_uid());
     let created = http::now_unix();
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let record = CallRecord {
+        id: 0,
+        path: ctx.path.clone(),
+        model: model.clone(),
+        credential: if is_provider_key(app, ctx) { "provider-key" } else { "hf-token" },
+        prompt: prompt.clone(),
+        stream,
+        tokens_sent: if stream { 0 } else { tokens.len() },
+        tokens_total: tokens.len(),
+        outcome: if stream { "streaming" } else { "answered" },
+    };
+    let call_id = app.inference.record(record);
     if !stream {
+        let choice = match kind {
+            Kind::Chat => {
+                json!({ "index": 0, "message": { "role": "assistant", "content": tokens.concat() }, "finish_reason": finish, "logprobs": null })
+            }
+            Kind::Completion => {
+                json!({ "index": 0, "text": tokens.concat(), "finish_reason": finish, "logprobs": null })
+            }
+        };
         return Ok(http::ok_json(json!({
-            "id": id, "object": "chat.completion", "created": created, "model": model, "system_fingerprint": "localhub",
-            "choices": [{ "index": 0, "message": { "role": "assistant", "content": tokens.concat() }, "finish_reason": finish, "logprobs": null }],
-            "usage": usage,
+            "id": id, "object": object, "created": created, "model": model, "system_fingerprint": "localhub",
+            "choices": [choice], "usage": usage,
         })));
     }
     let include_usage = body.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
     let fail = prompt.contains("[[stream-error]]");
-    let delay = app.token_delay_ms();
-    let chunk = move |delta: Value, finish: Value| {
-        json!({ "id": id, "object": "chat.completion.chunk", "created": created, "model": model, "system_fingerprint": "localhub",
-                "choices": [{ "index": 0, "delta": delta, "finish_reason": finish, "logprobs": null }] })
+    let delay = prompt_delay_ms(&prompt).unwrap_or_else(|| app.token_delay_ms());
+    let chunk_object = match kind {
+        Kind::Chat => "chat.completion.chunk",
+        Kind::Completion => "text_completion",
     };
-    let mut events: Vec<String> = Vec::new();
+    let chunk = move |i: Option<usize>, text: &str, finish: Value| {
+        let choice = match kind {
+            Kind::Chat => {
+                let delta = match i {
+                    Some(0) => json!({ "role": "assistant", "content": text }),
+                    Some(_) => json!({ "content": text }),
+                    None => json!({}),
+                };
+                json!({ "index": 0, "delta": delta, "finish_reason": finish, "logprobs": null })
+            }
+            Kind::Completion => json!({ "index": 0, "text": text, "finish_reason": finish, "logprobs": null }),
+        };
+        json!({ "id": id, "object": chunk_object, "created": created, "model": model, "system_fingerprint": "localhub",
+                "choices": [choice] })
+    };
+    // Each event with the number of tokens delivered once it is sent.
+    let mut events: Vec<(String, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        let delta = if i == 0 { json!({ "role": "assistant", "content": t }) } else { json!({ "content": t }) };
-        events.push(chunk(delta, Value::Null).to_string());
+        events.push((chunk(Some(i), t, Value::Null).to_string(), i + 1));
         if fail {
-            events.push(json!({ "error": "Injected generation failure ([[stream-error]] in the prompt)", "error_type": "generation" }).to_string());
+            events.push((
+                json!({ "error": "Injected generation failure ([[stream-error]] in the prompt)", "error_type": "generation" })
+                    .to_string(),
+                i + 1,
+            ));
             break;
         }
     }
+    let sent_all = if fail { 1.min(tokens.len()) } else { tokens.len() };
     if !fail {
-        events.push(chunk(json!({}), json!(finish)).to_string());
+        events.push((chunk(None, "", json!(finish)).to_string(), sent_all));
         if include_usage {
-            let mut last = chunk(json!({}), Value::Null);
+            let mut last = chunk(None, "", Value::Null);
             last["choices"] = json!([]);
             last["usage"] = usage;
-            events.push(last.to_string());
+            events.push((last.to_string(), sent_all));
         }
-        events.push("[DONE]".to_string());
+        events.push(("[DONE]".to_string(), sent_all));
     }
-    let stream = futures_util::stream::unfold((events.into_iter(), true), move |(mut it, first)| async move {
-        let event = it.next()?;
-        if !first && delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        Some((Ok::<Bytes, std::io::Error>(Bytes::from(format!("data: {event}\n\n"))), (it, false)))
-    });
+    let guard = StreamGuard { app: app.clone(), id: call_id, sent: 0, outcome: None };
+    let end = if fail { "failed" } else { "completed" };
+    let stream =
+        futures_util::stream::unfold((events.into_iter(), true, guard), move |(mut it, first, mut guard)| async move {
+            let (event, sent) = it.next()?;
+            if !first && delay > 0 {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+            }
+            if it.len() == 0 {
+                // The last event: a client that closes right after reading it saw the whole stream.
+                guard.outcome = Some(end);
+            }
+            guard.sent = sent;
+            Some((Ok::<Bytes, std::io::Error>(Bytes::from(format!("data: {event}\n\n"))), (it, false, guard)))
+        });
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
@@ -183,9 +411,24 @@ async fn chat(app: &App, ctx: &Ctx) -> HubResult {
         .expect("valid"))
 }
 
-/// `hf-inference` task routes: `models/{id}` (text-classification or text-to-image by model) and
-/// `models/{id}/pipeline/feature-extraction`.
+/// `hf-inference` task routes: `models/{id}` (the task the model's name says) and
+/// `models/{id}/pipeline/{feature-extraction|sentence-similarity}`.
 fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
+    let (model, pipeline) = match rest {
+        [ns, name, "pipeline", task] => (format!("{ns}/{name}"), Some(*task)),
+        [ns, name] => (format!("{ns}/{name}"), None),
+        _ => return Err(HubError::not_found("Unknown model route")),
+    };
+    let task = pipeline.unwrap_or_else(|| builtin_task(&model));
+    match task {
+        // Binary tasks: the raw bytes of the audio or image.
+        "automatic-speech-recognition" => Ok(http::ok_json(json!({ "text": transcribe(&ctx.body) }))),
+        "image-classification" => Ok(http::ok_json(classify_image(&ctx.body))),
+        _ => hf_inference_json(ctx, &model, task),
+    }
+}
+
+fn hf_inference_json(ctx: &Ctx, model: &str, task: &str) -> HubResult {
     let body = ctx.json()?;
     let inputs = body.get("inputs").cloned().unwrap_or(Value::Null);
     let texts: Vec<String> = match &inputs {
@@ -193,12 +436,6 @@ fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
         Value::Array(a) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => return Err(HubError::bad_request("\"inputs\" must be a string or a list of strings")),
     };
-    let (model, pipeline) = match rest {
-        [ns, name, "pipeline", task] => (format!("{ns}/{name}"), Some(*task)),
-        [ns, name] => (format!("{ns}/{name}"), None),
-        _ => return Err(HubError::not_found("Unknown model route")),
-    };
-    let task = pipeline.unwrap_or_else(|| builtin_task(&model));
     match task {
         "feature-extraction" | "sentence-similarity" => {
             let vectors: Vec<Value> = texts.iter().map(|t| json!(embed(t))).collect();
@@ -212,11 +449,37 @@ fn hf_inference(ctx: &Ctx, rest: &[&str]) -> HubResult {
             let png = png_for(texts.first().map(String::as_str).unwrap_or(""));
             Ok(Response::builder().header(header::CONTENT_TYPE, "image/png").body(Body::from(png)).expect("valid"))
         }
-        _ => {
+        "text-classification" => {
+            // One list per input, a single string included (as the Hub's hf-inference answers, and
+            // as @huggingface/inference reads it: `response[0]`).
             let scores: Vec<Value> = texts.iter().map(|t| json!(classify(t))).collect();
-            Ok(http::ok_json(if matches!(inputs, Value::String(_)) { scores[0].clone() } else { Value::Array(scores) }))
+            Ok(http::ok_json(Value::Array(scores)))
         }
+        other => Err(HubError::bad_request(format!("Model {model} serves {other}, not this route"))),
     }
+}
+
+/// The built-in "speech recogniser": the audio's bytes read as UTF-8 text, trimmed (tests send
+/// text as audio and get it back), or a description of binary audio.
+fn transcribe(audio: &[u8]) -> String {
+    match std::str::from_utf8(audio) {
+        Ok(text) => text.trim().to_string(),
+        Err(_) => format!("{} bytes of audio", audio.len()),
+    }
+}
+
+/// The built-in image classifier: the image's format from its magic bytes.
+fn classify_image(image: &[u8]) -> Value {
+    let label = if image.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png image"
+    } else if image.starts_with(&[0xff, 0xd8, 0xff]) {
+        "jpeg image"
+    } else if image.starts_with(b"GIF8") {
+        "gif image"
+    } else {
+        "unknown"
+    };
+    json!([{ "label": label, "score": 0.9 }, { "label": "other", "score": 0.1 }])
 }
 
 /// An 8-dimensional, L2-normalised embedding derived from the text's SHA-256.
@@ -308,5 +571,31 @@ mod tests {
     #[test]
     fn answers_reverse_the_words() {
         assert_eq!(answer_tokens("a b c").concat(), "You said: c b a");
+    }
+
+    #[test]
+    fn repo_file_urls_are_not_router_routes() {
+        assert!(handles(&["v1", "chat", "completions"]));
+        assert!(handles(&["providers", "together", "v1", "completions"]));
+        assert!(!handles(&["demo", "m", "resolve", "main", "v1", "chat", "completions"]));
+        assert!(!handles(&["demo", "m", "blob", "main", "v1", "completions"]));
+    }
+
+    #[test]
+    fn prompts_set_the_delay() {
+        assert_eq!(prompt_delay_ms("hi [[delay:40]] there"), Some(40));
+        assert_eq!(prompt_delay_ms("[[delay:999999]]"), Some(MAX_PROMPT_DELAY_MS));
+        assert_eq!(prompt_delay_ms("[[delay:x]]"), None);
+        assert_eq!(prompt_delay_ms("plain"), None);
+    }
+
+    #[test]
+    fn tasks_come_from_model_names() {
+        assert_eq!(builtin_task("demo/whisper-tiny"), "automatic-speech-recognition");
+        assert_eq!(builtin_task("demo/image-classifier"), "image-classification");
+        assert_eq!(builtin_task("demo/sentiment"), "text-classification");
+        assert_eq!(builtin_task("demo/gpt2"), "text-generation");
+        assert_eq!(builtin_task("demo/echo"), "conversational");
+        assert_eq!(classify_image(&png_for("x"))[0]["label"], "png image");
     }
 }

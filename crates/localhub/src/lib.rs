@@ -118,6 +118,7 @@ pub async fn start(config: Config) -> HubResult<Server> {
         faults: faults::Faults::new(config.faults),
         token_delay_ms: std::sync::Mutex::new(config.token_delay_ms),
         provider_keys: config.provider_keys,
+        inference: Default::default(),
         cors: config.cors,
         admin_token: config.admin_token.filter(|t| !t.is_empty()),
     });

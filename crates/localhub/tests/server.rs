@@ -471,7 +471,7 @@ fn inference_routes_and_provider_mapping() {
         &json!({ "inputs": "I love it, great" }),
     )
     .json();
-    assert_eq!(labels[0]["label"].as_str(), Some("POSITIVE"));
+    assert_eq!(labels[0][0]["label"].as_str(), Some("POSITIVE"), "one list per input");
     let png =
         post_json(&format!("{}/hf-inference/models/demo/painter", s.url), Some(WRITE), &json!({ "inputs": "a cat" }));
     assert_eq!(png.header("content-type"), Some("image/png"));
