@@ -346,19 +346,25 @@ impl Error {
             | Error::Network { message, .. } => message.clone(),
             Error::Aborted { .. } => "the operation was aborted".into(),
             Error::Inference(f) => f.message(),
-            Error::Api(f) => {
-                let mut message = format!("{} ({}) for {}", f.kind, f.status, f.what);
-                if !f.server_message.is_empty() {
-                    message.push_str(": ");
-                    message.push_str(&f.server_message);
-                }
-                if let Some(id) = &f.request_id {
-                    message.push_str(&format!(" [request id {id}]"));
-                }
-                message
-            }
+            Error::Api(f) => with_server_details(
+                format!("{} ({}) for {}", f.kind, f.status, f.what),
+                &f.server_message,
+                f.request_id.as_deref(),
+            ),
         }
     }
+}
+
+/// `message`, then the server's own message and the request id, when the answer had them.
+pub(crate) fn with_server_details(mut message: String, server_message: &str, request_id: Option<&str>) -> String {
+    if !server_message.is_empty() {
+        message.push_str(": ");
+        message.push_str(server_message);
+    }
+    if let Some(id) = request_id {
+        message.push_str(&format!(" [request id {id}]"));
+    }
+    message
 }
 
 impl fmt::Display for Error {

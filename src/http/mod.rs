@@ -14,6 +14,7 @@
 //! storage URLs and Xet links from JSON answers instead of from a 302.
 
 mod fetch;
+pub(crate) mod streams;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -22,22 +22,6 @@ export function pullStream(pull, cancel) {
   );
 }
 
-/** An AbortController aborted (with the same reason) when `signal` aborts. */
-export function linkedController(signal) {
-  const controller = new AbortController();
-  if (signal !== undefined) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  }
-  return controller;
-}
-
-/** The next chunk of a body reader: a Uint8Array, or undefined at the end. */
-export async function readChunk(reader) {
-  const { done, value } = await reader.read();
-  return done ? undefined : value;
-}
-
 /**
  * The whole stream as `kind`: "blob", "arrayBuffer", "text" or "json". Read here rather than
  * through `new Response(stream)`, which in some runtimes replaces the stream's error (our typed

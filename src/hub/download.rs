@@ -39,6 +39,7 @@ use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader};
 use super::options::Options;
 use super::{encode_path, file_download_info, spawn, HubClient};
 use crate::error::{ApiFailure, Error};
+use crate::http::streams::{linked_controller, read_chunk, LinkedController};
 use crate::http::{Answer, Request, Transport};
 use crate::js::convert::to_js;
 
@@ -57,16 +58,6 @@ extern "C" {
     #[wasm_bindgen(js_name = pullStream)]
     fn pull_stream(pull: JsValue, cancel: JsValue) -> ReadableStream;
 
-    type LinkedController;
-    #[wasm_bindgen(js_name = linkedController)]
-    fn linked_controller(signal: Option<AbortSignal>) -> LinkedController;
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &LinkedController) -> AbortSignal;
-    #[wasm_bindgen(method)]
-    fn abort(this: &LinkedController, reason: JsValue);
-
-    #[wasm_bindgen(js_name = readChunk)]
-    fn read_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
     #[wasm_bindgen(catch, js_name = rangeOption)]
     fn range_option(options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = tagRead)]

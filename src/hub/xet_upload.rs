@@ -32,20 +32,10 @@ use web_sys::{AbortSignal, Blob};
 use super::upload::{FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
 use crate::hash::native_sha256::NativeSha256;
+use crate::http::streams::{linked_controller, LinkedController};
 use crate::http::{LocalFuture, Request, Transport};
 use crate::js::pacing::Pacer;
 use crate::js::source::Replayable;
-
-#[wasm_bindgen(module = "/src/hub/download.js")]
-extern "C" {
-    type LinkedController;
-    #[wasm_bindgen(js_name = linkedController)]
-    fn linked_controller(signal: Option<AbortSignal>) -> LinkedController;
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &LinkedController) -> AbortSignal;
-    #[wasm_bindgen(method)]
-    fn abort(this: &LinkedController, reason: JsValue);
-}
 
 /// Bytes read from a file and fed to the planner at a time.
 const READ_BLOCK: u64 = 1 << 20;

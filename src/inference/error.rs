@@ -3,7 +3,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::error::{ErrorClass, INFERENCE_INPUT, PROVIDER_API, PROVIDER_OUTPUT, ROUTING};
+use crate::error::{with_server_details, ErrorClass, INFERENCE_INPUT, PROVIDER_API, PROVIDER_OUTPUT, ROUTING};
 
 /// Why an InferenceClient call failed, besides the transport's own errors (abort, network).
 #[derive(Debug)]
@@ -64,17 +64,11 @@ impl InferenceFailure {
     pub(crate) fn message(&self) -> String {
         match self {
             InferenceFailure::Input(m) | InferenceFailure::Routing(m) | InferenceFailure::Output(m) => m.clone(),
-            InferenceFailure::Api(f) => {
-                let mut message = format!("the provider answered {} for {} {}", f.status, f.method, f.url);
-                if !f.server_message.is_empty() {
-                    message.push_str(": ");
-                    message.push_str(&f.server_message);
-                }
-                if let Some(id) = &f.request_id {
-                    message.push_str(&format!(" [request id {id}]"));
-                }
-                message
-            }
+            InferenceFailure::Api(f) => with_server_details(
+                format!("the provider answered {} for {} {}", f.status, f.method, f.url),
+                &f.server_message,
+                f.request_id.as_deref(),
+            ),
         }
     }
 

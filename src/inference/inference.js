@@ -109,22 +109,6 @@ export function makeBody(rest, kind, model, stream) {
   return text;
 }
 
-/** An AbortController aborted (with the same reason) when `signal` aborts. */
-export function linkedController(signal) {
-  const controller = new AbortController();
-  if (signal !== undefined) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  }
-  return controller;
-}
-
-/** The next piece of a body reader: a Uint8Array, or undefined at the end. */
-export async function readPiece(reader) {
-  const { done, value } = await reader.read();
-  return done ? undefined : value;
-}
-
 /** Cancels a body reader without letting its rejection go unhandled. */
 export function cancelReader(reader, reason) {
   try {

@@ -17,22 +17,13 @@ use web_sys::{AbortSignal, ReadableStreamDefaultReader};
 
 use super::{output_error, output_failure, spawn, CallArgs, Inner, Method};
 use crate::error::Error;
+use crate::http::streams::{linked_controller, read_chunk, LinkedController};
 
 #[wasm_bindgen(module = "/src/inference/inference.js")]
 extern "C" {
     #[wasm_bindgen(js_name = chunkIterator)]
     fn chunk_iterator(reader: ChunkReader) -> JsValue;
 
-    type LinkedController;
-    #[wasm_bindgen(js_name = linkedController)]
-    fn linked_controller(signal: Option<AbortSignal>) -> LinkedController;
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &LinkedController) -> AbortSignal;
-    #[wasm_bindgen(method)]
-    fn abort(this: &LinkedController);
-
-    #[wasm_bindgen(js_name = readPiece)]
-    fn read_piece(reader: &ReadableStreamDefaultReader) -> Promise;
     #[wasm_bindgen(js_name = cancelReader)]
     fn cancel_reader(reader: &ReadableStreamDefaultReader, reason: &JsValue);
 }
@@ -112,7 +103,7 @@ fn stop(state: &RefCell<State>) {
     };
     if !s.finished {
         s.finished = true;
-        s.controller.abort();
+        s.controller.abort(JsValue::UNDEFINED);
         if let Some(reader) = s.reader.take() {
             cancel_reader(&reader, &JsValue::UNDEFINED);
         }
@@ -122,7 +113,7 @@ fn stop(state: &RefCell<State>) {
 
 fn abort_only(state: &RefCell<State>) {
     if let Ok(s) = state.try_borrow() {
-        s.controller.abort();
+        s.controller.abort(JsValue::UNDEFINED);
     }
 }
 
@@ -187,7 +178,7 @@ async fn next(state: &RefCell<State>) -> Result<JsValue, Error> {
         }
         // Then the next piece of the body.
         let Some(reader) = state.borrow().reader.clone() else { return Ok(JsValue::UNDEFINED) };
-        let piece = JsFuture::from(read_piece(&reader)).await;
+        let piece = JsFuture::from(read_chunk(&reader)).await;
         let aborted = {
             let s = state.borrow();
             s.finished || s.controller.signal().aborted()
