@@ -311,7 +311,7 @@ fn the_list_is_paginated_and_deleted_repos_forget_their_discussions() {
     let prs = list(&s.url, "many", "type=pull_request");
     assert_eq!((prs["count"].as_u64(), nums(&prs)), (Some(11), vec![55, 50, 45, 40, 35, 30, 25, 20, 15, 10, 5]));
 
-    let data = s.stop();
+    let data = s.stop_keeping_data();
     let s = start(data);
     assert_eq!(list(&s.url, "many", "")["count"], json!(55), "discussions survive a restart");
     let r = send(

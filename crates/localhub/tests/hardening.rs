@@ -678,7 +678,7 @@ fn a_host_header_naming_another_site_is_refused() {
 fn the_url_signing_key_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let s = start(fresh_dir("key-mode"));
-    let data = s.stop();
+    let data = s.stop_keeping_data();
     let mode = std::fs::metadata(data.join("signing.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }

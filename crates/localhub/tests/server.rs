@@ -350,7 +350,7 @@ fn data_survives_a_restart() {
     let big = splitmix(8, 250_000);
     let infos = upload_with_planner(&s.url, "keep", &[&big]);
     let commit = commit_lfs(&s.url, "keep", &[("big.bin", &infos[0])]);
-    let data = s.stop();
+    let data = s.stop_keeping_data();
 
     let s = start(data);
     let info = get(&format!("{}/api/models/demo/keep", s.url), Some(WRITE), &[]).json();

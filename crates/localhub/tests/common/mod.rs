@@ -13,15 +13,34 @@ pub struct Running {
     pub url: String,
     pub data: PathBuf,
     runtime: Option<tokio::runtime::Runtime>,
+    keep_data: bool,
 }
 
 impl Running {
-    /// Stops the server (drops its runtime), keeping the data folder.
-    pub fn stop(mut self) -> PathBuf {
+    /// Stops the server and removes its data folder.
+    pub fn stop(self) {}
+
+    /// Stops the server (drops its runtime), keeping the data folder for a server started on it
+    /// next (which removes it in turn).
+    pub fn stop_keeping_data(mut self) -> PathBuf {
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }
+        self.keep_data = true;
         self.data.clone()
+    }
+}
+
+impl Drop for Running {
+    // Each test's data folder goes with its server: left behind, a full run leaves about 40 MB
+    // per test in the temp folder.
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        if !self.keep_data {
+            let _ = std::fs::remove_dir_all(&self.data);
+        }
     }
 }
 
@@ -58,7 +77,7 @@ pub fn start_with(data: PathBuf, configure: impl FnOnce(&mut localhub::Config)) 
     config.orgs = vec![("team".into(), vec!["colleague".into(), "demo".into()])];
     configure(&mut config);
     let server = runtime.block_on(localhub::start(config)).map_err(|e| e.message).unwrap();
-    Running { url: server.url.clone(), data, runtime: Some(runtime) }
+    Running { url: server.url.clone(), data, runtime: Some(runtime), keep_data: false }
 }
 
 pub struct Reply {
