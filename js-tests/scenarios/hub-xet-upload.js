@@ -236,18 +236,29 @@ export default [
       await writer(ctx, { fetch: fetchFn }).uploadFile({ repo, file: { path: "again.bin", content: bytes } });
       equal(cas("POST", "/v1/xorbs/default/").length, 0, "no xorb sent again after a failed shard");
       ok(cas("HEAD", "/v1/xorbs/default/").length >= 1, "localhub was asked whether it has them");
-      // The commit itself fails after the shard is stored: the retry sends neither xorbs nor new chunks.
+      // The commit itself fails after the xorbs and the shard are stored: the retry sends none of
+      // those xorbs again. (Its plan may differ: the failed attempt's shard now answers dedup
+      // queries, so a chunk the first attempt stored can be found where it was not before.)
       const edited = bytes.slice();
       edited.set(randomBytes(1000), 0);
+      const failed = recordingFetch();
       try {
         await addFault(ctx, { route: `/api/models/${repo}/commit/`, kind: "error", status: 500, count: 100 });
-        await rejects(hubc.uploadFile({ repo, file: { path: "again.bin", content: edited } }), { status: 500 }, "the commit fails");
+        await rejects(
+          writer(ctx, { maxRetries: 0, fetch: failed.fetchFn }).uploadFile({ repo, file: { path: "again.bin", content: edited } }),
+          { status: 500 },
+          "the commit fails",
+        );
       } finally {
         await clearFaults(ctx);
       }
+      const xorbOf = (r) => new URL(r.url).pathname.split("/").pop();
+      const stored = new Set(failed.cas("POST", "/v1/xorbs/default/").map(xorbOf));
+      ok(stored.size >= 1, "the failed attempt stored the edited chunks' xorb");
       const second = recordingFetch();
       await writer(ctx, { fetch: second.fetchFn }).uploadFile({ repo, file: { path: "again.bin", content: edited } });
-      equal(second.cas("POST", "/v1/xorbs/default/").length, 0, "no xorb sent again after a failed commit");
+      const resent = second.cas("POST", "/v1/xorbs/default/").filter((r) => stored.has(xorbOf(r)));
+      equal(resent.length, 0, "no xorb the failed commit stored is sent again");
       equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(edited), "reads back");
     },
   },
