@@ -605,6 +605,14 @@ impl Reader {
 
     /// The next chunk to deliver, `None` at the (verified) end.
     async fn next(&mut self) -> Result<Option<Uint8Array>, Error> {
+        // Bytes already fetched must not complete the file after the caller aborted: a fetch's
+        // body errors at once too, whatever it had buffered.
+        let signal = self.signal();
+        if signal.aborted() && !matches!(self.state, State::Done) {
+            self.cache_write.borrow_mut().take();
+            self.state = State::Done;
+            return Err(Error::Aborted { cause: signal.reason() });
+        }
         if self.plan.span.len == 0 {
             // Nothing to fetch (an empty file, or nothing left of it).
             self.state = State::Done;
