@@ -63,6 +63,9 @@ export interface CommitOptions {
   isPullRequest?: boolean;
   /** Upload large files through Xet when the Hub offers it (default true). */
   useXet?: boolean;
+  /** Bytes of large-file data the upload holds at once (xorbs being sent and filled; default
+   * 64 MiB, at least 8 MiB). Less memory means smaller xorbs and more requests. */
+  uploadMemory?: number;
   abortSignal?: AbortSignal;
   onProgress?: (event: CommitProgressEvent) => void;
 }
@@ -94,6 +97,7 @@ export interface CommitCommonOptions {
   parentCommit?: string;
   isPullRequest?: boolean;
   useXet?: boolean;
+  uploadMemory?: number;
   abortSignal?: AbortSignal;
   onProgress?: (event: CommitProgressEvent) => void;
 }
@@ -103,6 +107,9 @@ export interface DeleteFileOptions extends CommitCommonOptions { path: string }
 export interface DeleteFilesOptions extends CommitCommonOptions { paths: string[] }
 "#;
 
+/// The default and the least of the `uploadMemory` option (see [`super::xet_upload::XetUploadOptions`]).
+const DEFAULT_UPLOAD_MEMORY: u64 = 64 << 20;
+const MIN_UPLOAD_MEMORY: u64 = 8 << 20;
 /// Most operations read from one options object (the commit parser's limit).
 const MAX_OPERATIONS: u32 = 100_000;
 /// Paths per paths-info request when looking up deletes and copy sources.
@@ -118,6 +125,7 @@ struct CommitRequest {
     parent_commit: Option<String>,
     is_pull_request: bool,
     use_xet: bool,
+    upload_memory: Option<u64>,
     signal: Option<AbortSignal>,
 }
 
@@ -435,8 +443,21 @@ fn common_request(o: &Options, operations: Vec<Operation>) -> Result<CommitReque
         parent_commit,
         is_pull_request: o.bool("isPullRequest")?.unwrap_or(false),
         use_xet: o.bool("useXet")?.unwrap_or(true),
+        upload_memory: upload_memory(o)?,
         signal: o.signal()?,
     })
+}
+
+/// The `uploadMemory` option: bytes of large-file data an upload holds at once.
+fn upload_memory(o: &Options) -> Result<Option<u64>, Error> {
+    let Some(bytes) = o.count("uploadMemory", u32::MAX)? else { return Ok(None) };
+    if u64::from(bytes) < MIN_UPLOAD_MEMORY {
+        return Err(Error::invalid_input(format!(
+            "{}() option uploadMemory must be at least {MIN_UPLOAD_MEMORY} bytes (8 MiB), got {bytes}",
+            o.method()
+        )));
+    }
+    Ok(Some(u64::from(bytes)))
 }
 
 fn check_request(o: &Options, request: &CommitRequest) -> Result<(), Error> {
@@ -496,6 +517,7 @@ async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progre
         is_pull_request: request.is_pull_request,
         signal,
         progress,
+        memory: request.upload_memory.unwrap_or(DEFAULT_UPLOAD_MEMORY),
     };
     let uploaded = large_file_uploader(request.use_xet).upload(&session, &large).await?;
     if uploaded.len() != large.len() {

@@ -36,6 +36,8 @@ pub(crate) struct UploadSession<'a> {
     pub(crate) is_pull_request: bool,
     pub(crate) signal: Option<&'a AbortSignal>,
     pub(crate) progress: &'a Progress,
+    /// Bytes of file data the uploader may hold at once (the commit's `uploadMemory`).
+    pub(crate) memory: u64,
 }
 
 /// A file preupload sent to LFS: its path in the repo and its content (readable more than once).

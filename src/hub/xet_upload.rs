@@ -42,11 +42,13 @@ const READ_BLOCK: u64 = 1 << 20;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
-/// Limits of one session. With the defaults, what a session keeps alive is about two xorbs (one
-/// being sent, one filling: 128 MiB of Blobs) plus ~20 MiB of wasm memory, whatever the input
-/// size; the host's GC decides how soon the read buffers already used are freed.
+/// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
+/// filled (held as Blobs outside wasm memory), the held chunks and ~15 MiB of wasm memory,
+/// whatever the input size; the host's GC decides how soon the buffers already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
+    /// Largest xorb (the protocol's 64 MiB, or less to hold less).
+    pub(crate) max_xorb_bytes: u64,
     /// Bytes of xorb bodies being sent at once (one xorb is always allowed).
     pub(crate) max_xorb_bytes_in_flight: u64,
     /// Bytes of chunks waiting for dedup answers before reading waits for them.
@@ -55,9 +57,17 @@ pub(crate) struct XetUploadOptions {
     pub(crate) native_sha256: bool,
 }
 
-impl Default for XetUploadOptions {
-    fn default() -> Self {
-        XetUploadOptions { max_xorb_bytes_in_flight: 64 << 20, max_held_bytes: 8 << 20, native_sha256: true }
+impl XetUploadOptions {
+    /// Limits that hold about `memory` bytes of file data: half for the xorb being filled, half
+    /// for those being sent (xorbs of at most 64 MiB; below 128 MiB they shrink to fit).
+    pub(crate) fn within(memory: u64) -> Self {
+        let max_xorb_bytes = (memory / 2).clamp(1 << 20, 64 << 20);
+        XetUploadOptions {
+            max_xorb_bytes,
+            max_xorb_bytes_in_flight: memory.saturating_sub(max_xorb_bytes).max(max_xorb_bytes),
+            max_held_bytes: (memory / 8).min(8 << 20),
+            native_sha256: true,
+        }
     }
 }
 
@@ -120,7 +130,7 @@ impl LargeFileUploader for XetUploader {
                 session.branch,
                 session.is_pull_request,
                 session.signal,
-                XetUploadOptions::default(),
+                XetUploadOptions::within(session.memory),
             )
             .await;
             let mut xet = match started {
@@ -307,7 +317,9 @@ impl XetSession {
         );
         let token = Credentials::fetch(&transport, &token_url, &abort.signal()).await?;
         let credentials = Rc::new(Credentials { transport, token_url, token: RefCell::new(token) });
-        let mut planner = UploadPlanner::new(BoundaryRule::Current).with_global_dedup();
+        let mut planner = UploadPlanner::new(BoundaryRule::Current)
+            .with_max_xorb_bytes(usize::try_from(options.max_xorb_bytes).unwrap_or(usize::MAX))
+            .with_global_dedup();
         if options.native_sha256 && NativeSha256::new().is_some() {
             planner = planner.without_sha256();
         }
