@@ -7,7 +7,7 @@ import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
 
-const { AbortError, HubClient } = hubwasm;
+const { AbortError, HubClient, InvalidInputError } = hubwasm;
 const MIB = 1024 * 1024;
 
 function hub(context) {
@@ -260,6 +260,54 @@ export default [
       const resent = second.cas("POST", "/v1/xorbs/default/").filter((r) => stored.has(xorbOf(r)));
       equal(resent.length, 0, "no xorb the failed commit stored is sent again");
       equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(edited), "reads back");
+    },
+  },
+  {
+    name: "hub xet upload: re-uploading a multi-xorb file sends nothing: one dedup answer lists every xorb of the shard that stored it",
+    async run(context) {
+      const ctx = hub(context);
+      const first = writer(ctx);
+      const repo = await freshRepo(ctx, first, "multi");
+      // uploadMemory 8 MiB closes xorbs at 4 MiB: 24 MiB of random bytes make six or more.
+      const bytes = randomBytes(24 * MIB);
+      const stored = recordingFetch();
+      await writer(ctx, { fetch: stored.fetchFn }).uploadFile({
+        repo,
+        file: { path: "multi.bin", content: new Blob([bytes]) },
+        uploadMemory: 8 * MIB,
+      });
+      const xorbs = stored.cas("POST", "/v1/xorbs/default/");
+      ok(xorbs.length >= 6, `a multi-xorb upload (${xorbs.length} xorbs)`);
+      ok(xorbs.every((r) => r.bodyBytes <= 4 * MIB), "no xorb above half of uploadMemory");
+      const { fetchFn, cas } = recordingFetch();
+      const events = [];
+      await writer(ctx, { fetch: fetchFn }).uploadFile({
+        repo,
+        file: { path: "again.bin", content: new Blob([bytes]) },
+        uploadMemory: 8 * MIB,
+        onProgress: (e) => events.push(e),
+      });
+      equal(cas("POST", "/v1/xorbs/default/").length, 0, "no xorb posted");
+      equal(cas("HEAD", "/v1/xorbs/default/").length, 0, "no xorb even planned: the dedup answer covered the file");
+      const dedup = events.filter((e) => e.event === "fileProgress" && e.state === "deduplicated").pop();
+      equal(dedup?.loaded, bytes.byteLength, "every byte deduplicated");
+      equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(bytes), "the copy reads back");
+    },
+  },
+  {
+    name: "hub xet upload: uploadMemory below 8 MiB or not a whole number is refused before any request",
+    async run(context) {
+      const ctx = hub(context);
+      const { fetchFn, requests } = recordingFetch();
+      const hubc = writer(ctx, { fetch: fetchFn });
+      for (const uploadMemory of [MIB, -1, 8 * MIB + 0.5, "64", Number.NaN]) {
+        await rejects(
+          hubc.uploadFile({ repo: "demo/none", file: { path: "a.bin", content: new Uint8Array(4) }, uploadMemory }),
+          { instanceOf: InvalidInputError },
+          `uploadMemory ${String(uploadMemory)}`,
+        );
+      }
+      equal(requests.length, 0, "nothing sent");
     },
   },
 ];
