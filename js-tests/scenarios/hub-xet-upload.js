@@ -42,6 +42,48 @@ function recordingFetch() {
   return { fetchFn, requests, cas };
 }
 
+/** Chunk `i` (64 KiB) of a generated stream: xorshift32 seeded by `seed` and `i`, made on demand. */
+function generatedChunk(seed, i) {
+  const words = new Uint32Array(16384);
+  let x = (seed * 2654435761 + i * 40503 + 1) >>> 0 || 1;
+  for (let k = 0; k < words.length; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[k] = x >>> 0;
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** A pull-based stream of `chunks` generated chunks; `pulled()` is how many bytes it gave so far. */
+function generatedStream(seed, chunks) {
+  let next = 0;
+  let given = 0;
+  const stream = new ReadableStream(
+    {
+      pull(controller) {
+        if (next === chunks) return controller.close();
+        const chunk = generatedChunk(seed, next++);
+        given += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => given };
+}
+
+/** Whether `bytes` are exactly the generated stream's. */
+function isGenerated(bytes, seed, chunks) {
+  if (bytes.byteLength !== chunks * 65536) return false;
+  for (let i = 0; i < chunks; i++) {
+    const expected = generatedChunk(seed, i);
+    const got = bytes.subarray(i * 65536, (i + 1) * 65536);
+    for (let k = 0; k < 65536; k++) if (got[k] !== expected[k]) return false;
+  }
+  return true;
+}
+
 let repoCounter = 0;
 /** A new model repo for one scenario (names never repeat across runtimes and runs). */
 async function freshRepo(ctx, hubc, what) {
@@ -308,6 +350,66 @@ export default [
         );
       }
       equal(requests.length, 0, "nothing sent");
+    },
+  },
+  {
+    name: "hub xet upload: a 72 MiB ReadableStream is uploaded as it is read (not buffered first) and reads back byte-identical",
+    async run(context) {
+      const ctx = hub(context);
+      const chunks = 72 * 16; // 72 MiB of 64 KiB chunks, generated as they are pulled
+      const { stream, pulled } = generatedStream(7, chunks);
+      let pulledAtFirstXorb;
+      const { fetchFn, cas } = recordingFetch();
+      const watching = async (url, init) => {
+        const response = await fetchFn(url, init);
+        const xorbPost = init?.method === "POST" && new URL(String(url)).pathname.includes("/v1/xorbs/");
+        if (xorbPost && pulledAtFirstXorb === undefined) pulledAtFirstXorb = pulled();
+        return response;
+      };
+      const hubc = writer(ctx, { fetch: watching });
+      const repo = await freshRepo(ctx, hubc, "stream");
+      const events = [];
+      // 8 MiB of upload memory: 4 MiB xorbs, one being sent while the next fills.
+      await hubc.uploadFile({
+        repo,
+        file: { path: "streamed.bin", content: stream },
+        uploadMemory: 8 * MIB,
+        onProgress: (e) => events.push(e),
+      });
+      equal(pulled(), chunks * 65536, "the whole stream was read");
+      ok(cas("POST", "/v1/xorbs/default/").length >= 10, "several xorbs");
+      // Reading waits while a finished xorb waits for the one being sent: when the first xorb is
+      // acknowledged, at most the 10 MiB read before preupload and two xorbs were read.
+      ok(pulledAtFirstXorb <= 24 * MIB, `read ${pulledAtFirstXorb} bytes before the first xorb was stored`);
+      const back = await downloaded(ctx, repo, "streamed.bin");
+      ok(isGenerated(back, 7, chunks), "hubwasm reads back the stream's bytes");
+      const [entry] = await hubc.pathsInfo({ repo, paths: ["streamed.bin"] });
+      equal(entry.size, chunks * 65536, "size in the tree");
+      equal(entry.lfs?.oid, await sha256(back), "LFS oid is the SHA-256 of the bytes");
+      const hashed = events.filter((e) => e.event === "fileProgress" && e.state === "hashing").pop();
+      equal(hashed?.loaded, chunks * 65536, "hashing progress reaches the stream's length");
+    },
+  },
+  {
+    name: "hub xet upload: a long ReadableStream still commits through LFS (useXet: false), beside a short one",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = writer(ctx);
+      const repo = await freshRepo(ctx, hubc, "stream-lfs");
+      const long = generatedStream(8, 12 * 16); // 12 MiB: above the 10 MiB read before preupload
+      const short = generatedStream(9, 3);
+      await hubc.uploadFiles({
+        repo,
+        useXet: false,
+        files: [
+          { path: "long.bin", content: long.stream },
+          { path: "short.txt", content: short.stream },
+        ],
+      });
+      ok(isGenerated(await downloaded(ctx, repo, "long.bin"), 8, 12 * 16), "the long stream reads back");
+      ok(isGenerated(await downloaded(ctx, repo, "short.txt"), 9, 3), "the short stream reads back");
+      const entries = await hubc.pathsInfo({ repo, paths: ["long.bin"] });
+      ok(entries[0].lfs, "the long stream is an LFS file");
     },
   },
 ];

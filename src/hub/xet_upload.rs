@@ -29,7 +29,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortSignal, Blob};
 
-use super::upload::{FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
+use super::upload::{FileContent, FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
 use crate::hash::native_sha256::NativeSha256;
 use crate::http::streams::{linked_controller, LinkedController};
@@ -71,10 +71,13 @@ impl XetUploadOptions {
     }
 }
 
-/// A file's bytes, readable by range (a commit's content: bytes or a Blob).
+/// A file's bytes, read once in order (a commit's content: bytes, a Blob or a stream).
 pub(crate) trait XetContent {
-    fn len(&self) -> u64;
-    fn read<'a>(&'a self, start: u64, end: u64) -> LocalFuture<'a, Vec<u8>>;
+    /// The size, when known before reading (not for a stream).
+    fn known_len(&self) -> Option<u64>;
+    /// The bytes at `offset` (where the last block ended), about [`READ_BLOCK`] of them; `None`
+    /// at the end.
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>>;
 }
 
 /// What a file is known by once its xorbs and the session's shard are stored.
@@ -160,12 +163,41 @@ impl LargeFileUploader for XetUploader {
 }
 
 impl XetContent for Replayable {
-    fn len(&self) -> u64 {
-        Replayable::len(self)
+    fn known_len(&self) -> Option<u64> {
+        Some(self.len())
     }
 
-    fn read<'a>(&'a self, start: u64, end: u64) -> LocalFuture<'a, Vec<u8>> {
-        Box::pin(Replayable::read(self, start, end))
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let end = (offset + READ_BLOCK).min(self.len());
+            if offset >= end {
+                return Ok(None);
+            }
+            let block = self.read(offset, end).await?;
+            if block.len() as u64 != end - offset {
+                return Err(Error::SourceRead {
+                    message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
+                    cause: JsValue::UNDEFINED,
+                });
+            }
+            Ok(Some(block))
+        })
+    }
+}
+
+impl XetContent for FileContent {
+    fn known_len(&self) -> Option<u64> {
+        match self {
+            FileContent::Replayable(r) => r.known_len(),
+            FileContent::Stream(_) => None,
+        }
+    }
+
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+        match self {
+            FileContent::Replayable(r) => r.next_block(offset),
+            FileContent::Stream(s) => Box::pin(s.next_block(READ_BLOCK as usize)),
+        }
     }
 }
 
@@ -376,26 +408,25 @@ impl XetSession {
         }
         let file = self.stored.len();
         self.current_file = file;
-        let total = content.len();
-        self.stored.push((0, total));
+        let known = content.known_len();
+        self.stored.push((0, known.unwrap_or(0)));
         let dedup_before = self.planner.stats().deduplicated_bytes;
         let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
         // The next block is asked for before this one is planned, so the host reads (a file's
         // Blob is read off the main thread) while wasm chunks.
-        let mut next = (total > 0).then(|| read_ahead(content, 0, total));
+        let mut next = (known != Some(0)).then(|| read_ahead(content, 0));
         while let Some(reading) = next.take() {
-            let end = (offset + READ_BLOCK).min(total);
-            let block = reading.await?;
-            if block.len() as u64 != end - offset {
-                return Err(Error::SourceRead {
-                    message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
-                    cause: JsValue::UNDEFINED,
-                });
+            let Some(block) = reading.await? else { break };
+            offset += block.len() as u64;
+            // A stream's size is what it gave so far.
+            let total = known.unwrap_or(offset);
+            if let Some(size) = self.stored.get_mut(file) {
+                size.1 = total;
             }
-            if end < total {
-                next = Some(read_ahead(content, end, total));
+            if known.is_none_or(|len| offset < len) {
+                next = Some(read_ahead(content, offset));
             }
             if let Some(sha) = &mut native {
                 sha.update(&block).await?;
@@ -407,12 +438,18 @@ impl XetSession {
                     Err(e) => return Err(Error::Internal(format!("the upload planner refused a block: {e}"))),
                 }
             }
-            offset = end;
             self.add_stats(|s| s.bytes_hashed += block.len() as u64);
             progress(file, XetFileProgress::Hashed, offset, total);
             self.pump(false, progress).await?;
             pacer.maybe_yield(block.len()).await;
         }
+        if known.is_some_and(|len| offset != len) {
+            return Err(Error::SourceRead {
+                message: format!("the content gave {offset} bytes, {} expected", known.unwrap_or(0)),
+                cause: JsValue::UNDEFINED,
+            });
+        }
+        let total = offset;
         // The last chunks wait for their answers: ask them all before ending the file.
         while self.planner.unanswered_dedup_queries() > 0 {
             self.pump(true, progress).await?;
@@ -627,8 +664,8 @@ impl Drop for XetSession {
 /// The read of the block at `start`, already started: polled once, so the host begins the read
 /// at once; awaiting it later picks the result up (a JS promise's future checks its settled state
 /// whenever it is polled).
-fn read_ahead<'a>(content: &'a dyn XetContent, start: u64, total: u64) -> LocalFuture<'a, Vec<u8>> {
-    let mut reading = content.read(start, (start + READ_BLOCK).min(total));
+fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+    let mut reading = content.next_block(offset);
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     match reading.as_mut().poll(&mut context) {
         std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),
