@@ -17,7 +17,7 @@ export function expectedAnswer(prompt) {
 }
 
 /** localhub's log entry of the latest call with `prompt`, as it stands now. */
-async function loggedCall(ctx, prompt) {
+export async function loggedCall(ctx, prompt) {
   const response = await fetch(`${ctx.hubUrl}/admin/inference`, { headers: { authorization: `Bearer ${ctx.tokens.admin}` } });
   equal(response.status, 200, "GET /admin/inference");
   const log = await response.json();
