@@ -6,10 +6,12 @@
 //   "longtask", which reports tasks over 50 ms);
 // - with a localhub, the upload of a fresh File from one page: hubwasm, hubwasm/worker and
 //   @huggingface/hub's uploadFiles, MB/s and the longest main-thread task of each;
-// - workerd cold start to the first answer, a Worker calling hubwasm beside an empty Worker.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// - workerd cold start to the first answer, a Worker calling hubwasm beside an empty Worker and
+//   beside Workers that stop at each stage of loading it (BENCH_COLD_SAMPLES, default 9, per stage).
+// BENCH_WEB_PARTS=chromium or =workerd runs one part only; BENCH_WEB_ROUNDS (default 3) sets the rounds.
+import { copyFileSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForPage, launchChromium, serveStatic } from "../js-tests/lib/browser.js";
 import { bundleWorker, fetchFromWorker } from "../js-tests/lib/workerd.js";
@@ -20,7 +22,8 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const [hubUrl] = process.argv.slice(2);
 const WRITE_TOKEN = "hf_localhub_demo_write_token"; // localhub's built-in demo user
 const MIB = Number(process.env.BENCH_WEB_MIB ?? 200);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_WEB_ROUNDS ?? 3);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
 
 const mb = (bytes, seconds) => (bytes / 1e6 / seconds).toFixed(0);
 
@@ -188,33 +191,59 @@ async function chromium(hubUrl) {
   }
 }
 
-// Cold start: a fresh workerd per sample (Miniflare start, module compile, first request), the
-// same for an empty Worker; the difference is what the package costs before its first answer.
+// Cold start: a fresh workerd per sample (Miniflare start, module compile, first request), and the
+// same for Workers that stop at each stage of loading hubwasm, so the cost splits into its parts:
+// compiling the wasm module, evaluating the package (its JS, instantiation), the first call.
+// workerd freezes its clocks while a script runs, so only the outside view can time it.
 async function workerdColdStart() {
   const dir = mkdtempSync(join(tmpdir(), "hubwasm-cold-"));
-  writeFileSync(join(dir, "empty.js"), `export default { async fetch() { return Response.json("ok"); } };\n`);
-  writeFileSync(
-    join(dir, "hubwasm.js"),
-    `import { sha256 } from "hubwasm";
-export default { async fetch() { return Response.json((await sha256(new Uint8Array(3))).length === 64 ? "ok" : "bad"); } };\n`,
-  );
+  copyFileSync(join(packageDir, "hubwasm_bg.wasm"), join(dir, "hubwasm_bg.wasm"));
+  const entries = {
+    "empty Worker": `export default { async fetch() { return Response.json("ok"); } };`,
+    "+ wasm module compiled": `import wasm from "./hubwasm_bg.wasm";
+export default { async fetch() { return Response.json(wasm instanceof WebAssembly.Module ? "ok" : "bad"); } };`,
+    "+ instantiated, stub imports, no JS": `import wasm from "./hubwasm_bg.wasm";
+const imports = {};
+for (const { module, name } of WebAssembly.Module.imports(wasm)) (imports[module] ??= {})[name] = () => {};
+const instance = new WebAssembly.Instance(wasm, imports);
+export default { async fetch() { return Response.json(instance.exports.memory ? "ok" : "bad"); } };`,
+    "+ package imported (instantiated)": `import { ready } from "hubwasm";
+export default { async fetch() { await ready; return Response.json("ok"); } };`,
+    "+ first call (sha256)": `import { sha256 } from "hubwasm";
+export default { async fetch() { return Response.json((await sha256(new Uint8Array(3))).length === 64 ? "ok" : "bad"); } };`,
+  };
   const nodePaths = [fileURLToPath(new URL("./node_modules", import.meta.url))];
-  const workers = { empty: await bundleWorker(join(dir, "empty.js")), hubwasm: await bundleWorker(join(dir, "hubwasm.js"), { nodePaths }) };
-  const samples = { empty: [], hubwasm: [] };
-  for (let i = 0; i < 5; i++) {
+  const workers = {};
+  for (const [i, [name, source]] of Object.entries(entries).entries()) {
+    writeFileSync(join(dir, `entry${i}.js`), `${source}\n`);
+    workers[name] = await bundleWorker(join(dir, `entry${i}.js`), { nodePaths });
+  }
+  const samples = Object.fromEntries(Object.keys(workers).map((name) => [name, []]));
+  for (let i = 0; i < COLD_SAMPLES; i++) {
     for (const [name, script] of Object.entries(workers)) {
       const started = performance.now();
       const answer = await fetchFromWorker(script);
-      if (answer !== "ok") throw new Error(`${name} worker answered ${answer}`);
+      if (answer !== "ok") throw new Error(`${name} answered ${answer}`);
       samples[name].push(performance.now() - started);
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const [empty, withPackage] = [median(samples.empty), median(samples.hubwasm)];
-  console.log(`\n=== web bench: workerd cold start (median of 5, Miniflare start to first answer) ===`);
-  console.log(`empty Worker ${empty.toFixed(0)} ms   hubwasm Worker ${withPackage.toFixed(0)} ms   package cost ${(withPackage - empty).toFixed(0)} ms (goal <= 20 ms)`);
+  console.log(`\n=== web bench: workerd cold start (median of ${COLD_SAMPLES}, Miniflare start to first answer) ===`);
+  const scriptBytes = statSync(workers["+ first call (sha256)"]).size;
+  const empty = median(samples["empty Worker"]);
+  let previous = empty;
+  for (const name of Object.keys(workers)) {
+    const ms = median(samples[name]);
+    const step = name === "empty Worker" ? "" : `   step ${(ms - previous).toFixed(0).padStart(4)} ms   over empty ${(ms - empty).toFixed(0).padStart(4)} ms`;
+    console.log(`${name.padEnd(36)} ${ms.toFixed(0).padStart(5)} ms${step}`);
+    previous = ms;
+  }
+  console.log(`package cost ${(median(samples["+ first call (sha256)"]) - empty).toFixed(0)} ms (goal <= 20 ms); bundled JS ${scriptBytes} bytes`);
   rmSync(dir, { recursive: true, force: true });
+  for (const script of Object.values(workers)) rmSync(dirname(script), { recursive: true, force: true });
 }
 
-await chromium(hubUrl);
-await workerdColdStart();
+// BENCH_WEB_PARTS (default "chromium,workerd") picks which parts run.
+const parts = new Set((process.env.BENCH_WEB_PARTS ?? "chromium,workerd").split(","));
+if (parts.has("chromium")) await chromium(hubUrl);
+if (parts.has("workerd")) await workerdColdStart();
