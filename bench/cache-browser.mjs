@@ -73,12 +73,12 @@ try {
     }
   };
   const [uncached] = await run(false, 1);
-  console.log(`${"no cache".padEnd(34)} ${mb(uncached.seconds).padStart(6)} MB/s`);
+  console.log(`${"no cache".padEnd(40)} ${mb(uncached.seconds).padStart(6)} MB/s`);
   for (const mode of ["opfs", "indexeddb"]) {
     const [first, second] = await run(mode, 2);
     if (first.fromCache || !second.fromCache) throw new Error(`${mode}: fromCache ${first.fromCache}, then ${second.fromCache}`);
-    console.log(`${`${mode}, first (fetched and written)`.padEnd(34)} ${mb(first.seconds).padStart(6)} MB/s`);
-    console.log(`${`${mode}, second (from the cache)`.padEnd(34)} ${mb(second.seconds).padStart(6)} MB/s`);
+    console.log(`${`${mode}, first (fetched and written)`.padEnd(40)} ${mb(first.seconds).padStart(6)} MB/s`);
+    console.log(`${`${mode}, second (from the cache)`.padEnd(40)} ${mb(second.seconds).padStart(6)} MB/s`);
   }
 } finally {
   await browser.close();
