@@ -113,6 +113,43 @@ window.lockNames = async () => {
   return { held: held.map((l) => l.name), pending: pending.map((l) => l.name) };
 };
 await ready;
+/**
+ * Two downloads in a module Web Worker with cache "auto"; \`withoutCreateWritable\` deletes
+ * FileSystemFileHandle.prototype.createWritable first, as in Safari before 26, so the store writes
+ * through sync access handles.
+ */
+window.inWorker = (dir, options, withoutCreateWritable) => new Promise((resolve, reject) => {
+  const source = \`
+    import { HubClient, ready } from "\${location.origin}/node_modules/hubwasm/${exportFor(pkg, "browser")}";
+    const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+    onmessage = async ({ data: { ctx, dir, options, withoutCreateWritable } }) => {
+      try {
+        if (withoutCreateWritable) delete FileSystemFileHandle.prototype.createWritable;
+        await ready;
+        const warnings = [];
+        const once = async () => {
+          const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.write, maxRetries: 0, cache: "auto", cacheDir: dir,
+            onWarning: (w) => warnings.push(w.name + ": " + w.message + " (" + w.cause + ")") });
+          const file = await hub.downloadFile(options);
+          const bytes = await file.arrayBuffer();
+          return { fromCache: file.fromCache, sha256: hex(await crypto.subtle.digest("SHA-256", bytes)) };
+        };
+        const first = await once();
+        const second = await once();
+        postMessage({ first, second, warnings, hasCreateWritable: "createWritable" in FileSystemFileHandle.prototype });
+      } catch (e) {
+        postMessage({ error: String(e?.stack ?? e) });
+      }
+    };\`;
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
+  worker.onerror = (e) => reject(new Error(e.message));
+  worker.onmessage = ({ data }) => {
+    worker.terminate();
+    if (data.error) reject(new Error(data.error));
+    else resolve(data);
+  };
+  worker.postMessage({ ctx, dir, options, withoutCreateWritable });
+});
 window.ready = true;
 </script>`;
 
@@ -197,6 +234,41 @@ if (ctx === undefined) {
   }
 
   try {
+    await step("auto in a page is OPFS: the blob is in the OPFS folder, and served from it by a new client", () =>
+      inContext(async (context) => {
+        const f = fixture("xet-small.bin");
+        const tab = await openTab(context);
+        const fetched = await tab.page.evaluate(([o]) => window.download("auto", "auto-folder", o), [{ repo: f.repo, path: f.path }]);
+        equal(fetched.fromCache, false, "fetched");
+        equal(fetched.sha256, f.sha256, "bytes");
+        const keys = await tab.page.evaluate(() => window.rawKeys("opfs", "auto-folder"));
+        equal(blobKeysOf(keys, f.sha256).length, 1, `the blob is in OPFS (${keys.join(", ")})`);
+        const served = await tab.page.evaluate(([o]) => window.download("auto", "auto-folder", o), [{ repo: f.repo, path: f.path }]);
+        equal(served.fromCache, true, "served from the cache");
+        equal(served.sha256, f.sha256, "cached bytes");
+      }),
+    );
+
+    await step("auto in a Web Worker without createWritable (as Safari before 26) is OPFS written through sync access handles; a page reads what it stored", () =>
+      inContext(async (context) => {
+        const f = fixture("xet-small.bin");
+        const tab = await openTab(context);
+        const out = await tab.page.evaluate(([o]) => window.inWorker("worker-folder", o, true), [{ repo: f.repo, path: f.path }]);
+        equal(out.hasCreateWritable, false, "the Worker had no createWritable");
+        equal(out.warnings.length, 0, `no warning: ${out.warnings.join("; ")}`);
+        equal(out.first.fromCache, false, "the Worker's first download is fetched");
+        equal(out.first.sha256, f.sha256, "its bytes");
+        equal(out.second.fromCache, true, "the Worker's second download is served from the cache");
+        equal(out.second.sha256, f.sha256, "the cached bytes");
+        const keys = await tab.page.evaluate(() => window.rawKeys("opfs", "worker-folder"));
+        equal(blobKeysOf(keys, f.sha256).length, 1, `the blob is in OPFS (${keys.join(", ")})`);
+        equal(tempKeys(keys).length, 0, `no temporary blob left (${keys.join(", ")})`);
+        const inPage = await tab.page.evaluate(([o]) => window.download("opfs", "worker-folder", o), [{ repo: f.repo, path: f.path }]);
+        equal(inPage.fromCache, true, "the page is served what the Worker stored");
+        equal(inPage.sha256, f.sha256, "the bytes the page reads");
+      }),
+    );
+
     for (const mode of ["opfs", "indexeddb"]) {
       const dir = `cache-browser-${mode}`;
 
