@@ -293,7 +293,8 @@ impl DownloadedFile {
         }
     }
 
-    /// Whether the cache serves the file (no byte of it is fetched).
+    /// Whether the cache serves the file (no byte of it is fetched); also true once a read found
+    /// the blob stored meanwhile by another tab or Worker (it waited on that blob's Web Lock).
     #[wasm_bindgen(getter, js_name = fromCache)]
     pub fn is_from_cache(&self) -> bool {
         self.served.is_some() || self.plan.served_by_claim.get()
