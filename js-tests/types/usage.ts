@@ -235,6 +235,7 @@ export async function cacheUsage(store: import("hubwasm").CacheStore): Promise<s
   new hubwasm.HubClient({ cache: store, offline: true });
   new hubwasm.HubClient({ cache: "memory" });
   new hubwasm.HubClient({ cache: false });
+  new hubwasm.HubClient({ cache: "opfs", cacheDir: "my-app-cache", cacheSizeLimit: 2 ** 30 });
   // @ts-expect-error cache is "auto", "memory", false or a store
   new hubwasm.HubClient({ cache: "disk" });
   const file = await hub.downloadFile({ repo: "org/model", path: "config.json" });

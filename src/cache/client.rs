@@ -22,11 +22,13 @@ use crate::js::convert::to_js;
 const CACHE_TYPES: &str = r#"
 export interface HubClientOptions {
   /** Where downloaded files are kept: `"auto"` (the Hugging Face cache folder on Node and Deno,
-   * shared with Python; IndexedDB in pages and Web Workers; none in Cloudflare Workers),
-   * `"indexeddb"`, `"memory"`, `false` (the default for now), or a store of your own. */
-  cache?: "auto" | "indexeddb" | "memory" | false | CacheStore;
+   * shared with Python; OPFS in pages and Web Workers, IndexedDB where OPFS cannot be written;
+   * none in Cloudflare Workers), `"opfs"`, `"indexeddb"`, `"memory"`, `false` (the default for
+   * now), or a store of your own. */
+  cache?: "auto" | "opfs" | "indexeddb" | "memory" | false | CacheStore;
   /** Node and Deno: the cache folder (default `HF_HUB_CACHE`, else `HF_HOME/hub`, else
-   * `~/.cache/huggingface/hub`). Browsers: the IndexedDB database (default `hubwasm-cache`). */
+   * `~/.cache/huggingface/hub`). Browsers: the OPFS folder or the IndexedDB database (default
+   * `hubwasm-cache`). */
   cacheDir?: string;
   /** Serve only from the cache and send no request (a miss is a LocalEntryNotFoundError). */
   offline?: boolean;
@@ -43,6 +45,11 @@ export interface HubClientOptions {
  * `…/refs/{revision}`, `…/.no_exist/{commit}/{path}`); hubwasm validates every key first.
  */
 export interface CacheStore {
+  /** Set it when tabs and Workers of one origin share the store's storage: a download that will
+   * cache a blob then holds the Web Lock of `{lockScope}` + the blob key, so a second tab waits
+   * and is served the stored blob instead of fetching it again. The built-in OPFS and IndexedDB
+   * stores set it. */
+  readonly lockScope?: string;
   /** Bytes `[start, end)` of an entry (a link is followed), the whole entry without them; null when missing. */
   read(key: string, start?: number, end?: number): Promise<Uint8Array | Blob | ReadableStream<Uint8Array> | null>;
   /** An entry's size (a link's blob's) and, for a link, its target; null when missing. */

@@ -210,3 +210,39 @@ impl Served {
 pub(crate) fn failed_stream(error: Error) -> web_sys::ReadableStream {
     super::failed_stream(&JsValue::from(error))
 }
+
+/// What a read does before fetching a file it will cache (src/cache/browser.rs).
+pub(crate) enum Claim {
+    /// Fetch and write it, holding the blob's Web Lock (where there is one) until the read ends.
+    Fetch(Option<super::browser::BlobLock>),
+    /// Another tab or Worker stored the blob while this one waited: serve it from the cache.
+    Cached(Served),
+}
+
+impl WriteTarget {
+    /// Takes the blob's Web Lock, waiting while another tab or Worker holds it, then looks again:
+    /// a blob stored meanwhile is linked and served instead of fetched a second time. A lock that
+    /// cannot be taken is a warning, and the read goes on as without Web Locks.
+    pub(crate) async fn claim(&self, signal: &AbortSignal) -> Result<Claim, Error> {
+        let blob_key = hubwasm_core::cache::RepoKeys::new(&self.repo).blob(&self.blob);
+        let lock = match super::browser::BlobLock::hold(&self.cache.store, &blob_key, signal).await {
+            Ok(lock) => lock,
+            Err(e @ Error::Aborted { .. }) => return Err(e),
+            Err(e) => {
+                self.cache.warn(e);
+                None
+            }
+        };
+        if lock.is_some() {
+            let linked =
+                self.cache.link_existing_blob(&self.repo, &self.commit, &self.path, &self.blob, self.size).await;
+            if let Some(copy) = or_warn(&self.cache, linked) {
+                if let Err(e) = self.cache.record_ref(&self.repo, &self.revision, &self.commit).await {
+                    self.cache.warn(e);
+                }
+                return Ok(Claim::Cached(Served { cache: self.cache.clone(), copy, commit: self.commit.clone() }));
+            }
+        }
+        Ok(Claim::Fetch(lock))
+    }
+}

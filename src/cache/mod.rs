@@ -8,6 +8,7 @@
 //! - `lookup`: the hooks `downloadFile` calls (served from the cache, offline, fallback);
 //! - `client`: `hub.cache.scan()` and `hub.cache.delete()`.
 
+pub(crate) mod browser;
 mod client;
 pub(crate) mod lookup;
 mod snapshot;
@@ -180,7 +181,7 @@ pub(crate) struct CachedCopy {
 }
 
 impl Cache {
-    /// From HubClient's options `cache` ("auto", "indexeddb", "memory", false, or a store), `cacheDir`
+    /// From HubClient's options `cache` ("auto", "opfs", "indexeddb", "memory", false, or a store), `cacheDir`
     /// and `offline`; `None` when there is no cache.
     pub(crate) fn from_options(
         cache: JsValue,
@@ -205,9 +206,15 @@ impl Cache {
                 Some(store)
             }
             (Some("memory"), _) => Some(create_memory_store().map_err(|e| store_error("start", e))?),
+            (Some("opfs"), _) => match browser::opfs_store(cache_dir)? {
+                Some(store) => Some(store),
+                None => {
+                    return Err(bad("\"opfs\" needs a writable Origin Private File System, which this runtime lacks"))
+                }
+            },
             (Some(other), _) => {
                 return Err(bad(&format!(
-                    "must be \"auto\", \"indexeddb\", \"memory\", false or a store, got {other:?}"
+                    "must be \"auto\", \"opfs\", \"indexeddb\", \"memory\", false or a store, got {other:?}"
                 )))
             }
             (None, Some(true)) => return Err(bad("must be \"auto\", \"memory\", false or a store, got true")),

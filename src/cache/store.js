@@ -6,6 +6,8 @@
 // own failure (a throwing method, a full disk, a refused permission) rejects it, and Rust turns the
 // rejection into a CacheError.
 
+import { createOpfsStore, opfsWritable } from "./opfs.js";
+
 const METHODS = ["read", "stat", "put", "open", "rename", "link", "list", "remove"];
 
 /** Whether `key` is safe to map to a path (hubwasm-core checked it already; this is a second guard). */
@@ -552,6 +554,8 @@ export function createIndexedDbStore(name) {
   }
 
   return {
+    /** Tabs and Workers on this database share Web Locks by this name (src/cache/locks.js). */
+    lockScope: `indexeddb:${name ?? "hubwasm-cache"}`,
     async read(key, start, end) {
       checkKey(key);
       const database = await db;
@@ -700,10 +704,11 @@ export function createIndexedDbStore(name) {
 
 /**
  * What `cache: "auto"` picks: the Hugging Face cache folder on Node and Deno (at `where`, default
- * Python's), IndexedDB in pages and Web Workers (database `where`); undefined elsewhere (workerd).
+ * Python's), OPFS in pages and Web Workers that can write it (folder `where`, src/cache/opfs.js),
+ * else IndexedDB (database `where`); undefined elsewhere (workerd).
  */
 export function createAutoStore(where) {
-  return createFileStore(where) ?? createIndexedDbStore(where);
+  return createFileStore(where) ?? (opfsWritable() ? createOpfsStore(where) : createIndexedDbStore(where));
 }
 
 /**

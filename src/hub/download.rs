@@ -126,6 +126,8 @@ struct Plan {
     xet_options: XetOptions,
     /// Where a whole-file read is cached once verified (src/cache/).
     cache_write: Option<crate::cache::lookup::WriteTarget>,
+    /// Set when a read found the blob stored by another tab meanwhile and served it from the cache.
+    served_by_claim: std::cell::Cell<bool>,
 }
 
 enum Kind {
@@ -219,6 +221,7 @@ impl HubClient {
                 on_progress,
                 xet_options,
                 cache_write,
+                served_by_claim: Default::default(),
             };
             Ok(DownloadedFile { plan: Rc::new(plan), served: None }.into())
         })
@@ -242,7 +245,21 @@ fn served_file(
     let (kind, cache_write) = (Kind::Regular, None);
     // Nothing is fetched: the Xet window is never used.
     let xet_options = XetOptions { max_in_flight: XET_WINDOW as usize, max_buffered_bytes: XET_BUFFER_BYTES.into() };
-    let plan = Plan { transport, repo, path, commit, etag, span, kind, signal, on_progress, xet_options, cache_write };
+    let served_by_claim = Default::default();
+    let plan = Plan {
+        transport,
+        repo,
+        path,
+        commit,
+        etag,
+        span,
+        kind,
+        signal,
+        on_progress,
+        xet_options,
+        cache_write,
+        served_by_claim,
+    };
     Ok(DownloadedFile { plan: Rc::new(plan), served: Some(Rc::new(served)) }.into())
 }
 
@@ -279,10 +296,11 @@ impl DownloadedFile {
         }
     }
 
-    /// Whether the cache serves the file (no byte of it is fetched).
+    /// Whether the cache serves the file (no byte of it is fetched); also true once a read found
+    /// the blob stored meanwhile by another tab or Worker (it waited on that blob's Web Lock).
     #[wasm_bindgen(getter, js_name = fromCache)]
     pub fn is_from_cache(&self) -> bool {
-        self.served.is_some()
+        self.served.is_some() || self.plan.served_by_claim.get()
     }
 
     /// The bytes as a `ReadableStream<Uint8Array>` that fetches as it is read; cancelling it stops
@@ -485,6 +503,15 @@ fn xet_error(what: &str, e: XetDownloadError) -> Error {
     }
 }
 
+/// The next chunk of a blob served from the cache, `None` at its end.
+async fn next_cached(reader: &ReadableStreamDefaultReader) -> Result<Option<Uint8Array>, Error> {
+    match JsFuture::from(read_chunk(reader)).await {
+        Ok(chunk) if chunk.is_undefined() => Ok(None),
+        Ok(chunk) => Ok(Some(chunk.unchecked_into())),
+        Err(cause) => Err(Error::Cache { message: "the cached blob could not be read".into(), cause }),
+    }
+}
+
 /// One read of the file.
 struct Reader {
     plan: Rc<Plan>,
@@ -493,11 +520,15 @@ struct Reader {
     delivered: u64,
     /// The blob being cached as it is read (src/cache/), dropped (and removed) on error or cancel.
     cache_write: RefCell<Option<crate::cache::BlobWrite>>,
+    /// The Web Lock of the blob being cached, released when the read ends (src/cache/browser.rs).
+    blob_lock: Option<crate::cache::browser::BlobLock>,
 }
 
 enum State {
     Start,
     Body(Box<BodyRead>),
+    /// The blob another tab stored while this read waited for its Web Lock.
+    Cached(ReadableStreamDefaultReader),
     Xet(Box<XetRead>),
     Done,
 }
@@ -564,6 +595,7 @@ fn open_stream(plan: Rc<Plan>) -> ReadableStream {
         state: State::Start,
         delivered: 0,
         cache_write: RefCell::default(),
+        blob_lock: None,
     })));
     let cancelled = Rc::new(RefCell::new(false));
     let (pull_cell, pull_cancelled) = (cell.clone(), cancelled.clone());
@@ -620,6 +652,12 @@ impl Reader {
             // Nothing to fetch (an empty file, or nothing left of it).
             self.state = State::Done;
         }
+        if matches!(self.state, State::Start) {
+            if let Err(e) = self.claim().await {
+                self.state = State::Done;
+                return Err(e);
+            }
+        }
         let piece = loop {
             let step = match &mut self.state {
                 State::Start => match self.start().await {
@@ -633,6 +671,7 @@ impl Reader {
                     Err(e) => Err(e),
                 },
                 State::Body(_) => self.next_body().await,
+                State::Cached(reader) => next_cached(reader).await,
                 State::Xet(_) => self.next_xet().await,
                 State::Done => Ok(None),
             };
@@ -665,6 +704,21 @@ impl Reader {
             let _ = callback.call1(&JsValue::UNDEFINED, &progress);
         }
         Ok(Some(piece))
+    }
+
+    /// A read that will cache the file first takes its blob's Web Lock; when another tab stored
+    /// the blob meanwhile, the read is served from the cache instead.
+    async fn claim(&mut self) -> Result<(), Error> {
+        let Some(target) = &self.plan.cache_write else { return Ok(()) };
+        match target.claim(&self.signal()).await? {
+            crate::cache::lookup::Claim::Fetch(lock) => self.blob_lock = lock,
+            crate::cache::lookup::Claim::Cached(served) => {
+                let stream = served.stream(None, None, None)?;
+                self.state = State::Cached(stream.get_reader().unchecked_into());
+                self.plan.served_by_claim.set(true);
+            }
+        }
+        Ok(())
     }
 
     async fn start(&self) -> Result<State, Error> {

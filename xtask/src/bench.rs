@@ -28,6 +28,7 @@ pub fn run() -> Result {
     // The native side runs through this xtask binary (`xet-hash`), already built by cargo.
     exec(Command::new("node").arg("xet-hash.mjs").current_dir(root().join("bench")))?;
     web()?;
+    cache_browser()?;
     download()?;
     upload()
 }
@@ -43,6 +44,13 @@ fn release_localhub(name: &str) -> Result<Localhub> {
 fn web() -> Result {
     let hub = release_localhub("bench-web")?;
     exec(Command::new("node").arg("web.mjs").arg(&hub.url).current_dir(root().join("bench")))
+}
+
+/// Chromium: first vs cached download of a BENCH_CACHE_MIB (default 200) MiB file, OPFS and
+/// IndexedDB, beside a download with no cache.
+fn cache_browser() -> Result {
+    let hub = release_localhub("bench-cache-browser")?;
+    exec(Command::new("node").arg("cache-browser.mjs").arg(&hub.url).current_dir(root().join("bench")))
 }
 
 /// BENCH_MIB (default 1024) MiB uploaded once by hf_xet, then downloaded by each client in turn.

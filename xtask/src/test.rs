@@ -285,6 +285,11 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         Suite { name: "packaging (npm pack)", command: node(&["runners/packaging.js"]), format: Format::Plain },
         Suite { name: "example web-upload (Vite app, Chromium)", command: web_upload, format: Format::Plain },
         Suite {
+            name: "cache in Chromium (OPFS, IndexedDB)",
+            command: node(&["runners/cache-browser.js"]),
+            format: Format::Plain,
+        },
+        Suite {
             name: "bundlers (vite webpack esbuild wrangler)",
             command: node(&["runners/bundlers.js"]),
             format: Format::Plain,
