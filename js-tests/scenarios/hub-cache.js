@@ -122,7 +122,7 @@ async function ownRepo(ctx, files) {
   return { repo, commit, first };
 }
 
-export default [
+const scenarios = [
   {
     name: "hub cache: a second download is served from the cache after one metadata request, a commit id after none",
     async run(context) {
@@ -184,7 +184,8 @@ export default [
       }
       equal(requests.length - before, 3, "one metadata request per cached range");
       ok(hubc.cache, "hub.cache exists");
-      equal(client(ctx).cache, undefined, "no cache unless asked for");
+      equal(client(ctx, { cache: false }).cache, undefined, "cache: false has none");
+      ok(client(ctx).cache, "a cache by default (\"auto\")");
     },
   },
   {
@@ -446,7 +447,109 @@ export default [
       const offline = new HubClient({ hubUrl: "http://127.0.0.1:9", cache: store, offline: true });
       const cached = await offline.snapshotDownload({ repo, allowPatterns: ["nested/"] });
       equal(cached.files.map((f) => f.path).join(), expected.slice(1).join(), "offline: the cached snapshot's files");
-      await rejects(() => client(ctx).snapshotDownload({ repo }), { instanceOf: InvalidInputError }, "needs a cache");
+      await rejects(() => client(ctx, { cache: false }).snapshotDownload({ repo }), { instanceOf: InvalidInputError }, "needs a cache");
     },
   },
 ];
+
+/** The Cache API store's index (src/cache/cache_api.js), read straight from the Cache API. */
+async function cacheApiIndex(cache) {
+  const answer = await cache.match("https://hubwasm.cache/index");
+  return answer === undefined ? {} : (await answer.json()).entries;
+}
+
+/** Deletes a scenario's own cache where the runtime can (workerd cannot: Miniflare starts each run empty). */
+async function dropCache(name) {
+  await Promise.resolve().then(() => caches.delete(name)).catch(() => {});
+}
+
+const cacheApiScenarios = [
+  {
+    name: "hub cache: the Cache API store serves the second download and ranges with no file fetched, scans, deletes, and forgets a dropped entry",
+    async run(context) {
+      if (typeof caches === "undefined" || typeof caches.open !== "function") return { notes: ["no Cache API in this runtime"] };
+      const ctx = hub(context);
+      const name = `hubwasm-scenario-${Math.random().toString(16).slice(2)}`;
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      const small = fixture(ctx, "config.json");
+      const first = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const whole = new Uint8Array(await (await first.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer());
+      equal(await sha256(whole), f.sha256, "fetched bytes");
+      await (await first.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer();
+      // A new client on the same cache, as the next request to a Worker.
+      const { fetchFn, requests, fail } = recordingFetch();
+      const again = client(ctx, { cache: "cacheapi", cacheDir: name, fetch: fetchFn });
+      const hit = await again.downloadFile({ repo: f.repo, path: f.path });
+      equal(hit.fromCache, true, "the second download is served from the Cache API");
+      equal(await sha256(await hit.arrayBuffer()), f.sha256, "cached bytes");
+      equal(requests.length, 1, `one request, the revision's commit: ${requests}`);
+      const MiB = 1 << 20;
+      for (const [start, end] of [[4 * MiB - 10, 4 * MiB + 10], [0, 0], [f.size - 3, f.size - 1]]) {
+        const part = await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha, range: [start, end] });
+        equal(part.fromCache, true, `[${start}, ${end}] from the cache`);
+        equal(await sha256(await part.arrayBuffer()), await sha256(whole.subarray(start, end + 1)), `[${start}, ${end}]`);
+      }
+      equal(requests.length, 1, `a cached commit id costs no request: ${requests}`);
+      fail();
+      equal((await again.downloadFile({ repo: small.repo, path: small.path })).fromCache, true, "network gone: the last known commit's copy");
+      const offline = new HubClient({ hubUrl: "http://127.0.0.1:9", cache: "cacheapi", cacheDir: name, offline: true });
+      equal(await sha256(await (await offline.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer()), small.sha256, "offline");
+      const scan = await offline.cache.scan();
+      const repo = scan.repos.find((r) => r.repo === f.repo);
+      equal(repo.sizeOnDisk, f.size + small.size, "scan: both blobs (from the store's index)");
+      equal(repo.revisions[0].refs.join(), "main", "scan: refs/main");
+      // The runtime may drop any entry: a blob whose data is gone is a miss, fetched again.
+      const cache = await caches.open(name);
+      const index = await cacheApiIndex(cache);
+      const linked = index[`models--demo--hub-fixtures/snapshots/${ctx.manifest.modelMainSha}/${small.path}`];
+      const blobKey = linked?.blobKey;
+      ok(index[blobKey]?.kind === "file", `the index names the blob: ${Object.keys(index)}`);
+      ok(!Object.keys(index).some((k) => k.endsWith(".incomplete")), "no temporary entry is left");
+      ok(await cache.delete(`https://hubwasm.cache/data/${index[blobKey].id}`), "the blob's data is dropped");
+      const refetched = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const miss = await refetched.downloadFile({ repo: small.repo, path: small.path });
+      equal(miss.fromCache, false, "a dropped blob is fetched again");
+      equal(await sha256(await miss.arrayBuffer()), small.sha256, "refetched bytes");
+      equal((await refetched.downloadFile({ repo: small.repo, path: small.path })).fromCache, true, "and cached again");
+      const { freed } = await refetched.cache.delete({ repo: f.repo });
+      equal(freed, f.size + small.size, "delete frees both blobs");
+      equal(Object.keys(await cacheApiIndex(cache)).length, 0, "the index is empty");
+      equal((await refetched.downloadFile({ repo: small.repo, path: small.path })).fromCache, false, "so no hit");
+      await dropCache(name);
+    },
+  },
+  {
+    name: "hub cache: a download cancelled midway leaves nothing in the Cache API; in workerd `cache: \"auto\"` is the Cache API",
+    async run(context) {
+      if (typeof caches === "undefined" || typeof caches.open !== "function") return { notes: ["no Cache API in this runtime"] };
+      const ctx = hub(context);
+      const name = `hubwasm-scenario-${Math.random().toString(16).slice(2)}`;
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      const hubc = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const reader = (await hubc.downloadFile({ repo: f.repo, path: f.path })).stream().getReader();
+      for (let got = 0; got < 8 * 1024 * 1024; ) got += (await reader.read()).value.byteLength;
+      await reader.cancel("enough");
+      // The store publishes an entry only when hubwasm closes a verified write: there is none to wait for.
+      const cache = await caches.open(name);
+      equal(Object.keys(await cacheApiIndex(cache)).filter((k) => k.includes("/blobs/") || k.includes("/snapshots/")).join(), "", "no entry names it");
+      equal((await hubc.downloadFile({ repo: f.repo, path: f.path })).fromCache, false, "so it is no hit");
+      await dropCache(name);
+      if (caches.default === undefined) return { notes: ["not workerd: `cache: \"auto\"` is another store here"] };
+      const small = fixture(ctx, "lfs-legacy.bin");
+      const { fetchFn, requests } = recordingFetch();
+      const auto = client(ctx, { fetch: fetchFn });
+      ok(auto.cache, "a cache by default");
+      await (await auto.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer();
+      const index = await cacheApiIndex(caches.default);
+      ok(index[`models--demo--hub-fixtures/blobs/${small.sha256}`], "stored in caches.default");
+      const before = requests.length;
+      const hit = await client(ctx, { fetch: fetchFn }).downloadFile({ repo: small.repo, path: small.path });
+      equal(hit.fromCache, true, "the next request's client is served from caches.default");
+      equal(await sha256(await hit.arrayBuffer()), small.sha256, "bytes");
+      equal(requests.length - before, 1, `one metadata request: ${requests.slice(before)}`);
+      return undefined;
+    },
+  },
+];
+
+export default [...scenarios, ...cacheApiScenarios];

@@ -21,12 +21,14 @@ use crate::js::convert::to_js;
 #[wasm_bindgen(typescript_custom_section)]
 const CACHE_TYPES: &str = r#"
 export interface HubClientOptions {
-  /** Where downloaded files are kept: `"auto"` (the Hugging Face cache folder on Node and Deno,
-   * shared with Python; IndexedDB in pages and Web Workers; none in Cloudflare Workers),
-   * `"indexeddb"`, `"memory"`, `false` (the default for now), or a store of your own. */
-  cache?: "auto" | "indexeddb" | "memory" | false | CacheStore;
+  /** Where downloaded files are kept: `"auto"` (the default: the Hugging Face cache folder on Node
+   * and Deno, shared with Python; IndexedDB in pages and Web Workers; the Cache API in Cloudflare
+   * Workers), `"indexeddb"`, `"cacheapi"` (the Cache API: `caches.default` in Workers, else
+   * `caches.open(cacheDir ?? "hubwasm")`), `"memory"`, `false` (none), or a store of your own. */
+  cache?: "auto" | "indexeddb" | "cacheapi" | "memory" | false | CacheStore;
   /** Node and Deno: the cache folder (default `HF_HUB_CACHE`, else `HF_HOME/hub`, else
-   * `~/.cache/huggingface/hub`). Browsers: the IndexedDB database (default `hubwasm-cache`). */
+   * `~/.cache/huggingface/hub`). Browsers: the IndexedDB database (default `hubwasm-cache`).
+   * The Cache API: the cache's name (`caches.open(cacheDir)`). */
   cacheDir?: string;
   /** Serve only from the cache and send no request (a miss is a LocalEntryNotFoundError). */
   offline?: boolean;

@@ -423,25 +423,55 @@ export function createFileStore(root) {
 }
 
 /**
- * A file download's bytes from the cache: `stream` delivered to the reader with progress and the
- * caller's abort signal honoured, chunks checked to be Uint8Arrays and the total to be `total`.
+ * A file download's bytes from the cache: `opening`'s stream delivered to the reader with progress
+ * and the caller's abort signal honoured, chunks checked to be Uint8Arrays and the total to be
+ * `total`. `typed(kind, message, cause)` makes the package's error: "abort" an AbortError (the
+ * stream errors as soon as the signal fires, whatever was read ahead), "integrity" an
+ * IntegrityError (the cached file is shorter or longer than the verified one), "cache" a
+ * CacheError (the store's stream failed or gave something else than bytes).
  */
-export function servedStream(opening, total, onProgress, signal) {
+export function servedStream(opening, total, onProgress, signal, typed) {
   let reader;
   let loaded = 0;
+  let onAbort;
+  const stop = () => {
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    onAbort = undefined;
+    reader?.cancel().catch(() => {});
+  };
   return new ReadableStream({
+    start(controller) {
+      if (signal === undefined || signal === null) return;
+      onAbort = () => {
+        controller.error(typed("abort", "", signal.reason));
+        stop();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    },
     async pull(controller) {
-      if (signal?.aborted) throw signal.reason;
+      const fail = (error) => {
+        stop();
+        throw error;
+      };
+      if (signal?.aborted) fail(typed("abort", "", signal.reason));
       reader ??= (await opening).getReader();
-      const { done, value } = await reader.read();
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        fail(signal?.aborted ? typed("abort", "", signal.reason) : typed("cache", "the cache store failed while reading the file", e));
+      }
+      if (signal?.aborted) fail(typed("abort", "", signal.reason));
+      const { done, value } = chunk;
       if (done) {
-        if (loaded !== total) throw new TypeError(`the cached file ended after ${loaded} of ${total} bytes`);
+        if (loaded !== total) fail(typed("integrity", `the cached file ended after ${loaded} of ${total} bytes`));
+        stop();
         controller.close();
         return;
       }
-      if (!(value instanceof Uint8Array)) throw new TypeError("a store's stream must give Uint8Array chunks");
+      if (!(value instanceof Uint8Array)) fail(typed("cache", "a store's stream must give Uint8Array chunks"));
       loaded += value.byteLength;
-      if (loaded > total) throw new TypeError(`the cached file is longer than ${total} bytes`);
+      if (loaded > total) fail(typed("integrity", `the cached file is longer than its ${total} bytes`));
       controller.enqueue(value);
       if (onProgress) {
         try {
@@ -452,6 +482,8 @@ export function servedStream(opening, total, onProgress, signal) {
       }
     },
     async cancel(reason) {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+      onAbort = undefined;
       if (reader === undefined) reader = (await opening.catch(() => undefined))?.getReader();
       await reader?.cancel(reason);
     },
