@@ -5,7 +5,7 @@
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 
-const { CacheError, EntryNotFoundError, HubClient, InvalidInputError, LocalEntryNotFoundError, NetworkError } = hubwasm;
+const { AbortError, CacheError, EntryNotFoundError, HubClient, IntegrityError, InvalidInputError, LocalEntryNotFoundError, NetworkError } = hubwasm;
 
 function hub(context) {
   if (!context?.hubUrl) {
@@ -552,4 +552,100 @@ const cacheApiScenarios = [
   },
 ];
 
-export default [...scenarios, ...cacheApiScenarios];
+
+/** A mapStore whose reads of `key` give `bytes` instead, in `pieces` chunks all queued at once. */
+function lyingStore(key, bytes, pieces = 1) {
+  const store = mapStore();
+  const read = store.read;
+  store.read = async (k, start, end) => {
+    if (!k.endsWith(key)) return read(k, start, end);
+    return new ReadableStream({
+      start(controller) {
+        const size = Math.ceil(bytes.byteLength / pieces);
+        for (let at = 0; at < bytes.byteLength; at += size) controller.enqueue(bytes.slice(at, at + size));
+        controller.close();
+      },
+    });
+  };
+  return store;
+}
+
+const edgeScenarios = [
+  {
+    name: "hub cache: a cached file's stream fails typed — AbortError after an abort even with its bytes read ahead, IntegrityError when short or long, CacheError when the store fails",
+    async run(context) {
+      const ctx = hub(context);
+      const f = fixture(ctx, "xet-small.bin");
+      const key = `/snapshots/${ctx.manifest.modelMainSha}/${f.path}`;
+      const cachedWith = async (store) => {
+        const hubc = client(ctx, { cache: store });
+        await (await hubc.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer();
+        return hubc;
+      };
+      // The file's own bytes, in 16 chunks all in the store's stream before the first read.
+      const good = mapStore();
+      const whole = new Uint8Array(await (await (await cachedWith(good)).downloadFile({ repo: f.repo, path: f.path })).arrayBuffer());
+      const buffered = lyingStore(key, whole, 16);
+      for (const [k, v] of good.entries) buffered.entries.set(k, v);
+      const controller = new AbortController();
+      const file = await client(ctx, { cache: buffered }).downloadFile({ repo: f.repo, path: f.path, abortSignal: controller.signal });
+      equal(file.fromCache, true, "served from the cache");
+      const reader = file.stream().getReader();
+      ok((await reader.read()).value.byteLength > 0, "a first chunk");
+      controller.abort();
+      const aborted = await rejects(() => reader.read(), { instanceOf: AbortError }, "the next read after abort");
+      equal(aborted.code, "ABORTED", `the package's AbortError (${aborted.name})`);
+      const before = new AbortController();
+      before.abort();
+      const late = await client(ctx, { cache: buffered }).downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha, abortSignal: before.signal }).catch((e) => e);
+      ok(late instanceof AbortError || (await late.arrayBuffer().then(() => null, (e) => e)) instanceof AbortError, "aborted before: AbortError");
+      for (const [what, bytes] of [["short", whole.subarray(0, whole.byteLength - 1)], ["long", new Uint8Array(whole.byteLength + 1)]]) {
+        const store = lyingStore(key, bytes);
+        for (const [k, v] of good.entries) store.entries.set(k, v);
+        const lied = await client(ctx, { cache: store }).downloadFile({ repo: f.repo, path: f.path });
+        equal(lied.fromCache, true, `${what}: served from the cache`);
+        await rejects(() => lied.arrayBuffer(), { instanceOf: IntegrityError }, `a ${what} cached file`);
+      }
+      const broken = mapStore();
+      for (const [k, v] of good.entries) broken.entries.set(k, v);
+      broken.read = async () => new ReadableStream({ pull() { throw new Error("the disk went away"); } });
+      const failing = await client(ctx, { cache: broken }).downloadFile({ repo: f.repo, path: f.path });
+      const error = await rejects(() => failing.arrayBuffer(), { instanceOf: CacheError }, "a store whose stream fails");
+      equal(error.cause?.message, "the disk went away", "its cause is the store's error");
+    },
+  },
+  {
+    name: "hub cache: the default store (\"auto\": the HF folder on Node and Deno, IndexedDB in pages, the Cache API in workerd) serves offline and when the network is gone",
+    async run(context) {
+      const ctx = hub(context);
+      const f = fixture(ctx, "nested/deeper/notes.txt");
+      const online = client(ctx);
+      ok(online.cache, "a cache by default");
+      await (await online.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer();
+      const { fetchFn, requests, fail } = recordingFetch();
+      const offline = new HubClient({ hubUrl: ctx.hubUrl, offline: true, fetch: fetchFn });
+      const file = await offline.downloadFile({ repo: f.repo, path: f.path });
+      equal(file.fromCache, true, "offline: from the default cache");
+      equal(await sha256(await file.arrayBuffer()), f.sha256, "offline bytes");
+      await rejects(() => offline.downloadFile({ repo: f.repo, path: "no/such/thing.txt" }), { instanceOf: LocalEntryNotFoundError }, "offline miss");
+      equal(requests.length, 0, `offline sends nothing: ${requests}`);
+      fail();
+      const cut = client(ctx, { fetch: fetchFn });
+      const fallback = await cut.downloadFile({ repo: f.repo, path: f.path });
+      equal(fallback.fromCache, true, "network gone: the last known commit's copy");
+      equal(await sha256(await fallback.arrayBuffer()), f.sha256, "fallback bytes");
+      ok(requests.length > 0, "the network was asked first");
+      await rejects(() => cut.downloadFile({ repo: f.repo, path: "config.json", revision: "v1.0-missing-tag" }), { instanceOf: NetworkError }, "nothing cached: the NetworkError");
+      const fs = globalThis.process?.getBuiltinModule?.("node:fs");
+      const folder = globalThis.process?.env?.HF_HUB_CACHE;
+      if (fs === undefined || folder === undefined || typeof indexedDB !== "undefined" || (typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers")) {
+        return { notes: ["no HF cache folder in this runtime: its default store was used"] };
+      }
+      const entry = `${folder}/models--demo--hub-fixtures/snapshots/${ctx.manifest.modelMainSha}/${f.path}`;
+      ok(fs.lstatSync(entry).isSymbolicLink(), `the default folder is HF_HUB_CACHE: ${entry}`);
+      return undefined;
+    },
+  },
+];
+
+export default [...scenarios, ...cacheApiScenarios, ...edgeScenarios];

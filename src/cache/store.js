@@ -271,6 +271,12 @@ function hubCacheDir({ path, os }) {
 
 const BLOCK = 1 << 20;
 
+/** What Python's huggingface_hub writes to the cache root before a download (`_create_cachedir_tag`). */
+const CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"
+  + "# This file is a cache directory tag created by huggingface_hub.\n"
+  + "# For information about cache directory tags, see:\n"
+  + "#\thttps://bford.info/cachedir/\n";
+
 /** The Hugging Face cache folder at `root` (default: Python's). Undefined where there is no file system. */
 export function createFileStore(root) {
   const modules = nodeModules();
@@ -310,6 +316,29 @@ export function createFileStore(root) {
       }
       if (stat.isDirectory()) continue;
       out.push({ key, size: stat.size, link, lastAccessed: stat.atimeMs, lastModified: stat.mtimeMs });
+    }
+  }
+
+  /**
+   * Before a blob is written, what Python's hf_hub_download leaves beside it: `CACHEDIR.TAG` at the
+   * root (when missing) and the empty lock file `.locks/{repo folder}/{etag}.lock` (mode 0664) its
+   * WeakFileLock holds while downloading. hubwasm takes no lock (its temp-then-rename is safe on its
+   * own), so the folder is the same whichever client filled it. A failure here costs nothing.
+   */
+  async function pythonMarks(key) {
+    const [folder, area, name] = key.split("/");
+    try {
+      const tag = path.join(base, "CACHEDIR.TAG");
+      await fs.writeFile(tag, CACHEDIR_TAG, { flag: "wx" }).catch((e) => {
+        if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
+      });
+      if (area !== "blobs" || name === undefined) return;
+      const lock = path.join(base, ".locks", folder, `${name.split(".")[0]}.lock`);
+      await fs.mkdir(path.dirname(lock), { recursive: true });
+      await (await fs.open(lock, "a", 0o664)).close();
+      await fs.chmod(lock, 0o664);
+    } catch {
+      // A read-only or odd file system: the cache works without them.
     }
   }
 
@@ -373,6 +402,7 @@ export function createFileStore(root) {
     async open(key) {
       const file = pathOf(key);
       await makeParent(file);
+      await pythonMarks(key);
       const handle = await fs.open(file, "wx");
       let closed = false;
       return {
