@@ -86,9 +86,12 @@ function sliced(body, skip, length) {
 export function createCacheApiStore(name) {
   if (typeof caches === "undefined" || typeof caches.open !== "function") return undefined;
   const label = name ?? "";
-  const opening = name === undefined && caches.default !== undefined ? Promise.resolve(caches.default) : caches.open(name ?? "hubwasm");
-  opening.catch(() => {}); // its failure is each call's
-  const cache = () => opening;
+  // Opened on first use: a client made in a Worker's global scope must not do I/O there.
+  let opening;
+  const cache = () => {
+    opening ??= name === undefined && caches.default !== undefined ? Promise.resolve(caches.default) : caches.open(name ?? "hubwasm");
+    return opening;
+  };
 
   async function load() {
     const answer = await (await cache()).match(INDEX_URL);
