@@ -1,6 +1,8 @@
 // Runs the Worker under Miniflare (bundled as wrangler would) against the seeded localhub and reads
-// its event stream as a browser's EventSource would: the tokens, in order, arriving one by one.
+// its event stream as a browser's EventSource would: the tokens, in order, arriving one by one; and
+// its /files route: a Hub file served twice (the second time from the Cache API) and by ranges.
 // Usage (cargo xtask test sets the variable): HUBWASM_TEST_HUB=manifest.json node test.mjs
+import { createHash } from "node:crypto";
 import { Miniflare } from "../../js-tests/lib/miniflare.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +28,7 @@ const mf = new Miniflare({
     { type: "CompiledWasm", include: ["**/*.wasm"] },
   ],
   compatibilityDate: "2026-04-01",
-  bindings: { HF_TOKEN: context.tokens.write, HF_INFERENCE_ENDPOINT: context.hubUrl, MODEL: "localhub/echo-chat", PROVIDER: "auto" },
+  bindings: { HF_TOKEN: context.tokens.write, HF_INFERENCE_ENDPOINT: context.hubUrl, HF_ENDPOINT: context.hubUrl, MODEL: "localhub/echo-chat", PROVIDER: "auto" },
 });
 
 /** The worker's events as they arrive: `{ data, at }` each. */
@@ -89,6 +91,36 @@ const scenarios = [
       for await (const e of events(response)) if (e.error) error = JSON.parse(e.data);
       equal(error?.name, "ProviderOutputError", JSON.stringify(error));
       equal(error?.code, "PROVIDER_OUTPUT");
+    },
+  },
+  {
+    name: "GET /files serves a Hub file, the second time from the Cache API, and Range requests as 206 with the right bytes",
+    async run(ctx) {
+      const f = ctx.manifest.files.find((x) => x.repo === ctx.manifest.repos.model && x.path === "xet-multi-xorb.bin");
+      const url = `http://localhost/files/${f.repo}/${f.path}`;
+      const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+      const first = await mf.dispatchFetch(url);
+      equal(first.status, 200, "first");
+      equal(first.headers.get("x-hubwasm-from-cache"), "false", "the first is fetched from the Hub");
+      const whole = new Uint8Array(await first.arrayBuffer());
+      equal(sha256(whole), f.sha256, "the file's bytes (Python's sha256)");
+      const second = await mf.dispatchFetch(url);
+      equal(second.headers.get("x-hubwasm-from-cache"), "true", "the second is a Cache API hit");
+      equal(sha256(new Uint8Array(await second.arrayBuffer())), f.sha256, "cached bytes");
+      const MiB = 1 << 20;
+      for (const [header, start, end] of [[`bytes=${4 * MiB - 10}-${4 * MiB + 9}`, 4 * MiB - 10, 4 * MiB + 9], ["bytes=-100", f.size - 100, f.size - 1], [`bytes=${f.size - 7}-`, f.size - 7, f.size - 1]]) {
+        const part = await mf.dispatchFetch(url, { headers: { range: header } });
+        equal(part.status, 206, header);
+        equal(part.headers.get("content-range"), `bytes ${start}-${end}/${f.size}`, `${header}: content-range`);
+        equal(part.headers.get("x-hubwasm-from-cache"), "true", `${header}: from the Cache API`);
+        equal(sha256(new Uint8Array(await part.arrayBuffer())), sha256(whole.subarray(start, end + 1)), `${header}: bytes`);
+      }
+      const past = await mf.dispatchFetch(url, { headers: { range: `bytes=${f.size}-` } });
+      equal(past.status, 416, "a range past the end");
+      await past.arrayBuffer();
+      const missing = await mf.dispatchFetch(`http://localhost/files/${f.repo}/no/such/file.bin`);
+      equal(missing.status, 404, "a missing file");
+      equal((await missing.json()).code, "ENTRY_NOT_FOUND", "its typed error");
     },
   },
 ];
