@@ -61,8 +61,8 @@ try {
 }
 
 // 4. An upload through Xet to a local Hub, and the file back. `cargo xtask demo` starts localhub;
-//    the planner does all the Xet work in wasm, the HTTP calls here are what the coming HubClient
-//    wraps (with retries, progress and abort).
+//    the low-level planner does all the Xet work in wasm and the HTTP calls are written out here;
+//    section 7 shows HubClient doing the same in one call (with retries, progress and abort).
 const hub = process.env.LOCALHUB_URL;
 if (hub) {
   console.log(`\n4. Upload through Xet to localhub (${hub}), then download`);
@@ -72,7 +72,9 @@ if (hub) {
     if (!response.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
     return response;
   };
-  await call(`${hub}/api/repos/create`, { method: "POST", body: JSON.stringify({ name: "tour", organization: "demo" }) });
+  // 409: the repo is there from an earlier run against the same localhub; its files are replaced.
+  const created = await fetch(`${hub}/api/repos/create`, { method: "POST", headers: auth, body: JSON.stringify({ name: "tour", organization: "demo" }) });
+  if (!created.ok && created.status !== 409) throw new Error(`create demo/tour: ${created.status} ${await created.text()}`);
   const { casUrl, accessToken } = await (await call(`${hub}/api/models/demo/tour/xet-write-token/main`)).json();
   const cas = { Authorization: `Bearer ${accessToken}` };
   const edited = original.slice();

@@ -140,6 +140,8 @@ export default [
         const file = await hubc.downloadFile({ repo: f.repo, path: f.path, range: [start, end] });
         const expected = bytes.subarray(start, Math.min(end, size - 1) + 1);
         equal(file.size, expected.byteLength, `size of [${start}, ${end}]`);
+        equal(file.fileSize, size, `fileSize with [${start}, ${end}]`);
+        equal(file.rangeStart, start, `rangeStart of [${start}, ${end}]`);
         sameBytes(await drain(file.stream()), expected, `xet range [${start}, ${end}]`);
       }
       for (const path of ["lfs-legacy.bin", "README.md"]) {

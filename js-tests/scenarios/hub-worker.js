@@ -5,6 +5,7 @@
 import * as hubwasm from "hubwasm";
 import * as inWorker from "hubwasm/worker";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
+import { inferenceChecks } from "../lib/inference-checks.js";
 
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
 const digest = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
@@ -20,6 +21,21 @@ const fixture = (ctx, path) => {
   ok(f, `fixture ${path} in the manifest`);
   return f;
 };
+
+/** The shared InferenceClient checks, with the client in the Worker: its streams are relayed as
+ * iterators, `break` and the AbortSignal must still reach localhub, errors keep their classes. */
+const inferenceInWorker = inferenceChecks("hub worker: InferenceClient", (ctx) =>
+  new inWorker.InferenceClient({ accessToken: ctx.tokens.write, endpointUrl: ctx.hubUrl, maxRetries: 1 }),
+).map((check) => ({
+  name: check.name,
+  async run(context) {
+    if (!hasWorkers) return NO_WORKERS;
+    const result = (await check.run(hub(context))) ?? {};
+    if (check.name.includes("aborting")) ok(result.error instanceof hubwasm.AbortError, `an AbortError, got ${result.error}`);
+    if (check.name.includes("inside the stream")) ok(result.error instanceof hubwasm.ProviderOutputError, `a ProviderOutputError, got ${result.error}`);
+    return result;
+  },
+}));
 
 export default [
   {
@@ -111,4 +127,5 @@ export default [
       inWorker.terminateWorker();
     },
   },
+  ...inferenceInWorker,
 ];

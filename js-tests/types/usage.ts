@@ -238,9 +238,10 @@ export async function cacheUsage(store: import("hubwasm").CacheStore): Promise<s
   new hubwasm.HubClient({ cache: "disk" });
   const file = await hub.downloadFile({ repo: "org/model", path: "config.json" });
   const cached: boolean = file.fromCache;
+  const contentRange: string = `bytes ${file.rangeStart}-${file.rangeStart + file.size - 1}/${file.fileSize}`;
   const scan: import("hubwasm").CacheScan | undefined = await hub.cache?.scan();
   const freed: number = (await hub.cache!.delete({ repo: "org/model", revision: "main" })).freed;
-  const out = [String(cached), String(scan?.sizeOnDisk), String(scan?.repos[0]?.revisions[0]?.refs), String(freed)];
+  const out = [contentRange, String(cached), String(scan?.sizeOnDisk), String(scan?.repos[0]?.revisions[0]?.refs), String(freed)];
   try {
     await hub.downloadFile({ repo: "org/model", path: "x" });
   } catch (error) {

@@ -1014,3 +1014,19 @@ async fn fetch_reconstruction(
     let parsed = if v2 { Reconstruction::parse_v2(&bytes) } else { Reconstruction::parse_v1(&bytes) };
     parsed.map_err(|e| protocol(&token.reconstruction_url(hash, v2), &e.to_string()))
 }
+
+#[wasm_bindgen]
+impl DownloadedFile {
+    /// The whole file's size, also when a `range` was asked (`size` is then the range's length):
+    /// what an HTTP server needs for `Content-Range`.
+    #[wasm_bindgen(getter, js_name = fileSize)]
+    pub fn file_size(&self) -> f64 {
+        self.plan.span.file_size as f64
+    }
+
+    /// The first byte a read delivers: 0, or the start of the `range` asked.
+    #[wasm_bindgen(getter, js_name = rangeStart)]
+    pub fn range_start(&self) -> f64 {
+        self.plan.span.start as f64
+    }
+}

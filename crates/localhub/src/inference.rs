@@ -402,6 +402,8 @@ async fn generate(app: &App, ctx: &Ctx, kind: Kind) -> HubResult {
                 guard.outcome = Some(end);
             }
             guard.sent = sent;
+            // Live, so a test can ask how far the stream is while its client reads.
+            guard.app.inference.update(guard.id, |c| c.tokens_sent = sent);
             Some((Ok::<Bytes, std::io::Error>(Bytes::from(format!("data: {event}\n\n"))), (it, false, guard)))
         });
     Ok(Response::builder()

@@ -1,99 +1,169 @@
-// A Cloudflare Worker that streams a chat completion to its client as Server-Sent Events:
+// A Cloudflare Worker in front of the Hugging Face Hub, with three routes:
 //
-//   GET /?prompt=Hello  →  text/event-stream: `data: {"token":"…"}` per token, then `data: [DONE]`
+//   GET /?prompt=Hello (or /chat?prompt=…)  →  a chat completion as Server-Sent Events:
+//       `data: {"token":"…"}` per token, then `data: [DONE]`
+//   GET /{repo}/resolve/{revision}/{path}  →  the file, with `Range` support, kept in the Cache API
+//       (hubwasm's cache in workerd): a second request is served from it without fetching
+//   PUT /{repo}/upload/{branch}/{path}     →  the request body committed to the Hub as that file
+//       (`Authorization: Bearer <UPLOAD_SECRET>`; uploads are off while UPLOAD_SECRET is unset)
 //
-// and serves Hub files through the Cache API (HubClient's default store in Workers):
+// {repo} is `org/name`, `datasets/org/name` or `spaces/org/name`; a revision or branch with a `/`
+// is written `%2F`, as on the Hub.
 //
-//   GET /files/{org}/{name}/{path}  →  the file (a `Range: bytes=…` request gets a 206), fetched
-//   from the Hub once, then from the Cache API; `x-hubwasm-from-cache` says which.
-//
-// Each token is written as soon as its bytes arrive from the router (the stream is pulled: nothing
-// is buffered ahead of the client), and a client that goes away cancels the upstream request at
-// once (the ReadableStream's cancel() ends the iterator, which aborts its fetch).
-import { HubClient, InferenceClient } from "hubwasm";
+// Chat tokens are written as soon as their bytes arrive from the router (the stream is pulled:
+// nothing is buffered ahead of the client), and a client that goes away cancels the upstream
+// request at once (the ReadableStream's cancel() ends the iterator, which aborts its fetch). Files
+// stream the same way, verified as they come.
+import { HubClient, HubError, InferenceClient, InvalidInputError } from "hubwasm";
 
 const encoder = new TextEncoder();
 const event = (data) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+const json = (value, status = 200) =>
+  new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
 
-/** `bytes=a-b`, `bytes=a-` or `bytes=-n` of a `total`-byte file as [start, end] (inclusive), null when
- * the header is absent, "unsatisfiable" past the end or malformed (then the whole file is served). */
-function parseRange(header, total) {
-  const m = header === null ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (m === null || (m[1] === "" && m[2] === "")) return null;
-  const [start, end] = m[1] === "" ? [Math.max(0, total - Number(m[2])), total - 1] : [Number(m[1]), m[2] === "" ? total - 1 : Math.min(Number(m[2]), total - 1)];
-  if (m[1] === "" ? Number(m[2]) === 0 : start >= total || start > end) return "unsatisfiable";
-  return [start, end];
-}
-
-async function serveFile(request, env, repo, path) {
-  const hub = new HubClient({ hubUrl: env.HF_ENDPOINT || undefined, accessToken: env.HF_TOKEN || undefined });
-  let file;
-  try {
-    file = await hub.downloadFile({ repo, path, abortSignal: request.signal });
-  } catch (error) {
-    const status = error.code === "ENTRY_NOT_FOUND" || error.code === "REPO_NOT_FOUND" ? 404 : 502;
-    return Response.json({ name: error.name, code: error.code, message: error.message }, { status });
-  }
-  const total = file.size;
-  const headers = { etag: `"${file.etag}"`, "accept-ranges": "bytes", "content-type": "application/octet-stream" };
-  const range = parseRange(request.headers.get("range"), total);
-  if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { "content-range": `bytes */${total}` } });
-  if (range === null) {
-    headers["x-hubwasm-from-cache"] = String(file.fromCache);
-    return new Response(file.stream(), { headers: { ...headers, "content-length": String(total) } });
-  }
-  // The commit the first call resolved: a commit id already cached costs no request.
-  const part = await hub.downloadFile({ repo, path, revision: file.commit, range, abortSignal: request.signal });
-  headers["x-hubwasm-from-cache"] = String(part.fromCache);
-  headers["content-range"] = `bytes ${range[0]}-${range[1]}/${total}`;
-  return new Response(part.stream(), { status: 206, headers: { ...headers, "content-length": String(part.size) } });
+/** One HubClient per isolate (its cache and connections are reused across requests). */
+let hub;
+function hubClient(env) {
+  hub ??= new HubClient({ accessToken: env.HF_TOKEN, hubUrl: env.HF_HUB_URL || undefined });
+  return hub;
 }
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const files = /^\/files\/([^/]+\/[^/]+)\/(.+)$/.exec(url.pathname);
-    if (files !== null) return serveFile(request, env, decodeURIComponent(files[1]), decodeURIComponent(files[2]));
-    const prompt = url.searchParams.get("prompt") ?? "Hello!";
-    const ai = new InferenceClient({
-      accessToken: env.HF_TOKEN,
-      provider: env.PROVIDER || "auto",
-      endpointUrl: env.HF_INFERENCE_ENDPOINT || undefined,
-    });
-    const chunks = ai.chatCompletionStream({
-      model: url.searchParams.get("model") ?? env.MODEL,
-      messages: [{ role: "user", content: prompt }],
-      abortSignal: request.signal,
-    });
-    const body = new ReadableStream(
-      {
-        async pull(controller) {
-          try {
-            for (;;) {
-              const { done, value } = await chunks.next();
-              if (done) {
-                controller.enqueue(event("[DONE]"));
-                controller.close();
-                return;
-              }
-              const token = value.choices[0]?.delta?.content;
-              if (token) {
-                controller.enqueue(event({ token }));
-                return;
-              }
-            }
-          } catch (error) {
-            // A typed hubwasm error: its name and code reach the client, never a stack.
-            controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ name: error.name, code: error.code, message: error.message })}\n\n`));
-            controller.close();
-          }
-        },
-        cancel() {
-          return chunks.return();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+    try {
+      if (url.pathname === "/" || url.pathname === "/chat") return chat(request, env, url);
+      const route = hubRoute(url.pathname);
+      if (route?.action === "resolve" && (request.method === "GET" || request.method === "HEAD")) {
+        return await serveFile(request, env, route);
+      }
+      if (route?.action === "upload" && request.method === "PUT") return await upload(request, env, route);
+      return json({ error: "no such route" }, 404);
+    } catch (error) {
+      return errorResponse(error);
+    }
   },
 };
+
+function chat(request, env, url) {
+  const prompt = url.searchParams.get("prompt") ?? "Hello!";
+  const ai = new InferenceClient({
+    accessToken: env.HF_TOKEN,
+    provider: env.PROVIDER || "auto",
+    endpointUrl: env.HF_INFERENCE_ENDPOINT || undefined,
+  });
+  const chunks = ai.chatCompletionStream({
+    model: url.searchParams.get("model") ?? env.MODEL,
+    messages: [{ role: "user", content: prompt }],
+    abortSignal: request.signal,
+  });
+  const body = new ReadableStream(
+    {
+      async pull(controller) {
+        try {
+          for (;;) {
+            const { done, value } = await chunks.next();
+            if (done) {
+              controller.enqueue(event("[DONE]"));
+              controller.close();
+              return;
+            }
+            const token = value.choices[0]?.delta?.content;
+            if (token) {
+              controller.enqueue(event({ token }));
+              return;
+            }
+          }
+        } catch (error) {
+          // A typed hubwasm error: its name and code reach the client, never a stack.
+          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ name: error.name, code: error.code, message: error.message })}\n\n`));
+          controller.close();
+        }
+      },
+      cancel() {
+        return chunks.return();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+}
+
+/** `{repo}/{resolve|upload}/{revision}/{path}` split, or null. */
+function hubRoute(pathname) {
+  const segments = pathname.split("/").slice(1);
+  const repoLength = ["datasets", "spaces", "models"].includes(segments[0]) ? 3 : 2;
+  const [action, revision, ...path] = segments.slice(repoLength);
+  if (!["resolve", "upload"].includes(action) || !revision || path.length === 0) return null;
+  try {
+    return {
+      action,
+      repo: segments.slice(0, repoLength).join("/"),
+      revision: decodeURIComponent(revision),
+      path: path.map(decodeURIComponent).join("/"),
+    };
+  } catch {
+    return null; // a malformed %-escape
+  }
+}
+
+/** `bytes=a-b` or `bytes=a-` as hubwasm's inclusive `[start, end]`; anything else is the whole file. */
+function byteRange(header) {
+  const match = /^bytes=(\d+)-(\d*)$/.exec(header ?? "");
+  if (!match) return undefined;
+  const [start, end] = [Number(match[1]), match[2] === "" ? Number.MAX_SAFE_INTEGER : Number(match[2])];
+  return Number.isSafeInteger(start) && Number.isSafeInteger(end) && start <= end ? [start, end] : undefined;
+}
+
+async function serveFile(request, env, { repo, revision, path }) {
+  const range = byteRange(request.headers.get("range"));
+  let file;
+  try {
+    file = await hubClient(env).downloadFile({ repo, path, revision, range, abortSignal: request.signal });
+  } catch (error) {
+    if (range && error instanceof InvalidInputError) {
+      // Past the end: what an HTTP server answers.
+      const size = (await hubClient(env).fileDownloadInfo({ repo, path, revision })).size;
+      return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+    }
+    throw error;
+  }
+  const headers = {
+    "content-type": "application/octet-stream",
+    "content-length": String(file.size),
+    "accept-ranges": "bytes",
+    etag: `"${file.etag}"`,
+    "x-repo-commit": file.commit,
+    "x-cache": file.fromCache ? "HIT" : "MISS",
+  };
+  if (range) headers["content-range"] = `bytes ${file.rangeStart}-${file.rangeStart + file.size - 1}/${file.fileSize}`;
+  if (request.method === "HEAD") return new Response(null, { status: range ? 206 : 200, headers });
+  // The body is read (and, whole, stored in the cache) as the client reads it. A FixedLengthStream
+  // keeps the Content-Length (workerd sends other streams chunked); an error of the file's stream
+  // (an IntegrityError, say) cuts the response short instead of completing it.
+  const { readable, writable } = new FixedLengthStream(file.size);
+  file.stream().pipeTo(writable).catch(() => {});
+  return new Response(readable, { status: range ? 206 : 200, headers });
+}
+
+async function upload(request, env, { repo, revision, path }) {
+  if (!env.UPLOAD_SECRET) return json({ error: "uploads are off: set the UPLOAD_SECRET secret" }, 403);
+  if (request.headers.get("authorization") !== `Bearer ${env.UPLOAD_SECRET}`) {
+    return json({ error: "this route needs Authorization: Bearer <UPLOAD_SECRET>" }, 401);
+  }
+  const result = await hubClient(env).uploadFile({
+    repo,
+    branch: revision,
+    file: { path, content: request.body ?? new Uint8Array(0) },
+    commitTitle: request.headers.get("x-commit-title") || `Upload ${path} from a Worker`,
+    abortSignal: request.signal,
+  });
+  return json({ commit: result.commit }, 201);
+}
+
+/** A typed hubwasm error as JSON with its name and code, never a stack; the Hub's 4xx passed on. */
+function errorResponse(error) {
+  if (!(error instanceof HubError)) return json({ name: "Error", message: String(error?.message ?? error) }, 500);
+  const status = error instanceof InvalidInputError ? 400 : error.status >= 400 && error.status < 500 ? error.status : 502;
+  return json({ name: error.name, code: error.code, message: error.message }, status);
+}
