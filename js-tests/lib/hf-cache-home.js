@@ -11,6 +11,9 @@ export function isolateHfCache() {
   const home = mkdtempSync(join(tmpdir(), "hubwasm-hf-home-"));
   process.env.HF_HOME = home;
   process.env.HF_HUB_CACHE = join(home, "hub");
-  process.on("exit", () => rmSync(home, { recursive: true, force: true }));
+  const remove = () => rmSync(home, { recursive: true, force: true });
+  // `deno test` fires no process "exit" event, but a global "unload" one.
+  if (typeof globalThis.Deno !== "undefined") globalThis.addEventListener("unload", remove);
+  else process.on("exit", remove);
   return process.env.HF_HUB_CACHE;
 }
