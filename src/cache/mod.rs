@@ -222,6 +222,17 @@ impl Cache {
                 let store = create_cache_api_store(cache_dir).map_err(|e| store_error("open the Cache API", e))?;
                 (!store.is_undefined()).then_some(store)
             }
+            // The implicit default never makes `new HubClient()` throw: a store that cannot open
+            // (Deno without --allow-sys) is an `onWarning`, and there is no cache.
+            (Some("auto"), _) if cache.is_undefined() => match create_auto_store(cache_dir) {
+                Ok(store) => (!store.is_undefined()).then_some(store),
+                Err(e) => {
+                    if let Some(callback) = &on_warning {
+                        let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from(store_error("open the cache", e)));
+                    }
+                    None
+                }
+            },
             (Some("auto"), _) => {
                 let store = create_auto_store(cache_dir).map_err(|e| store_error("open the cache", e))?;
                 (!store.is_undefined()).then_some(store)

@@ -265,7 +265,14 @@ function hubCacheDir({ path, os }) {
   if (hubCache) return hubCache;
   const home = env("HF_HOME");
   if (home) return path.join(home, "hub");
-  const xdg = env("XDG_CACHE_HOME") ?? path.join(os.homedir(), ".cache");
+  let xdg = env("XDG_CACHE_HOME");
+  if (xdg === undefined) {
+    try {
+      xdg = path.join(os.homedir(), ".cache");
+    } catch {
+      return undefined; // Deno without --allow-sys: no folder known, so no cache folder
+    }
+  }
   return path.join(xdg, "huggingface", "hub");
 }
 
@@ -283,6 +290,7 @@ export function createFileStore(root) {
   if (modules === undefined) return undefined;
   const { fs, path } = modules;
   const base = root ?? hubCacheDir(modules);
+  if (base === undefined) return undefined;
   const pathOf = (key) => {
     checkKey(key);
     return path.join(base, ...key.split("/"));
