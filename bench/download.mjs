@@ -46,7 +46,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     const r = go();
     if (r.bytes !== seed.size && name !== "node fetch, no client") throw new Error(`${name} delivered ${r.bytes} of ${seed.size} bytes`);
     results[name].push(r);
-    console.log(`  round ${round} ${name.padEnd(24)} ${(r.bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  RSS +${mib(r.rssGrowth)} MiB`);
+    const cpu = `${r.cpuSeconds.toFixed(2)} s CPU`;
+    console.log(`  round ${round} ${name.padEnd(24)} ${(r.bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  ${cpu}  RSS +${mib(r.rssGrowth)} MiB`);
   }
 }
 
@@ -54,14 +55,21 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const summary = Object.fromEntries(
   Object.entries(results).map(([name, rs]) => [
     name,
-    { mbps: median(rs.map((r) => r.bytes / 1e6 / r.seconds)), rss: Math.max(...rs.map((r) => r.rssGrowth)) },
+    {
+      mbps: median(rs.map((r) => r.bytes / 1e6 / r.seconds)),
+      cpu: median(rs.map((r) => r.cpuSeconds)),
+      rss: Math.max(...rs.map((r) => r.rssGrowth)),
+    },
   ]),
 );
-console.log(`\n  median of ${ROUNDS} rounds           MB/s   peak RSS growth`);
+// CPU seconds (every thread, user + system) are steadier than wall time on a loaded machine.
+console.log(`\n  median of ${ROUNDS} rounds           MB/s   CPU s   peak RSS growth`);
 for (const [name, s] of Object.entries(summary)) {
-  console.log(`  ${name.padEnd(30)} ${s.mbps.toFixed(0).padStart(5)}   +${mib(s.rss)} MiB`);
+  console.log(`  ${name.padEnd(30)} ${s.mbps.toFixed(0).padStart(5)}   ${s.cpu.toFixed(2).padStart(5)}   +${mib(s.rss)} MiB`);
 }
 const ours = summary.hubwasm.mbps;
 console.log(`  hubwasm / @huggingface/hub: ${(ours / summary["@huggingface/hub"].mbps).toFixed(2)}x (target >= 1.5x)`);
 console.log(`  hubwasm / python:           ${(ours / summary["python hf_hub_download"].mbps).toFixed(2)}x (target >= 1x)`);
+const cpuRatio = (name) => (summary[name].cpu / summary.hubwasm.cpu).toFixed(2);
+console.log(`  CPU time, peer / hubwasm:   @huggingface/hub ${cpuRatio("@huggingface/hub")}x, python ${cpuRatio("python hf_hub_download")}x`);
 console.log(`  hubwasm peak RSS growth:    ${mib(summary.hubwasm.rss)} MiB (target <= 64 MiB; fetch alone: ${mib(summary["node fetch, no client"].rss)} MiB)`);

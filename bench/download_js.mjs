@@ -2,7 +2,8 @@
 // "hubwasm" (HubClient.downloadFile(...).stream()), "huggingface" (@huggingface/hub's
 // downloadFile(...).stream()) or "fetch": the floor, the file's xorb ranges read one after the
 // other with the runtime's own fetch, neither decoded nor verified (what any client here pays for
-// the transfer alone). Prints {seconds, bytes, rssGrowth, sha256?}: RSS growth is the
+// the transfer alone). Prints {seconds, cpuSeconds, bytes, rssGrowth, sha256?}: cpuSeconds is the CPU
+// time (user + system, every thread) the process spent during the download, RSS growth the
 // process's peak resident size (VmHWM) minus its size just before the download. CHECK=1 also
 // hashes the bytes as they stream (then the timing includes node:crypto's SHA-256).
 import { createHash } from "node:crypto";
@@ -30,6 +31,7 @@ if (client === "hubwasm") {
 
 const hash = check ? createHash("sha256") : undefined;
 const before = status("VmRSS");
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 let bytes = 0;
 for await (const chunk of await open()) {
@@ -37,7 +39,9 @@ for await (const chunk of await open()) {
   hash?.update(chunk);
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ seconds, bytes, rssGrowth: status("VmHWM") - before, sha256: hash?.digest("hex") }));
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(JSON.stringify({ seconds, cpuSeconds, bytes, rssGrowth: status("VmHWM") - before, sha256: hash?.digest("hex") }));
 
 /** The file's serialized xorb ranges (token, V2 reconstruction, then each range), as one stream. */
 async function rawXorbRanges(hubUrl, repo, path, accessToken) {

@@ -1,5 +1,6 @@
 """One timed hf_hub_download of the benchmark file (run by download.mjs): prints
-{"seconds", "bytes", "rssGrowth", "sha256"?}. RSS growth is the process's peak (VmHWM) minus its
+{"seconds", "cpuSeconds", "bytes", "rssGrowth", "sha256"?}
+(cpuSeconds: CPU time of every thread of the process during the download). RSS growth is the process's peak (VmHWM) minus its
 resident size just before the download. Set CHECK=1 to hash the file afterwards (not timed)."""
 import hashlib
 import json
@@ -26,10 +27,10 @@ def status(field):
 url, repo, path, token = sys.argv[1:5]
 with tempfile.TemporaryDirectory(prefix="hubwasm-bench-py-") as tmp:
     before = status("VmRSS")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     local = hf_hub_download(repo, path, endpoint=url, token=token, cache_dir=f"{tmp}/cache", local_dir=f"{tmp}/out")
-    seconds = time.perf_counter() - started
-    out = {"seconds": seconds, "bytes": os.path.getsize(local), "rssGrowth": status("VmHWM") - before}
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    out = {"seconds": seconds, "cpuSeconds": cpu_seconds, "bytes": os.path.getsize(local), "rssGrowth": status("VmHWM") - before}
     if os.environ.get("CHECK") == "1":
         h = hashlib.sha256()
         with open(local, "rb") as f:

@@ -8,12 +8,16 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 
 URL = sys.argv[1].rstrip("/")
 os.environ["HF_ENDPOINT"] = URL
-os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="hubwasm-bench-seed-"))
+# A throwaway HF_HOME (hf_xet keeps its upload caches there), removed at the end.
+OWN_HOME = None if "HF_HOME" in os.environ else tempfile.mkdtemp(prefix="hubwasm-bench-seed-")
+if OWN_HOME:
+    os.environ["HF_HOME"] = OWN_HOME
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_XET_TELEMETRY_ENABLED"] = "false"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
@@ -30,4 +34,6 @@ data = b"".join(rng.randbytes(min(BLOCK, SIZE - at)) for at in range(0, SIZE, BL
 api = HfApi(token="hf_localhub_demo_write_token")
 api.create_repo(REPO, exist_ok=True)
 api.upload_file(path_or_fileobj=data, path_in_repo=PATH, repo_id=REPO, commit_message="Benchmark file")
+if OWN_HOME:
+    shutil.rmtree(OWN_HOME, ignore_errors=True)
 print(json.dumps({"repo": REPO, "path": PATH, "size": SIZE, "sha256": hashlib.sha256(data).hexdigest()}))

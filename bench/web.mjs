@@ -6,10 +6,12 @@
 //   "longtask", which reports tasks over 50 ms);
 // - with a localhub, the upload of a fresh File from one page: hubwasm, hubwasm/worker and
 //   @huggingface/hub's uploadFiles, MB/s and the longest main-thread task of each;
-// - workerd cold start to the first answer, a Worker calling hubwasm beside an empty Worker.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// - workerd cold start to the first answer, a Worker calling hubwasm beside an empty Worker and
+//   beside Workers that stop at each stage of loading it (BENCH_COLD_SAMPLES, default 9, per stage).
+// BENCH_WEB_PARTS=chromium or =workerd runs one part only; BENCH_WEB_ROUNDS (default 3) sets the rounds.
+import { copyFileSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForPage, launchChromium, serveStatic } from "../js-tests/lib/browser.js";
 import { bundleWorker, fetchFromWorker } from "../js-tests/lib/workerd.js";
@@ -20,7 +22,8 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const [hubUrl] = process.argv.slice(2);
 const WRITE_TOKEN = "hf_localhub_demo_write_token"; // localhub's built-in demo user
 const MIB = Number(process.env.BENCH_WEB_MIB ?? 200);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_WEB_ROUNDS ?? 3);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
 
 const mb = (bytes, seconds) => (bytes / 1e6 / seconds).toFixed(0);
 
@@ -32,7 +35,8 @@ import * as inWorker from "/pkg/worker.js";
 const longest = { current: 0 };
 new PerformanceObserver((list) => { for (const e of list.getEntries()) longest.current = Math.max(longest.current, e.duration); })
   .observe({ type: "longtask", buffered: false });
-const SLICE = 4 * 1024 * 1024;
+// 1 MiB per update(): a synchronous call is one task, and 1 MiB keeps it far under 50 ms.
+const SLICE = 1024 * 1024;
 async function plan(feed) {
   const planner = createXetUploadPlanner();
   let xorbs = 0;
@@ -45,7 +49,8 @@ async function plan(feed) {
   for (let x = planner.takeXorb(); x; x = planner.takeXorb()) xorbs++;
   return xorbs;
 }
-const idle = () => new Promise((r) => setTimeout(r, 0));
+// A macrotask without the 4 ms clamp nested zero-delay timers get.
+const idle = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = () => { c.port1.close(); r(); }; c.port2.postMessage(null); });
 window.bench = async (rounds) => {
   const file = document.getElementById("file").files[0];
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -56,11 +61,20 @@ window.bench = async (rounds) => {
     ["xetHash, Uint8Array, with SHA-256", () => xetHash(bytes)],
     ["xetHash, File, with SHA-256", () => xetHash(file)],
     ["xetHash, File, with SHA-256, hubwasm/worker", () => inWorker.xetHash(file)],
-    ["planner, Uint8Array (4 MiB slices)", () => plan(async (update) => {
+    ["planner, Uint8Array (1 MiB slices)", () => plan(async (update) => {
       for (let at = 0; at < bytes.length; at += SLICE) { update(bytes.subarray(at, at + SLICE)); await idle(); }
     })],
+    // The stream's own chunks, each 1 MiB at most, yielding once per 1 MiB fed like the bytes above.
     ["planner, File (file.stream())", () => plan(async (update) => {
-      for await (const piece of file.stream()) { update(piece); await idle(); }
+      let sinceYield = 0;
+      for await (const chunk of file.stream()) {
+        for (let at = 0; at < chunk.length; at += SLICE) {
+          const piece = chunk.subarray(at, at + SLICE);
+          update(piece);
+          sinceYield += piece.length;
+          if (sinceYield >= SLICE) { sinceYield = 0; await idle(); }
+        }
+      }
     })],
   ];
   const best = contenders.map(() => ({ seconds: Infinity, longestTaskMs: 0 }));
@@ -150,7 +164,7 @@ async function chromium(hubUrl) {
     for (const [fileRow, bytesRow] of [
       ["xetHash, File, no SHA-256", "xetHash, Uint8Array, no SHA-256"],
       ["xetHash, File, with SHA-256", "xetHash, Uint8Array, with SHA-256"],
-      ["planner, File (file.stream())", "planner, Uint8Array (4 MiB slices)"],
+      ["planner, File (file.stream())", "planner, Uint8Array (1 MiB slices)"],
     ]) {
       const ratio = byName.get(bytesRow).seconds / byName.get(fileRow).seconds;
       console.log(`ratio ${fileRow} / bytes: ${ratio.toFixed(2)}x (target >= 0.9x)`);
@@ -177,33 +191,59 @@ async function chromium(hubUrl) {
   }
 }
 
-// Cold start: a fresh workerd per sample (Miniflare start, module compile, first request), the
-// same for an empty Worker; the difference is what the package costs before its first answer.
+// Cold start: a fresh workerd per sample (Miniflare start, module compile, first request), and the
+// same for Workers that stop at each stage of loading hubwasm, so the cost splits into its parts:
+// compiling the wasm module, evaluating the package (its JS, instantiation), the first call.
+// workerd freezes its clocks while a script runs, so only the outside view can time it.
 async function workerdColdStart() {
   const dir = mkdtempSync(join(tmpdir(), "hubwasm-cold-"));
-  writeFileSync(join(dir, "empty.js"), `export default { async fetch() { return Response.json("ok"); } };\n`);
-  writeFileSync(
-    join(dir, "hubwasm.js"),
-    `import { sha256 } from "hubwasm";
-export default { async fetch() { return Response.json((await sha256(new Uint8Array(3))).length === 64 ? "ok" : "bad"); } };\n`,
-  );
+  copyFileSync(join(packageDir, "hubwasm_bg.wasm"), join(dir, "hubwasm_bg.wasm"));
+  const entries = {
+    "empty Worker": `export default { async fetch() { return Response.json("ok"); } };`,
+    "+ wasm module compiled": `import wasm from "./hubwasm_bg.wasm";
+export default { async fetch() { return Response.json(wasm instanceof WebAssembly.Module ? "ok" : "bad"); } };`,
+    "+ instantiated, stub imports, no JS": `import wasm from "./hubwasm_bg.wasm";
+const imports = {};
+for (const { module, name } of WebAssembly.Module.imports(wasm)) (imports[module] ??= {})[name] = () => {};
+const instance = new WebAssembly.Instance(wasm, imports);
+export default { async fetch() { return Response.json(instance.exports.memory ? "ok" : "bad"); } };`,
+    "+ package imported (instantiated)": `import { ready } from "hubwasm";
+export default { async fetch() { await ready; return Response.json("ok"); } };`,
+    "+ first call (sha256)": `import { sha256 } from "hubwasm";
+export default { async fetch() { return Response.json((await sha256(new Uint8Array(3))).length === 64 ? "ok" : "bad"); } };`,
+  };
   const nodePaths = [fileURLToPath(new URL("./node_modules", import.meta.url))];
-  const workers = { empty: await bundleWorker(join(dir, "empty.js")), hubwasm: await bundleWorker(join(dir, "hubwasm.js"), { nodePaths }) };
-  const samples = { empty: [], hubwasm: [] };
-  for (let i = 0; i < 5; i++) {
+  const workers = {};
+  for (const [i, [name, source]] of Object.entries(entries).entries()) {
+    writeFileSync(join(dir, `entry${i}.js`), `${source}\n`);
+    workers[name] = await bundleWorker(join(dir, `entry${i}.js`), { nodePaths });
+  }
+  const samples = Object.fromEntries(Object.keys(workers).map((name) => [name, []]));
+  for (let i = 0; i < COLD_SAMPLES; i++) {
     for (const [name, script] of Object.entries(workers)) {
       const started = performance.now();
       const answer = await fetchFromWorker(script);
-      if (answer !== "ok") throw new Error(`${name} worker answered ${answer}`);
+      if (answer !== "ok") throw new Error(`${name} answered ${answer}`);
       samples[name].push(performance.now() - started);
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const [empty, withPackage] = [median(samples.empty), median(samples.hubwasm)];
-  console.log(`\n=== web bench: workerd cold start (median of 5, Miniflare start to first answer) ===`);
-  console.log(`empty Worker ${empty.toFixed(0)} ms   hubwasm Worker ${withPackage.toFixed(0)} ms   package cost ${(withPackage - empty).toFixed(0)} ms (goal <= 20 ms)`);
+  console.log(`\n=== web bench: workerd cold start (median of ${COLD_SAMPLES}, Miniflare start to first answer) ===`);
+  const scriptBytes = statSync(workers["+ first call (sha256)"]).size;
+  const empty = median(samples["empty Worker"]);
+  let previous = empty;
+  for (const name of Object.keys(workers)) {
+    const ms = median(samples[name]);
+    const step = name === "empty Worker" ? "" : `   step ${(ms - previous).toFixed(0).padStart(4)} ms   over empty ${(ms - empty).toFixed(0).padStart(4)} ms`;
+    console.log(`${name.padEnd(36)} ${ms.toFixed(0).padStart(5)} ms${step}`);
+    previous = ms;
+  }
+  console.log(`package cost ${(median(samples["+ first call (sha256)"]) - empty).toFixed(0)} ms (goal <= 20 ms); bundled JS ${scriptBytes} bytes`);
   rmSync(dir, { recursive: true, force: true });
+  for (const script of Object.values(workers)) rmSync(dirname(script), { recursive: true, force: true });
 }
 
-await chromium(hubUrl);
-await workerdColdStart();
+// BENCH_WEB_PARTS (default "chromium,workerd") picks which parts run.
+const parts = new Set((process.env.BENCH_WEB_PARTS ?? "chromium,workerd").split(","));
+if (parts.has("chromium")) await chromium(hubUrl);
+if (parts.has("workerd")) await workerdColdStart();

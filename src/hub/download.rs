@@ -48,6 +48,9 @@ const XET_WINDOW: u32 = 4;
 /// Bytes of Xet ranges fetched or decoded but not yet delivered (`bufferSize`; the range the next
 /// bytes come from is always read, so one larger range still goes alone).
 const XET_BUFFER_BYTES: u32 = 8 << 20;
+/// Bytes of a Xet range's body gathered in JS per step (a body comes in reads of 64 KiB or less):
+/// one crossing into wasm, one settled promise and one wake of the download per step, not per read.
+const XET_READ_BYTES: f64 = (256 << 10) as f64;
 /// Times one body or one Xet range is asked for again after its connection dropped.
 const MAX_RESUMES: u32 = 5;
 /// Times expired storage URLs are replaced during one download.
@@ -60,8 +63,8 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_name = rangeOption)]
     fn range_option(options: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = tagRead)]
-    fn tag_read(reader: &ReadableStreamDefaultReader, serial: f64) -> Promise;
+    #[wasm_bindgen(js_name = readSome)]
+    fn read_some(reader: &ReadableStreamDefaultReader, serial: f64, min_bytes: f64) -> Promise;
     #[wasm_bindgen(js_name = headerStep)]
     fn header_step(serial: f64) -> JsValue;
 
@@ -513,7 +516,7 @@ type JobAnswers = Rc<RefCell<HashMap<usize, Result<Answer, Error>>>>;
 
 /// A range fetch under way. Its steps go to [`XetRead::settled`] tagged with its `serial` (a job
 /// asked again gets a new one): a [`StepKind::Header`] once its answer is in [`JobAnswers`], then
-/// one step per read of its body.
+/// one step per [`XET_READ_BYTES`] of its body.
 struct RangeFetch {
     id: usize,
     serial: usize,
@@ -842,7 +845,7 @@ impl Reader {
             let (head, room) = (download.head_job(), download.held_bytes() <= budget);
             for fetch in x.in_flight.iter_mut().filter(|f| !f.reading) {
                 if let (Some(reader), true) = (&fetch.reader, room || head == Some(fetch.id)) {
-                    x.settled.add(&tag_read(reader, fetch.serial as f64));
+                    x.settled.add(&read_some(reader, fetch.serial as f64, XET_READ_BYTES));
                     fetch.reading = true;
                 }
             }
@@ -865,7 +868,7 @@ impl Reader {
                         Ok(answer) => match answer.response.body() {
                             Some(body) if answer.status == 206 || answer.status == 200 => {
                                 let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-                                x.settled.add(&tag_read(&reader, serial as f64));
+                                x.settled.add(&read_some(&reader, serial as f64, XET_READ_BYTES));
                                 x.in_flight[slot].reading = true;
                                 x.in_flight[slot].reader = Some(reader);
                             }
@@ -903,38 +906,33 @@ impl Reader {
                         Err(e) => return Err(e),
                     }
                 }
-                StepKind::DATA => {
-                    let chunk: Uint8Array = step.value().unchecked_into();
-                    x.input.resize(chunk.length() as usize, 0);
-                    chunk.copy_to(&mut x.input);
-                    match download.job_data(id, &x.input) {
+                kind @ (StepKind::DATA | StepKind::END) => {
+                    let ended = kind == StepKind::END;
+                    let fed = feed(download, id, &mut x.input, &step.value().unchecked_into());
+                    let fed = match fed {
+                        Ok(()) if ended => {
+                            x.in_flight.remove(slot);
+                            download.job_end(id)
+                        }
                         Ok(()) => {
                             let read_on = download.head_job() == Some(id) || download.held_bytes() <= budget;
                             let fetch = &mut x.in_flight[slot];
                             if let (Some(reader), true) = (&fetch.reader, read_on) {
-                                x.settled.add(&tag_read(reader, serial as f64));
+                                x.settled.add(&read_some(reader, serial as f64, XET_READ_BYTES));
                                 fetch.reading = true;
                             }
+                            Ok(())
                         }
                         Err(e) => {
                             if let Some(reader) = x.in_flight.remove(slot).reader {
                                 let _ = reader.cancel();
                             }
-                            match e {
-                                // Core queued the range again (its body was long).
-                                XetDownloadError::RangeLength { .. } => {
-                                    count_attempt(x, id, &what, JsValue::UNDEFINED)?
-                                }
-                                e => return Err(xet_error(&what, e)),
-                            }
+                            Err(e)
                         }
-                    }
-                }
-                StepKind::END => {
-                    x.in_flight.remove(slot);
-                    match download.job_end(id) {
+                    };
+                    match fed {
                         Ok(()) => {}
-                        // Core queued the range again (its body was short).
+                        // Core queued the range again (its body was long or short).
                         Err(XetDownloadError::RangeLength { .. }) => count_attempt(x, id, &what, JsValue::UNDEFINED)?,
                         Err(e) => return Err(xet_error(&what, e)),
                     }
@@ -952,6 +950,23 @@ impl Reader {
             }
         }
     }
+}
+
+/// The chunks of one step of range fetch `id`, each copied into `input` (one buffer for the whole
+/// download) and fed to the core.
+fn feed(
+    download: &mut XetDownload,
+    id: usize,
+    input: &mut Vec<u8>,
+    chunks: &js_sys::Array,
+) -> Result<(), XetDownloadError> {
+    for chunk in chunks.iter() {
+        let chunk: Uint8Array = chunk.unchecked_into();
+        input.resize(chunk.length() as usize, 0);
+        chunk.copy_to(input);
+        download.job_data(id, input)?;
+    }
+    Ok(())
 }
 
 fn finish_body(b: &mut BodyRead, what: &str) -> Result<Option<Uint8Array>, Error> {

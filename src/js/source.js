@@ -27,6 +27,7 @@ const isArray = Array.isArray;
 const blobSize = typeof Blob === "function" ? getter(Blob, "size") : undefined;
 const blobSlice = typeof Blob === "function" ? uncurry(Blob.prototype.slice) : undefined;
 const blobArrayBuffer = typeof Blob === "function" ? uncurry(Blob.prototype.arrayBuffer) : undefined;
+const blobStream = typeof Blob === "function" ? uncurry(Blob.prototype.stream) : undefined;
 const streamLocked = typeof ReadableStream === "function" ? getter(ReadableStream, "locked") : undefined;
 const streamGetReader = typeof ReadableStream === "function" ? uncurry(ReadableStream.prototype.getReader) : undefined;
 
@@ -119,6 +120,11 @@ export function sizeOfBlob(blob) {
 /** Bytes `start..end` of a genuine Blob, read through Blob's own `slice` and `arrayBuffer`. */
 export async function readBlob(blob, start, end) {
   return new U8(await blobArrayBuffer(blobSlice(blob, start, end)));
+}
+
+/** A reader of a genuine Blob's own stream, made by Blob's and ReadableStream's own methods. */
+export function openBlobReader(blob) {
+  return streamGetReader(blobStream(blob));
 }
 
 /** A reader of a genuine stream; throws when the stream is already locked to another reader. */

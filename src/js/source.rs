@@ -32,6 +32,8 @@ extern "C" {
     fn size_of_blob(blob: &JsValue) -> Result<f64, JsValue>;
     #[wasm_bindgen(catch, js_name = readBlob)]
     fn read_blob(blob: &JsValue, start: f64, end: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = openBlobReader)]
+    fn open_blob_reader(blob: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = openReader)]
     fn open_reader(stream: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = readChunk)]
@@ -42,8 +44,10 @@ extern "C" {
     fn release_reader(reader: &JsValue) -> Result<(), JsValue>;
 }
 
-/// Largest block copied into wasm memory at once.
-const BLOCK_SIZE: u64 = 4 << 20;
+/// Largest block copied into wasm memory and handed to a sink at once, and so the unit of work
+/// between two looks at the pacer's clock: 1 MiB is ~10 ms of Xet hash plus SHA-256 on a slow
+/// machine, so no task comes near the 50 ms a page notices.
+const BLOCK_SIZE: u64 = 1 << 20;
 
 const ACCEPTED_TYPES: &str = "Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>";
 
@@ -142,45 +146,49 @@ impl ByteSource {
         match self {
             ByteSource::Bytes(bytes) => bytes.copy_blocks_paced(&mut buf, &mut sink, &mut pacer).await,
             ByteSource::Blob(blob) => {
-                let size = size_of_blob(&blob).map_err(|e| read_error("reading the Blob's size failed", e))?;
-                let mut start = 0.0;
-                while start < size {
-                    let end = (start + BLOCK_SIZE as f64).min(size);
-                    let part = read_blob(&blob, start, end).map_err(|e| read_error("reading the Blob failed", e))?;
-                    let part = JsFuture::from(part).await.map_err(|e| read_error("reading the Blob failed", e))?;
-                    let bytes = Bytes::from_js(&part)
-                        .map_err(|what| Error::SourceRead { message: format!("the Blob gave {what}"), cause: part })?;
-                    bytes.copy_blocks_paced(&mut buf, &mut sink, &mut pacer).await?;
-                    start = end;
-                }
-                Ok(())
+                // The Blob's own stream, not one `arrayBuffer()` slice after another: the host reads
+                // ahead while we hash (measured in Chromium: ~2x the read speed of 4 MiB slices).
+                let reader = open_blob_reader(&blob).map_err(|e| read_error("reading the Blob failed", e))?;
+                read_to_end(&reader, "reading the Blob failed", &mut buf, &mut sink, &mut pacer).await
             }
             ByteSource::Stream(stream) => {
                 let reader = open_reader(&stream)
                     .map_err(|_| Error::invalid_input("the ReadableStream is locked: another reader is reading it"))?;
-                let result = read_stream(&reader, &mut buf, &mut sink, &mut pacer).await;
-                // On our own error, cancel so the producer stops; the stream is unusable anyway.
-                // Neither call can fail on the reader we opened; a failure would change nothing.
-                let _ = match &result {
-                    Err(Error::InvalidInput(message)) => cancel_reader(&reader, &JsValue::from_str(message)),
-                    _ => release_reader(&reader),
-                };
-                result
+                read_to_end(&reader, "reading the stream failed", &mut buf, &mut sink, &mut pacer).await
             }
         }
     }
 }
 
-async fn read_stream(
+/// Feeds every chunk of the stream behind `reader` to `sink`, then lets the reader go: released
+/// at the end or on a read failure, cancelled on our own refusal of a chunk so the producer stops
+/// (the stream is unusable anyway). `failure` says what failed in a read error's message.
+async fn read_to_end(
     reader: &JsValue,
+    failure: &str,
+    buf: &mut Vec<u8>,
+    sink: &mut impl FnMut(&[u8]),
+    pacer: &mut Pacer,
+) -> Result<(), Error> {
+    let result = read_chunks(reader, failure, buf, sink, pacer).await;
+    // Neither call can fail on the reader we opened; a failure would change nothing.
+    let _ = match &result {
+        Err(Error::InvalidInput(message)) => cancel_reader(reader, &JsValue::from_str(message)),
+        _ => release_reader(reader),
+    };
+    result
+}
+
+async fn read_chunks(
+    reader: &JsValue,
+    failure: &str,
     buf: &mut Vec<u8>,
     sink: &mut impl FnMut(&[u8]),
     pacer: &mut Pacer,
 ) -> Result<(), Error> {
     loop {
-        let next = read_chunk(reader).map_err(|e| read_error("reading the stream failed", e))?;
-        let step: Array =
-            JsFuture::from(next).await.map_err(|e| read_error("reading the stream failed", e))?.unchecked_into();
+        let next = read_chunk(reader).map_err(|e| read_error(failure, e))?;
+        let step: Array = JsFuture::from(next).await.map_err(|e| read_error(failure, e))?.unchecked_into();
         if step.length() == 0 {
             return Ok(());
         }

@@ -11,6 +11,12 @@ use crate::shell::exec;
 use crate::{build, root, setup, Result};
 
 pub fn run() -> Result {
+    // BENCH_ONLY=download: the package and the download bench alone.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("download") {
+        setup::for_bench()?;
+        build::run()?;
+        return download();
+    }
     setup::for_bench()?;
     // Native hot loops, one thread (criterion prints time and throughput per benchmark).
     exec(

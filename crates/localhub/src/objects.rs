@@ -77,8 +77,26 @@ pub enum Content {
 /// read, and never all of it at once.
 pub type Pieces = Box<dyn FnMut() -> HubResult<Option<Vec<u8>>> + Send>;
 
-/// Largest piece read from a stored LFS object at a time.
-const LFS_PIECE: u64 = 1 << 20;
+/// Largest piece read from a stored file at a time.
+const FILE_PIECE: u64 = 1 << 20;
+
+/// Bytes `[start, end]` (inclusive, inside the file) of a stored file (an LFS object, a xorb), read
+/// a piece at a time: a request for a large range never holds it whole, nor the rest of the file.
+pub fn file_pieces(path: &std::path::Path, start: u64, end: u64) -> HubResult<Pieces> {
+    use std::io::{Read as _, Seek as _};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(std::io::SeekFrom::Start(start))?;
+    let mut left = (end + 1).saturating_sub(start);
+    Ok(Box::new(move || {
+        if left == 0 {
+            return Ok(None);
+        }
+        let mut piece = vec![0; left.min(FILE_PIECE) as usize];
+        file.read_exact(&mut piece)?;
+        left -= piece.len() as u64;
+        Ok(Some(piece))
+    }))
+}
 
 /// The content of object `sha256`. With `xet_hash` (a signed URL naming the Xet file the repo's
 /// upload or commit holds) exactly that file, never another upload stored under the same oid; its
@@ -106,21 +124,7 @@ impl Content {
     /// Bytes `[start, end]` (inclusive, inside the object).
     pub fn pieces(&self, app: &App, start: u64, end: u64) -> HubResult<Pieces> {
         match self {
-            Content::Lfs { path, .. } => {
-                use std::io::{Read as _, Seek as _};
-                let mut file = std::fs::File::open(path)?;
-                file.seek(std::io::SeekFrom::Start(start))?;
-                let mut left = (end + 1).saturating_sub(start);
-                Ok(Box::new(move || {
-                    if left == 0 {
-                        return Ok(None);
-                    }
-                    let mut piece = vec![0; left.min(LFS_PIECE) as usize];
-                    file.read_exact(&mut piece)?;
-                    left -= piece.len() as u64;
-                    Ok(Some(piece))
-                }))
-            }
+            Content::Lfs { path, .. } => file_pieces(path, start, end),
             Content::Xet { hash, file } => {
                 let mut reader = cas::reconstruct::XetReader::open(app, hash, file, start, end)?;
                 Ok(Box::new(move || reader.next_piece()))

@@ -415,6 +415,8 @@ impl XetDownload {
             };
             let chunk_result = if job.pending.is_empty() {
                 if input.len() < need {
+                    // Room for the whole chunk at once: it is completed by the next reads.
+                    job.pending.reserve(need);
                     job.pending.extend_from_slice(input);
                     return Ok(());
                 }
@@ -427,10 +429,13 @@ impl XetDownload {
                     job.pending.extend_from_slice(input);
                     return Ok(());
                 }
+                job.pending.reserve(missing);
                 job.pending.extend_from_slice(&input[..missing]);
                 input = &input[missing..];
-                let chunk = core::mem::take(&mut job.pending);
-                decode_one(&chunk)
+                // Cleared, not dropped: the next chunk that spans two reads reuses its room.
+                let decoded = decode_one(&job.pending);
+                job.pending.clear();
+                decoded
             };
             let data = match chunk_result {
                 Ok(data) => data,
@@ -493,6 +498,7 @@ impl XetDownload {
         }
         self.in_flight -= 1;
         self.jobs[id].state = JobState::Held;
+        self.jobs[id].pending = Vec::new();
         self.release_jobs();
         Ok(())
     }

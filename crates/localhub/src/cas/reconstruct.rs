@@ -136,8 +136,8 @@ pub fn reconstruction(app: &App, ctx: &Ctx, hash: &XetHash, v2: bool) -> HubResu
 pub fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     app.signer.check(ctx)?;
     let signed = ctx.query("X-Xet-Signed-Range").unwrap_or_default();
-    let bytes = app.store.get_object("xorbs", &xorb.to_hex())?;
-    let size = bytes.len() as u64;
+    let path = app.store.object_path("xorbs", &xorb.to_hex());
+    let size = std::fs::metadata(&path).map_err(|e| HubError::internal(format!("object xorbs/{xorb}: {e}")))?.len();
     let spans = |value: Option<&str>| match parse_range(value, size) {
         RangeRequest::Spans(s) => s,
         _ => Vec::new(),
@@ -148,7 +148,10 @@ pub fn storage(app: &App, ctx: &Ctx, xorb: &XetHash) -> HubResult {
     if requested.is_empty() || !requested.iter().all(covered) {
         return Err(HubError::forbidden("The Range header asks for bytes this URL was not signed for"));
     }
-    Ok(range::ranged_body(&ctx.headers, bytes, "application/octet-stream", ctx.is_head()))
+    // Streamed from the file: only the asked bytes are read, a piece at a time (the ranges a
+    // client asks are often whole 64 MiB xorbs).
+    let read = |start, end| crate::objects::file_pieces(&path, start, end);
+    Ok(range::ranged_pieces(&ctx.headers, size, "application/octet-stream", ctx.is_head(), read))
 }
 
 /// Bytes `[start, end]` of a stored Xet file, decoded one xorb at a time and checked by
