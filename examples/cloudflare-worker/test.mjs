@@ -168,7 +168,8 @@ const scenarios = [
       });
       equal(created.status, 200, `create demo/${name}`);
       const url = `http://localhost/demo/${name}/upload/main/weights/model.bin`;
-      const content = randomBytes(3 * (1 << 20) + 12345);
+      // Past 10 MiB, so the body goes through Xet as it is read (a stream, not bytes in memory).
+      const content = randomBytes(12 * (1 << 20) + 12345);
       // Refused before the body is read: small bodies, so the client is not still sending when the
       // answer comes (undici then reports a reset instead of the answer).
       const refused = await mf.dispatchFetch(url, { method: "PUT", body: "x" });

@@ -7,7 +7,7 @@ import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
 
-const { AbortError, HubClient } = hubwasm;
+const { AbortError, HubClient, InvalidInputError } = hubwasm;
 const MIB = 1024 * 1024;
 
 function hub(context) {
@@ -40,6 +40,48 @@ function recordingFetch() {
   };
   const cas = (method, route) => requests.filter((r) => r.method === method && new URL(r.url).pathname.includes(route));
   return { fetchFn, requests, cas };
+}
+
+/** Chunk `i` (64 KiB) of a generated stream: xorshift32 seeded by `seed` and `i`, made on demand. */
+function generatedChunk(seed, i) {
+  const words = new Uint32Array(16384);
+  let x = (seed * 2654435761 + i * 40503 + 1) >>> 0 || 1;
+  for (let k = 0; k < words.length; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[k] = x >>> 0;
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** A pull-based stream of `chunks` generated chunks; `pulled()` is how many bytes it gave so far. */
+function generatedStream(seed, chunks) {
+  let next = 0;
+  let given = 0;
+  const stream = new ReadableStream(
+    {
+      pull(controller) {
+        if (next === chunks) return controller.close();
+        const chunk = generatedChunk(seed, next++);
+        given += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => given };
+}
+
+/** Whether `bytes` are exactly the generated stream's. */
+function isGenerated(bytes, seed, chunks) {
+  if (bytes.byteLength !== chunks * 65536) return false;
+  for (let i = 0; i < chunks; i++) {
+    const expected = generatedChunk(seed, i);
+    const got = bytes.subarray(i * 65536, (i + 1) * 65536);
+    for (let k = 0; k < 65536; k++) if (got[k] !== expected[k]) return false;
+  }
+  return true;
 }
 
 let repoCounter = 0;
@@ -262,6 +304,115 @@ export default [
       const resent = second.cas("POST", "/v1/xorbs/default/").filter((r) => stored.has(xorbOf(r)));
       equal(resent.length, 0, "no xorb the failed commit stored is sent again");
       equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(edited), "reads back");
+    },
+  },
+  {
+    name: "hub xet upload: re-uploading a multi-xorb file sends nothing: one dedup answer lists every xorb of the shard that stored it",
+    async run(context) {
+      const ctx = hub(context);
+      const first = writer(ctx);
+      const repo = await freshRepo(ctx, first, "multi");
+      // uploadMemory 8 MiB closes xorbs at 4 MiB: 24 MiB of random bytes make six or more.
+      const bytes = randomBytes(24 * MIB);
+      const stored = recordingFetch();
+      await writer(ctx, { fetch: stored.fetchFn }).uploadFile({
+        repo,
+        file: { path: "multi.bin", content: new Blob([bytes]) },
+        uploadMemory: 8 * MIB,
+      });
+      const xorbs = stored.cas("POST", "/v1/xorbs/default/");
+      ok(xorbs.length >= 6, `a multi-xorb upload (${xorbs.length} xorbs)`);
+      ok(xorbs.every((r) => r.bodyBytes <= 4 * MIB), "no xorb above half of uploadMemory");
+      const { fetchFn, cas } = recordingFetch();
+      const events = [];
+      await writer(ctx, { fetch: fetchFn }).uploadFile({
+        repo,
+        file: { path: "again.bin", content: new Blob([bytes]) },
+        uploadMemory: 8 * MIB,
+        onProgress: (e) => events.push(e),
+      });
+      equal(cas("POST", "/v1/xorbs/default/").length, 0, "no xorb posted");
+      equal(cas("HEAD", "/v1/xorbs/default/").length, 0, "no xorb even planned: the dedup answer covered the file");
+      const dedup = events.filter((e) => e.event === "fileProgress" && e.state === "deduplicated").pop();
+      equal(dedup?.loaded, bytes.byteLength, "every byte deduplicated");
+      equal(await sha256(await downloaded(ctx, repo, "again.bin")), await sha256(bytes), "the copy reads back");
+    },
+  },
+  {
+    name: "hub xet upload: uploadMemory below 8 MiB or not a whole number is refused before any request",
+    async run(context) {
+      const ctx = hub(context);
+      const { fetchFn, requests } = recordingFetch();
+      const hubc = writer(ctx, { fetch: fetchFn });
+      for (const uploadMemory of [MIB, -1, 8 * MIB + 0.5, "64", Number.NaN]) {
+        await rejects(
+          hubc.uploadFile({ repo: "demo/none", file: { path: "a.bin", content: new Uint8Array(4) }, uploadMemory }),
+          { instanceOf: InvalidInputError },
+          `uploadMemory ${String(uploadMemory)}`,
+        );
+      }
+      equal(requests.length, 0, "nothing sent");
+    },
+  },
+  {
+    name: "hub xet upload: a 72 MiB ReadableStream is uploaded as it is read (not buffered first) and reads back byte-identical",
+    async run(context) {
+      const ctx = hub(context);
+      const chunks = 72 * 16; // 72 MiB of 64 KiB chunks, generated as they are pulled
+      const seed = crypto.getRandomValues(new Uint32Array(1))[0]; // fresh bytes: nothing to deduplicate
+      const { stream, pulled } = generatedStream(seed, chunks);
+      let pulledAtFirstXorb;
+      const { fetchFn, cas } = recordingFetch();
+      const watching = async (url, init) => {
+        const response = await fetchFn(url, init);
+        const xorbPost = init?.method === "POST" && new URL(String(url)).pathname.includes("/v1/xorbs/");
+        if (xorbPost && pulledAtFirstXorb === undefined) pulledAtFirstXorb = pulled();
+        return response;
+      };
+      const hubc = writer(ctx, { fetch: watching });
+      const repo = await freshRepo(ctx, hubc, "stream");
+      const events = [];
+      // 8 MiB of upload memory: 4 MiB xorbs, one being sent while the next fills.
+      await hubc.uploadFile({
+        repo,
+        file: { path: "streamed.bin", content: stream },
+        uploadMemory: 8 * MIB,
+        onProgress: (e) => events.push(e),
+      });
+      equal(pulled(), chunks * 65536, "the whole stream was read");
+      ok(cas("POST", "/v1/xorbs/default/").length >= 10, "several xorbs");
+      // Reading waits while a finished xorb waits for the one being sent: when the first xorb is
+      // acknowledged, at most the 10 MiB read before preupload and two xorbs were read.
+      ok(pulledAtFirstXorb <= 24 * MIB, `read ${pulledAtFirstXorb} bytes before the first xorb was stored`);
+      const back = await downloaded(ctx, repo, "streamed.bin");
+      ok(isGenerated(back, seed, chunks), "hubwasm reads back the stream's bytes");
+      const [entry] = await hubc.pathsInfo({ repo, paths: ["streamed.bin"] });
+      equal(entry.size, chunks * 65536, "size in the tree");
+      equal(entry.lfs?.oid, await sha256(back), "LFS oid is the SHA-256 of the bytes");
+      const hashed = events.filter((e) => e.event === "fileProgress" && e.state === "hashing").pop();
+      equal(hashed?.loaded, chunks * 65536, "hashing progress reaches the stream's length");
+    },
+  },
+  {
+    name: "hub xet upload: a long ReadableStream still commits through LFS (useXet: false), beside a short one",
+    async run(context) {
+      const ctx = hub(context);
+      const hubc = writer(ctx);
+      const repo = await freshRepo(ctx, hubc, "stream-lfs");
+      const long = generatedStream(8, 12 * 16); // 12 MiB: above the 10 MiB read before preupload
+      const short = generatedStream(9, 3);
+      await hubc.uploadFiles({
+        repo,
+        useXet: false,
+        files: [
+          { path: "long.bin", content: long.stream },
+          { path: "short.txt", content: short.stream },
+        ],
+      });
+      ok(isGenerated(await downloaded(ctx, repo, "long.bin"), 8, 12 * 16), "the long stream reads back");
+      ok(isGenerated(await downloaded(ctx, repo, "short.txt"), 9, 3), "the short stream reads back");
+      const entries = await hubc.pathsInfo({ repo, paths: ["long.bin"] });
+      ok(entries[0].lfs, "the long stream is an LFS file");
     },
   },
 ];

@@ -193,6 +193,7 @@ export async function writePath(hub: HubClient, file: File, signal: AbortSignal)
     branch: "dev",
     isPullRequest: true,
     useXet: false,
+    uploadMemory: 32 * 1024 * 1024,
     abortSignal: signal,
     onProgress: (e) => events.push(e),
     operations: [

@@ -24,12 +24,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use super::options::Options;
-use super::upload::{large_file_uploader, post, LargeFile, Phase, Progress, UploadSession};
+use super::upload::{large_file_uploader, post, FileContent, LargeFile, Phase, Progress, UploadSession};
 use super::{encode_path, paths_info, spawn, HubClient};
 use crate::error::{ApiFailure, Error};
 use crate::http::{Request, Transport};
 use crate::js::convert::to_js;
-use crate::js::source::Replayable;
 
 #[wasm_bindgen(module = "/src/hub/commit.js")]
 extern "C" {
@@ -39,7 +38,8 @@ extern "C" {
 
 #[wasm_bindgen(typescript_custom_section)]
 const COMMIT_TYPES: &str = r#"
-/** The content of a file to commit: bytes, a Blob or File, a stream (read into a Blob first), a
+/** The content of a file to commit: bytes, a Blob or File, a stream (uploaded as it is read when
+ * it is longer than 10 MiB and goes through Xet; read into a Blob first otherwise), a
  * string (its UTF-8 bytes) or, on Node and Deno, a `file:` URL of a local file. */
 export type CommitContent = Blob | Uint8Array | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array> | string | URL;
 
@@ -63,6 +63,10 @@ export interface CommitOptions {
   isPullRequest?: boolean;
   /** Upload large files through Xet when the Hub offers it (default true). */
   useXet?: boolean;
+  /** Bytes of large-file data the upload holds at once (xorbs being sent and filled; default
+   * 16 MiB, at least 8 MiB): xorbs close at half of it, up to the protocol's 64 MiB (from 128 MiB
+   * on). Less memory means smaller xorbs and more requests. */
+  uploadMemory?: number;
   abortSignal?: AbortSignal;
   onProgress?: (event: CommitProgressEvent) => void;
 }
@@ -94,6 +98,7 @@ export interface CommitCommonOptions {
   parentCommit?: string;
   isPullRequest?: boolean;
   useXet?: boolean;
+  uploadMemory?: number;
   abortSignal?: AbortSignal;
   onProgress?: (event: CommitProgressEvent) => void;
 }
@@ -103,6 +108,11 @@ export interface DeleteFileOptions extends CommitCommonOptions { path: string }
 export interface DeleteFilesOptions extends CommitCommonOptions { paths: string[] }
 "#;
 
+/// The default and the least of the `uploadMemory` option (see [`super::xet_upload::XetUploadOptions`]).
+/// Measured on a fresh 1 GiB file in Node, peak RSS growth is about 150 MiB (the host's read and
+/// send buffers waiting for its GC) plus twice this: 16 MiB stays under half of @huggingface/hub's.
+const DEFAULT_UPLOAD_MEMORY: u64 = 16 << 20;
+const MIN_UPLOAD_MEMORY: u64 = 8 << 20;
 /// Most operations read from one options object (the commit parser's limit).
 const MAX_OPERATIONS: u32 = 100_000;
 /// Paths per paths-info request when looking up deletes and copy sources.
@@ -118,6 +128,7 @@ struct CommitRequest {
     parent_commit: Option<String>,
     is_pull_request: bool,
     use_xet: bool,
+    upload_memory: Option<u64>,
     signal: Option<AbortSignal>,
 }
 
@@ -435,8 +446,21 @@ fn common_request(o: &Options, operations: Vec<Operation>) -> Result<CommitReque
         parent_commit,
         is_pull_request: o.bool("isPullRequest")?.unwrap_or(false),
         use_xet: o.bool("useXet")?.unwrap_or(true),
+        upload_memory: upload_memory(o)?,
         signal: o.signal()?,
     })
+}
+
+/// The `uploadMemory` option: bytes of large-file data an upload holds at once.
+fn upload_memory(o: &Options) -> Result<Option<u64>, Error> {
+    let Some(bytes) = o.count("uploadMemory", u32::MAX)? else { return Ok(None) };
+    if u64::from(bytes) < MIN_UPLOAD_MEMORY {
+        return Err(Error::invalid_input(format!(
+            "{}() option uploadMemory must be at least {MIN_UPLOAD_MEMORY} bytes (8 MiB), got {bytes}",
+            o.method()
+        )));
+    }
+    Ok(Some(u64::from(bytes)))
 }
 
 fn check_request(o: &Options, request: &CommitRequest) -> Result<(), Error> {
@@ -451,7 +475,7 @@ fn check_request(o: &Options, request: &CommitRequest) -> Result<(), Error> {
 /// A file to commit, once its content is open.
 struct OpenFile {
     path: String,
-    content: Replayable,
+    content: FileContent,
 }
 
 async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progress) -> Result<CommitOutput, Error> {
@@ -461,7 +485,7 @@ async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progre
     for op in &request.operations {
         match op {
             Operation::Add { path, content } => {
-                let content = Replayable::from_js(content.clone(), &format!("the content of {path}")).await?;
+                let content = FileContent::open(content, &format!("the content of {path}")).await?;
                 adds.push(OpenFile { path: path.clone(), content });
             }
             Operation::Delete { path, folder: false } => lookups.push(path.clone()),
@@ -496,6 +520,7 @@ async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progre
         is_pull_request: request.is_pull_request,
         signal,
         progress,
+        memory: request.upload_memory.unwrap_or(DEFAULT_UPLOAD_MEMORY),
     };
     let uploaded = large_file_uploader(request.use_xet).upload(&session, &large).await?;
     if uploaded.len() != large.len() {
@@ -507,8 +532,14 @@ async fn run_commit(t: &Rc<Transport>, request: CommitRequest, progress: &Progre
         lines.insert(file.path.clone(), line);
     }
     for file in regular {
-        let content = file.content.read(0, file.content.len()).await?;
-        if content.len() as u64 != file.content.len() {
+        let buffered = file.content.buffered().await?;
+        let replayable = match (&buffered, &file.content) {
+            (Some(buffered), _) => buffered,
+            (None, FileContent::Replayable(r)) => r,
+            (None, FileContent::Stream(_)) => return Err(Error::Internal("a stream left unbuffered".into())),
+        };
+        let content = replayable.read(0, replayable.len()).await?;
+        if content.len() as u64 != replayable.len() {
             return Err(Error::SourceRead {
                 message: format!("{} changed while it was read", file.path),
                 cause: JsValue::UNDEFINED,
@@ -625,12 +656,12 @@ async fn preupload(
     for batch in files.chunks(PREUPLOAD_BATCH) {
         let mut samples = Vec::with_capacity(batch.len());
         for file in batch {
-            samples.push(file.content.read(0, PREUPLOAD_SAMPLE_BYTES as u64).await?);
+            samples.push(file.content.head(PREUPLOAD_SAMPLE_BYTES).await?);
         }
         let asked: Vec<PreuploadFile<'_>> = batch
             .iter()
             .zip(&samples)
-            .map(|(f, sample)| PreuploadFile { path: &f.path, size: f.content.len(), sample })
+            .map(|(f, sample)| PreuploadFile { path: &f.path, size: f.content.preupload_size(), sample })
             .collect();
         let mut url = format!("{}{}/preupload/{}", t.hub_url(), request.repo.api_path(), request.branch.url_encoded());
         if request.is_pull_request {
@@ -644,7 +675,7 @@ async fn preupload(
             modes.push(match verdict {
                 v if v.should_ignore => None,
                 // Empty files always go inline (as Python sends them).
-                _ if file.content.len() == 0 => Some(UploadMode::Regular),
+                _ if file.content.preupload_size() == 0 => Some(UploadMode::Regular),
                 v => Some(v.upload_mode),
             });
         }
@@ -655,7 +686,7 @@ async fn preupload(
 /// The text of the file committed at `path` (its first MiB), if there is one.
 async fn text_of(files: &[OpenFile], path: &str) -> Result<Option<String>, Error> {
     match files.iter().find(|f| f.path == path) {
-        Some(file) => Ok(Some(String::from_utf8_lossy(&file.content.read(0, 1 << 20).await?).into_owned())),
+        Some(file) => Ok(Some(String::from_utf8_lossy(&file.content.head(1 << 20).await?).into_owned())),
         None => Ok(None),
     }
 }

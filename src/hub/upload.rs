@@ -8,6 +8,7 @@
 //! for Xet, the Xet hash). Whatever happens inside (hashing, chunking, dedup, xorbs, shards,
 //! retries, progress) is the uploader's business.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use hubwasm_core::api::ApiErrorKind;
@@ -25,7 +26,7 @@ use web_sys::AbortSignal;
 use crate::error::{ApiFailure, Error};
 use crate::http::{LocalFuture, Request, Transport};
 use crate::js::convert::to_js;
-use crate::js::source::Replayable;
+use crate::js::source::{Replayable, StreamChunks};
 
 /// What the uploaders need to know about the commit they upload for.
 pub(crate) struct UploadSession<'a> {
@@ -36,12 +37,112 @@ pub(crate) struct UploadSession<'a> {
     pub(crate) is_pull_request: bool,
     pub(crate) signal: Option<&'a AbortSignal>,
     pub(crate) progress: &'a Progress,
+    /// Bytes of file data the uploader may hold at once (the commit's `uploadMemory`).
+    pub(crate) memory: u64,
 }
 
-/// A file preupload sent to LFS: its path in the repo and its content (readable more than once).
+/// A file preupload sent to LFS: its path in the repo and its content.
 pub(crate) struct LargeFile {
     pub(crate) path: String,
-    pub(crate) content: Replayable,
+    pub(crate) content: FileContent,
+}
+
+/// Bytes of a stream read before preupload: a stream that ends within them is committed like
+/// bytes; a longer one is large by the Hub's rule (files above 10 MiB are LFS, hub-api.md §7)
+/// and goes through Xet as it is read, in one pass.
+pub(crate) const STREAM_HEAD_BYTES: usize = 10 << 20;
+
+/// A commit's file content: readable more than once, or a long stream read once.
+pub(crate) enum FileContent {
+    Replayable(Replayable),
+    Stream(StreamedContent),
+}
+
+/// A stream longer than [`STREAM_HEAD_BYTES`]: its first bytes, and the rest still unread.
+pub(crate) struct StreamedContent {
+    head_len: u64,
+    head: RefCell<Option<Vec<u8>>>,
+    rest: RefCell<Option<StreamChunks>>,
+}
+
+impl FileContent {
+    /// Opens a commit content: a stream is read up to [`STREAM_HEAD_BYTES`] (plus one chunk) to
+    /// tell a short one from a long one; anything else as [`Replayable::from_js`] opens it.
+    pub(crate) async fn open(value: &JsValue, what: &str) -> Result<Self, Error> {
+        let Some(opened) = StreamChunks::open(value) else {
+            return Ok(FileContent::Replayable(Replayable::from_js(value.clone(), what).await?));
+        };
+        let mut rest = opened.map_err(|e| match e {
+            Error::InvalidInput(message) => Error::invalid_input(format!("{what}: {message}")),
+            other => other,
+        })?;
+        let mut head = Vec::new();
+        while head.len() <= STREAM_HEAD_BYTES {
+            if !rest.next_into(&mut head).await? {
+                return Ok(FileContent::Replayable(Replayable::from_slice(&head)?));
+            }
+        }
+        let head_len = head.len() as u64;
+        Ok(FileContent::Stream(StreamedContent {
+            head_len,
+            head: RefCell::new(Some(head)),
+            rest: RefCell::new(Some(rest)),
+        }))
+    }
+
+    /// The size preupload is told: a long stream's is the bytes read so far (already above the
+    /// Hub's 10 MiB, all that its verdict depends on).
+    pub(crate) fn preupload_size(&self) -> u64 {
+        match self {
+            FileContent::Replayable(r) => r.len(),
+            FileContent::Stream(s) => s.head_len,
+        }
+    }
+
+    /// The first `n` bytes (at most), for preupload's sample and `.gitattributes`.
+    pub(crate) async fn head(&self, n: usize) -> Result<Vec<u8>, Error> {
+        match self {
+            FileContent::Replayable(r) => r.read(0, n as u64).await,
+            FileContent::Stream(s) => match &*s.head.borrow() {
+                Some(head) => Ok(head[..n.min(head.len())].to_vec()),
+                None => Err(stream_already_read()),
+            },
+        }
+    }
+
+    /// Replayable content: itself, or a stream read to its end into a Blob (the LFS and regular
+    /// paths read a file more than once). `None` for content that already is replayable.
+    pub(crate) async fn buffered(&self) -> Result<Option<Replayable>, Error> {
+        let FileContent::Stream(s) = self else { return Ok(None) };
+        let (Some(head), Some(rest)) = (s.head.borrow_mut().take(), s.rest.borrow_mut().take()) else {
+            return Err(stream_already_read());
+        };
+        rest.into_replayable(&head).await.map(Some)
+    }
+}
+
+impl StreamedContent {
+    /// The next bytes in order (the head first, then about `block` bytes at a time); `None` at
+    /// the end.
+    pub(crate) async fn next_block(&self, block: usize) -> Result<Option<Vec<u8>>, Error> {
+        if let Some(head) = self.head.borrow_mut().take() {
+            return Ok(Some(head));
+        }
+        let Some(mut rest) = self.rest.borrow_mut().take() else { return Ok(None) };
+        let mut out = Vec::with_capacity(block);
+        let mut more = true;
+        while more && out.len() < block {
+            more = rest.next_into(&mut out).await?;
+        }
+        if more {
+            *self.rest.borrow_mut() = Some(rest);
+        }
+        Ok((!out.is_empty()).then_some(out))
+    }
+}
+
+fn stream_already_read() -> Error {
+    Error::InvalidState("this commit's ReadableStream content was already read (a stream is read once)".into())
 }
 
 /// What an `lfsFile` commit line needs of an uploaded file.
@@ -161,14 +262,32 @@ impl LargeFileUploader for LfsUploader {
         files: &'a [LargeFile],
     ) -> LocalFuture<'a, Vec<UploadedFile>> {
         Box::pin(async move {
-            let mut objects = Vec::with_capacity(files.len());
+            // LFS hashes a file before sending it: streams are read into Blobs first.
+            let mut contents = Vec::with_capacity(files.len());
             for file in files {
-                objects.push(LfsObject { oid: sha256_of(file, session.progress).await?, size: file.content.len() });
+                contents.push(file.content.buffered().await?);
             }
-            for (files, objects) in files.chunks(LFS_BATCH).zip(objects.chunks(LFS_BATCH)) {
+            let contents: Vec<&Replayable> = files
+                .iter()
+                .zip(&contents)
+                .map(|(file, buffered)| match (buffered, &file.content) {
+                    (Some(buffered), _) => Ok(buffered),
+                    (None, FileContent::Replayable(r)) => Ok(r),
+                    (None, FileContent::Stream(_)) => Err(stream_already_read()),
+                })
+                .collect::<Result<_, Error>>()?;
+            let mut objects = Vec::with_capacity(files.len());
+            for (file, content) in files.iter().zip(&contents) {
+                objects.push(LfsObject {
+                    oid: sha256_of(&file.path, content, session.progress).await?,
+                    size: content.len(),
+                });
+            }
+            let batches = files.chunks(LFS_BATCH).zip(contents.chunks(LFS_BATCH)).zip(objects.chunks(LFS_BATCH));
+            for ((files, contents), objects) in batches {
                 let actions = lfs_batch(session, objects).await?;
-                for ((file, object), action) in files.iter().zip(objects).zip(actions) {
-                    send_object(session, file, object, action).await?;
+                for (((file, content), object), action) in files.iter().zip(contents).zip(objects).zip(actions) {
+                    send_object(session, &file.path, content, object, action).await?;
                     session.progress.file(&file.path, FileState::Uploading, object.size, object.size);
                 }
             }
@@ -178,27 +297,27 @@ impl LargeFileUploader for LfsUploader {
 }
 
 /// SHA-256 of a file, reporting the bytes hashed.
-pub(crate) async fn sha256_of(file: &LargeFile, progress: &Progress) -> Result<String, Error> {
-    let total = file.content.len();
+pub(crate) async fn sha256_of(path: &str, content: &Replayable, progress: &Progress) -> Result<String, Error> {
+    let total = content.len();
     let mut state = Sha256::new();
     let mut last_report = 0u64;
-    file.content
+    content
         .for_each_block(|block| {
             state.update(block);
             // One event per 16 MiB at most: a callback per 4 MiB block would cost more than it says.
             if state.len() - last_report >= 16 << 20 {
                 last_report = state.len();
-                progress.file(&file.path, FileState::Hashing, state.len(), total);
+                progress.file(path, FileState::Hashing, state.len(), total);
             }
         })
         .await?;
     if state.len() != total {
         return Err(Error::SourceRead {
-            message: format!("{} changed while it was read: {} bytes, then {}", file.path, total, state.len()),
+            message: format!("{} changed while it was read: {} bytes, then {}", path, total, state.len()),
             cause: JsValue::UNDEFINED,
         });
     }
-    progress.file(&file.path, FileState::Hashing, total, total);
+    progress.file(path, FileState::Hashing, total, total);
     Ok(state.finalize_hex())
 }
 
@@ -232,7 +351,8 @@ async fn lfs_batch(session: &UploadSession<'_>, objects: &[LfsObject]) -> Result
 
 async fn send_object(
     session: &UploadSession<'_>,
-    file: &LargeFile,
+    path: &str,
+    content: &Replayable,
     object: &LfsObject,
     action: LfsAction,
 ) -> Result<(), Error> {
@@ -246,7 +366,7 @@ async fn send_object(
             let mut request = Request::get(href, session.signal);
             request.method = "PUT";
             request.headers = headers;
-            request.body = Some(file.content.body(0, object.size)?);
+            request.body = Some(content.body(0, object.size)?);
             t.send(request).await?;
             verify
         }
@@ -257,13 +377,13 @@ async fn send_object(
                 let end = (start + chunk_size).min(object.size);
                 let mut request = Request::get(url, session.signal);
                 request.method = "PUT";
-                request.body = Some(file.content.body(start, end)?);
+                request.body = Some(content.body(start, end)?);
                 let answer = t.send(request).await?;
                 let etag = answer
                     .header("etag")
-                    .ok_or_else(|| answer.unexpected(format!("part {} of {} has no ETag", i + 1, file.path)))?;
+                    .ok_or_else(|| answer.unexpected(format!("part {} of {} has no ETag", i + 1, path)))?;
                 etags.push(etag);
-                session.progress.file(&file.path, FileState::Uploading, end, object.size);
+                session.progress.file(path, FileState::Uploading, end, object.size);
             }
             let body = multipart_complete_body(&object.oid, &etags);
             t.send_and_read(post(complete_href, body, "application/vnd.git-lfs+json", session.signal)).await?;

@@ -29,7 +29,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortSignal, Blob};
 
-use super::upload::{FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
+use super::upload::{FileContent, FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
 use crate::hash::native_sha256::NativeSha256;
 use crate::http::streams::{linked_controller, LinkedController};
@@ -42,11 +42,13 @@ const READ_BLOCK: u64 = 1 << 20;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
-/// Limits of one session. With the defaults, what a session keeps alive is about two xorbs (one
-/// being sent, one filling: 128 MiB of Blobs) plus ~20 MiB of wasm memory, whatever the input
-/// size; the host's GC decides how soon the read buffers already used are freed.
+/// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
+/// filled (held as Blobs outside wasm memory), the held chunks and ~15 MiB of wasm memory,
+/// whatever the input size; the host's GC decides how soon the buffers already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
+    /// Largest xorb (the protocol's 64 MiB, or less to hold less).
+    pub(crate) max_xorb_bytes: u64,
     /// Bytes of xorb bodies being sent at once (one xorb is always allowed).
     pub(crate) max_xorb_bytes_in_flight: u64,
     /// Bytes of chunks waiting for dedup answers before reading waits for them.
@@ -55,16 +57,27 @@ pub(crate) struct XetUploadOptions {
     pub(crate) native_sha256: bool,
 }
 
-impl Default for XetUploadOptions {
-    fn default() -> Self {
-        XetUploadOptions { max_xorb_bytes_in_flight: 64 << 20, max_held_bytes: 8 << 20, native_sha256: true }
+impl XetUploadOptions {
+    /// Limits that hold about `memory` bytes of file data: half for the xorb being filled, half
+    /// for those being sent (xorbs of at most 64 MiB; below 128 MiB they shrink to fit).
+    pub(crate) fn within(memory: u64) -> Self {
+        let max_xorb_bytes = (memory / 2).clamp(1 << 20, 64 << 20);
+        XetUploadOptions {
+            max_xorb_bytes,
+            max_xorb_bytes_in_flight: memory.saturating_sub(max_xorb_bytes).max(max_xorb_bytes),
+            max_held_bytes: (memory / 8).min(8 << 20),
+            native_sha256: true,
+        }
     }
 }
 
-/// A file's bytes, readable by range (a commit's content: bytes or a Blob).
+/// A file's bytes, read once in order (a commit's content: bytes, a Blob or a stream).
 pub(crate) trait XetContent {
-    fn len(&self) -> u64;
-    fn read<'a>(&'a self, start: u64, end: u64) -> LocalFuture<'a, Vec<u8>>;
+    /// The size, when known before reading (not for a stream).
+    fn known_len(&self) -> Option<u64>;
+    /// The bytes at `offset` (where the last block ended), about [`READ_BLOCK`] of them; `None`
+    /// at the end.
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>>;
 }
 
 /// What a file is known by once its xorbs and the session's shard are stored.
@@ -120,7 +133,7 @@ impl LargeFileUploader for XetUploader {
                 session.branch,
                 session.is_pull_request,
                 session.signal,
-                XetUploadOptions::default(),
+                XetUploadOptions::within(session.memory),
             )
             .await;
             let mut xet = match started {
@@ -150,12 +163,41 @@ impl LargeFileUploader for XetUploader {
 }
 
 impl XetContent for Replayable {
-    fn len(&self) -> u64 {
-        Replayable::len(self)
+    fn known_len(&self) -> Option<u64> {
+        Some(self.len())
     }
 
-    fn read<'a>(&'a self, start: u64, end: u64) -> LocalFuture<'a, Vec<u8>> {
-        Box::pin(Replayable::read(self, start, end))
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let end = (offset + READ_BLOCK).min(self.len());
+            if offset >= end {
+                return Ok(None);
+            }
+            let block = self.read(offset, end).await?;
+            if block.len() as u64 != end - offset {
+                return Err(Error::SourceRead {
+                    message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
+                    cause: JsValue::UNDEFINED,
+                });
+            }
+            Ok(Some(block))
+        })
+    }
+}
+
+impl XetContent for FileContent {
+    fn known_len(&self) -> Option<u64> {
+        match self {
+            FileContent::Replayable(r) => r.known_len(),
+            FileContent::Stream(_) => None,
+        }
+    }
+
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+        match self {
+            FileContent::Replayable(r) => r.next_block(offset),
+            FileContent::Stream(s) => Box::pin(s.next_block(READ_BLOCK as usize)),
+        }
     }
 }
 
@@ -307,7 +349,9 @@ impl XetSession {
         );
         let token = Credentials::fetch(&transport, &token_url, &abort.signal()).await?;
         let credentials = Rc::new(Credentials { transport, token_url, token: RefCell::new(token) });
-        let mut planner = UploadPlanner::new(BoundaryRule::Current).with_global_dedup();
+        let mut planner = UploadPlanner::new(BoundaryRule::Current)
+            .with_max_xorb_bytes(usize::try_from(options.max_xorb_bytes).unwrap_or(usize::MAX))
+            .with_global_dedup();
         if options.native_sha256 && NativeSha256::new().is_some() {
             planner = planner.without_sha256();
         }
@@ -364,26 +408,25 @@ impl XetSession {
         }
         let file = self.stored.len();
         self.current_file = file;
-        let total = content.len();
-        self.stored.push((0, total));
+        let known = content.known_len();
+        self.stored.push((0, known.unwrap_or(0)));
         let dedup_before = self.planner.stats().deduplicated_bytes;
         let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
         // The next block is asked for before this one is planned, so the host reads (a file's
         // Blob is read off the main thread) while wasm chunks.
-        let mut next = (total > 0).then(|| read_ahead(content, 0, total));
+        let mut next = (known != Some(0)).then(|| read_ahead(content, 0));
         while let Some(reading) = next.take() {
-            let end = (offset + READ_BLOCK).min(total);
-            let block = reading.await?;
-            if block.len() as u64 != end - offset {
-                return Err(Error::SourceRead {
-                    message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
-                    cause: JsValue::UNDEFINED,
-                });
+            let Some(block) = reading.await? else { break };
+            offset += block.len() as u64;
+            // A stream's size is what it gave so far.
+            let total = known.unwrap_or(offset);
+            if let Some(size) = self.stored.get_mut(file) {
+                size.1 = total;
             }
-            if end < total {
-                next = Some(read_ahead(content, end, total));
+            if known.is_none_or(|len| offset < len) {
+                next = Some(read_ahead(content, offset));
             }
             if let Some(sha) = &mut native {
                 sha.update(&block).await?;
@@ -395,12 +438,18 @@ impl XetSession {
                     Err(e) => return Err(Error::Internal(format!("the upload planner refused a block: {e}"))),
                 }
             }
-            offset = end;
             self.add_stats(|s| s.bytes_hashed += block.len() as u64);
             progress(file, XetFileProgress::Hashed, offset, total);
             self.pump(false, progress).await?;
             pacer.maybe_yield(block.len()).await;
         }
+        if known.is_some_and(|len| offset != len) {
+            return Err(Error::SourceRead {
+                message: format!("the content gave {offset} bytes, {} expected", known.unwrap_or(0)),
+                cause: JsValue::UNDEFINED,
+            });
+        }
+        let total = offset;
         // The last chunks wait for their answers: ask them all before ending the file.
         while self.planner.unanswered_dedup_queries() > 0 {
             self.pump(true, progress).await?;
@@ -615,8 +664,8 @@ impl Drop for XetSession {
 /// The read of the block at `start`, already started: polled once, so the host begins the read
 /// at once; awaiting it later picks the result up (a JS promise's future checks its settled state
 /// whenever it is polled).
-fn read_ahead<'a>(content: &'a dyn XetContent, start: u64, total: u64) -> LocalFuture<'a, Vec<u8>> {
-    let mut reading = content.read(start, (start + READ_BLOCK).min(total));
+fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+    let mut reading = content.next_block(offset);
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     match reading.as_mut().poll(&mut context) {
         std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),

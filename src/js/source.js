@@ -193,3 +193,25 @@ export async function openLocalFile(location) {
   }
   return await fs.openAsBlob(location.startsWith("file:") ? new URL(location) : location);
 }
+
+// Streamed commit content (src/js/source.rs `StreamChunks`): a stream read once, in one pass.
+
+/**
+ * The rest of a stream whose first bytes `head` were already read, as one Blob (for uploads
+ * that need to read a file twice). Chunks that are not bytes reject with a TypeError.
+ */
+export async function restIntoBlob(reader, head) {
+  const parts = [head];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const bytes = toBytes(value);
+    if (typeof bytes === "string") {
+      reader.cancel(new TypeError(`stream chunks must be bytes, got ${bytes}`)).catch(() => {});
+      throw new TypeError(`stream chunks must be Uint8Array, ArrayBuffer or ArrayBufferView, got ${bytes}`);
+    }
+    parts.push(bytes.slice());
+  }
+  reader.releaseLock();
+  return new Blob(parts);
+}

@@ -338,3 +338,84 @@ impl Replayable {
         source.for_each_block(sink).await
     }
 }
+
+#[wasm_bindgen(module = "/src/js/source.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = restIntoBlob)]
+    fn rest_into_blob(reader: &JsValue, head: &Uint8Array) -> Result<Promise, JsValue>;
+}
+
+/// A genuine `ReadableStream` read chunk by chunk, once: commit content uploaded as it is read.
+/// Dropped before its end, it cancels the stream (the producer stops).
+pub(crate) struct StreamChunks {
+    reader: JsValue,
+    done: bool,
+}
+
+impl StreamChunks {
+    /// `None` when `value` is not a genuine ReadableStream; a locked one is an error.
+    pub(crate) fn open(value: &JsValue) -> Option<Result<Self, Error>> {
+        if Bytes::from_js(value).is_ok() || container_kind(value).ok() != Some(2) {
+            return None;
+        }
+        Some(
+            open_reader(value)
+                .map(|reader| StreamChunks { reader, done: false })
+                .map_err(|_| Error::invalid_input("the ReadableStream is locked: another reader is reading it")),
+        )
+    }
+
+    /// Appends the next chunk's bytes to `out`; `false` at the end of the stream.
+    pub(crate) async fn next_into(&mut self, out: &mut Vec<u8>) -> Result<bool, Error> {
+        if self.done {
+            return Ok(false);
+        }
+        let next = read_chunk(&self.reader).map_err(|e| read_error("reading the stream failed", e))?;
+        let step: Array =
+            JsFuture::from(next).await.map_err(|e| read_error("reading the stream failed", e))?.unchecked_into();
+        if step.length() == 0 {
+            self.done = true;
+            let _ = release_reader(&self.reader);
+            return Ok(false);
+        }
+        let chunk = step.get(0);
+        let bytes = Bytes::from_js(&chunk).map_err(|what| {
+            Error::invalid_input(format!(
+                "stream chunks must be Uint8Array, ArrayBuffer or ArrayBufferView, got {what}"
+            ))
+        })?;
+        let start = out.len();
+        let len = usize::try_from(bytes.len).map_err(|_| Error::invalid_input("a stream chunk too large to read"))?;
+        out.resize(start + len, 0);
+        copy_bytes(&bytes.view, 0.0, &mut out[start..]).map_err(|_| {
+            Error::invalid_input("a stream chunk's ArrayBuffer was detached (transferred) or shrunk while it was read")
+        })?;
+        Ok(true)
+    }
+
+    /// `head` (the bytes already read) and the rest of the stream, as replayable content (a Blob
+    /// held by the host: the whole stream in memory on Node and Deno).
+    pub(crate) async fn into_replayable(mut self, head: &[u8]) -> Result<Replayable, Error> {
+        if self.done {
+            return Replayable::from_slice(head);
+        }
+        self.done = true; // the reader now belongs to restIntoBlob
+        let head = Uint8Array::from(head);
+        let promise = rest_into_blob(&self.reader, &head).map_err(|e| read_error("reading the stream failed", e))?;
+        let blob = JsFuture::from(promise).await.map_err(|e| match e.has_type::<js_sys::TypeError>() {
+            true => {
+                Error::invalid_input("stream chunks must be Uint8Array, ArrayBuffer or ArrayBufferView".to_string())
+            }
+            false => read_error("reading the stream failed", e),
+        })?;
+        Replayable::from_blob(blob)
+    }
+}
+
+impl Drop for StreamChunks {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = cancel_reader(&self.reader, &JsValue::from_str("the upload ended before the stream"));
+        }
+    }
+}

@@ -392,6 +392,31 @@ fn global_dedup_answers_let_a_planner_skip_known_chunks() {
 }
 
 #[test]
+fn a_dedup_answer_lists_every_xorb_of_the_registering_shard() {
+    use hubwasm_core::xet::{shard, ShardIndex};
+    let s = start(fresh_dir("dedup-shard"));
+    create_repo(&s.url, "d", false);
+    // 8 MiB of random bytes in xorbs of at most 1 MiB: at least 8 xorbs, and the file's only
+    // eligible chunk is (very likely) its first.
+    let data = splitmix(13, 8 << 20);
+    upload_with_planner_in_xorbs_of(&s.url, "d", &[&data], 1 << 20);
+    let (cas, token, _) = xet_write_token(&s.url, "d");
+    let first = hubwasm_core::xet::hash_file(&data, BoundaryRule::Current).chunks[0].0;
+    let r = get(&format!("{cas}/v1/chunks/default/{first}"), Some(&token), &[]);
+    assert_eq!(r.status, 200);
+    let answer = shard::parse(&r.body).unwrap();
+    assert!(answer.xorbs.len() >= 8, "the answer lists {} xorbs", answer.xorbs.len());
+    let mut index = ShardIndex::new();
+    index.add(&answer);
+    let mut planner = UploadPlanner::with_index(BoundaryRule::Current, index);
+    planner.update(&data).unwrap();
+    planner.finish_file().unwrap();
+    planner.finish().unwrap();
+    assert!(planner.take_xorb().is_none(), "one answer covers the whole multi-xorb file");
+    s.stop();
+}
+
+#[test]
 fn orgs_gated_repos_and_settings() {
     let s = start(fresh_dir("gated"));
     // demo and colleague are both members of `team` (from the test config).

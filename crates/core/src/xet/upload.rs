@@ -268,6 +268,14 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         }
     }
 
+    /// Closes xorbs before they pass `max_bytes` (see [`XorbBuilder::with_max_bytes`]): a caller
+    /// that holds a finished xorb while it is sent and the next one fills holds about twice this.
+    /// Call before feeding any bytes.
+    pub fn with_max_xorb_bytes(mut self, max_bytes: usize) -> Self {
+        self.builder = XorbBuilder::with_max_bytes(max_bytes);
+        self
+    }
+
     /// Asks the caller about eligible chunks (see the module docs) before storing them.
     pub fn with_global_dedup(mut self) -> Self {
         self.global_dedup = Some(GlobalDedup::default());
@@ -560,7 +568,8 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     }
 
     fn close_xorb(&mut self) {
-        let xorb = core::mem::take(&mut self.builder).finish();
+        let next = XorbBuilder::with_max_bytes(self.builder.max_bytes());
+        let xorb = core::mem::replace(&mut self.builder, next).finish();
         let mut raw_offset = 0u32;
         let chunks = xorb
             .chunks
@@ -729,6 +738,28 @@ mod tests {
             assert!(x.raw_len as usize <= xorb::MAX_XORB_BYTES && x.chunks.len() <= xorb::MAX_XORB_CHUNKS);
         }
         assert_eq!(up.file(&infos[0].hash), data);
+    }
+
+    #[test]
+    fn smaller_xorbs_keep_the_file_hash_and_reconstruct() {
+        // 10 MiB of random bytes under a 2 MiB xorb limit: five or more xorbs, each under it.
+        let data = splitmix64_bytes(6, 10 << 20);
+        let mut p = UploadPlanner::new(BoundaryRule::Current).with_max_xorb_bytes(2 << 20);
+        let mut xorbs = BTreeMap::new();
+        for part in data.chunks(1 << 20) {
+            p.update(part).unwrap();
+            Uploaded::take_all(&mut p, &mut xorbs);
+        }
+        let info = p.finish_file().unwrap();
+        let shard = shard::parse(&p.finish().unwrap().unwrap()).unwrap();
+        Uploaded::take_all(&mut p, &mut xorbs);
+        let up = Uploaded { xorbs, shard };
+        assert!(up.xorbs.len() >= 5, "{} xorbs", up.xorbs.len());
+        for x in &up.shard.xorbs {
+            assert!(x.bytes_on_disk as usize <= 2 << 20 && x.raw_len as usize <= 2 << 20);
+        }
+        assert_eq!(info.hash, hash_file(&data, BoundaryRule::Current).hash);
+        assert_eq!(up.file(&info.hash), data);
     }
 
     // A caller who never takes xorbs is refused past MAX_UNTAKEN_XORBS; the refused bytes are not

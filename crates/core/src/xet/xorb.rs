@@ -177,8 +177,11 @@ fn write_chunk_header(out: &mut Vec<u8>, stored_len: usize, scheme: Compression,
 }
 
 /// A xorb being filled, and the finished result.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct XorbBuilder {
+    /// Largest serialized (and raw) size this xorb grows to: [`MAX_XORB_BYTES`] unless the
+    /// caller bounds its memory with smaller xorbs ([`XorbBuilder::with_max_bytes`]).
+    max_bytes: usize,
     /// Serialized chunks not yet handed out by [`XorbBuilder::take_bytes`].
     bytes: Vec<u8>,
     /// Serialized bytes already handed out.
@@ -208,9 +211,37 @@ impl Xorb {
     }
 }
 
+impl Default for XorbBuilder {
+    fn default() -> Self {
+        Self::with_max_bytes(MAX_XORB_BYTES)
+    }
+}
+
+/// The smallest xorb size [`XorbBuilder::with_max_bytes`] accepts: one chunk at its largest.
+pub const MIN_XORB_BYTES: usize = 1 << 20;
+
 impl XorbBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A builder whose xorb closes before it passes `max_bytes` (clamped to
+    /// [`MIN_XORB_BYTES`]..=[`MAX_XORB_BYTES`]). Any size is valid for the CAS; smaller xorbs
+    /// mean less memory held per xorb and more requests. Hashes of files do not change.
+    pub fn with_max_bytes(max_bytes: usize) -> Self {
+        XorbBuilder {
+            max_bytes: max_bytes.clamp(MIN_XORB_BYTES, MAX_XORB_BYTES),
+            bytes: Vec::new(),
+            taken: 0,
+            chunks: Vec::new(),
+            offsets: Vec::new(),
+            raw_len: 0,
+        }
+    }
+
+    /// The size this builder's xorb stays under.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -221,8 +252,8 @@ impl XorbBuilder {
     /// counting the worst case of a stored chunk).
     pub fn fits(&self, len: usize) -> bool {
         self.chunks.len() < MAX_XORB_CHUNKS
-            && self.raw_len + len <= MAX_XORB_BYTES
-            && self.serialized_len() + CHUNK_HEADER_LEN + len <= MAX_XORB_BYTES
+            && self.raw_len + len <= self.max_bytes
+            && self.serialized_len() + CHUNK_HEADER_LEN + len <= self.max_bytes
     }
 
     /// Serialized length so far, taken or not.

@@ -192,6 +192,7 @@ pub fn register_shard(app: &App, scope: &TokenScope, bytes: &[u8]) -> HubResult<
         }
         for (chunk, xorb) in &eligible {
             tx.execute("INSERT OR IGNORE INTO dedup_chunks(chunk, xorb) VALUES (?1, ?2)", params![chunk, xorb])?;
+            tx.execute("INSERT OR IGNORE INTO dedup_chunk_shards(chunk, shard) VALUES (?1, ?2)", params![chunk, id])?;
         }
         tx.execute("INSERT OR IGNORE INTO shards(hash) VALUES (?1)", [&id])?;
         tx.commit()?;
@@ -235,8 +236,14 @@ fn chunk_xorb(terms: &[shard::Term], mut index: usize) -> Option<XetHash> {
 /// How long clients may use the chunk list of a dedup answer (observed on the Hub: 7 days).
 const DEDUP_KEY_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
-/// `GET /v1/chunks/default/{chunk}`: for a known global-dedup-eligible chunk, a shard listing the
-/// xorb that holds it, chunk hashes keyed with a key derived per xorb (§5.7); 404 otherwise.
+/// Chunks one dedup answer lists at most (48 bytes each: about 3 MiB), the chunk's own xorb
+/// always included.
+const MAX_DEDUP_ANSWER_CHUNKS: usize = 1 << 16;
+
+/// `GET /v1/chunks/default/{chunk}`: for a known global-dedup-eligible chunk, the xorbs of the
+/// shard that registered it (§5.7: the real CAS answers with that shard's xorb section, so one
+/// query serves a whole multi-xorb file), chunk hashes keyed with a key derived per answer;
+/// 404 otherwise.
 pub fn dedup_answer(app: &App, chunk: &XetHash) -> HubResult {
     let xorb: Option<String> = app
         .store
@@ -245,31 +252,72 @@ pub fn dedup_answer(app: &App, chunk: &XetHash) -> HubResult {
         .optional()?;
     let Some(xorb) = xorb else { return Err(HubError::not_found("Chunk not found")) };
     let xorb = parse_hash(&xorb)?;
-    let meta = xorb_meta(app, &xorb)?.ok_or_else(|| HubError::internal("dedup index names a missing xorb"))?;
-    let mut raw_offset = 0u32;
-    let chunks = meta
-        .chunks
-        .iter()
-        .enumerate()
-        .map(|(i, &(hash, len))| {
-            let flags = if xet::is_global_dedup_eligible(&hash, i == 0) { 0x8000_0000 } else { 0 };
-            let c = shard::XorbChunk { hash, raw_offset, len: len as u32, flags };
-            raw_offset += len as u32;
-            c
-        })
-        .collect();
-    let entry = shard::XorbEntry { hash: xorb, raw_len: raw_offset, bytes_on_disk: meta.size as u32, chunks };
+    let mut listed = vec![xorb];
+    for other in registering_shard_xorbs(app, chunk)? {
+        if !listed.contains(&other) {
+            listed.push(other);
+        }
+    }
+    let mut entries = Vec::with_capacity(listed.len());
+    let mut chunk_count = 0;
+    for hash in listed {
+        let Some(meta) = xorb_meta(app, &hash)? else {
+            return Err(HubError::internal("dedup index names a missing xorb"));
+        };
+        chunk_count += meta.chunks.len();
+        if chunk_count > MAX_DEDUP_ANSWER_CHUNKS && !entries.is_empty() {
+            break;
+        }
+        entries.push(dedup_entry(hash, &meta));
+    }
     let now = http::now_unix() as u64;
     let footer = shard::ShardFooter {
         chunk_hash_key: XetHash(app.signer.derive("dedup-chunk-key", &xorb.0)),
         creation_timestamp: now,
         key_expiry: now + DEDUP_KEY_LIFETIME_SECS,
     };
-    let body = shard::write_dedup_answer(&[entry], &footer);
+    let body = shard::write_dedup_answer(&entries, &footer);
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from(body))
         .expect("valid"))
+}
+
+/// The xorbs of the shard that first registered `chunk` as eligible: its xorb section, then the
+/// xorbs its files reference, in order. Empty for chunks registered before shards were recorded.
+fn registering_shard_xorbs(app: &App, chunk: &XetHash) -> HubResult<Vec<XetHash>> {
+    let shard_id: Option<String> = app
+        .store
+        .db()
+        .query_row("SELECT shard FROM dedup_chunk_shards WHERE chunk = ?1", [chunk.to_hex()], |r| r.get(0))
+        .optional()?;
+    let Some(shard_id) = shard_id else { return Ok(Vec::new()) };
+    let bytes = app.store.get_object("shards", &shard_id)?;
+    let parsed = shard::parse(&bytes).map_err(|e| HubError::internal(format!("stored shard {shard_id}: {e}")))?;
+    let mut xorbs: Vec<XetHash> = parsed.xorbs.iter().map(|x| x.hash).collect();
+    for term in parsed.files.iter().flat_map(|f| &f.terms) {
+        if !xorbs.contains(&term.xorb) {
+            xorbs.push(term.xorb);
+        }
+    }
+    Ok(xorbs)
+}
+
+/// A stored xorb as a dedup answer lists it (flags mark the eligible chunks).
+fn dedup_entry(hash: XetHash, meta: &XorbMeta) -> shard::XorbEntry {
+    let mut raw_offset = 0u32;
+    let chunks = meta
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(i, &(chunk, len))| {
+            let flags = if xet::is_global_dedup_eligible(&chunk, i == 0) { 0x8000_0000 } else { 0 };
+            let c = shard::XorbChunk { hash: chunk, raw_offset, len: len as u32, flags };
+            raw_offset += len as u32;
+            c
+        })
+        .collect();
+    shard::XorbEntry { hash, raw_len: raw_offset, bytes_on_disk: meta.size as u32, chunks }
 }
 
 pub struct XetFile {

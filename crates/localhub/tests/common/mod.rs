@@ -157,9 +157,19 @@ pub fn xet_write_token(url: &str, repo: &str) -> (String, String, i64) {
 /// Plans `files` with hubwasm-core's upload planner and uploads the xorbs and the shard to the
 /// CAS of `demo/{repo}`; returns each file's identity.
 pub fn upload_with_planner(url: &str, repo: &str, files: &[&[u8]]) -> Vec<hubwasm_core::xet::PlannedFileInfo> {
+    upload_with_planner_in_xorbs_of(url, repo, files, hubwasm_core::xet::xorb::MAX_XORB_BYTES)
+}
+
+/// [`upload_with_planner`] with xorbs of at most `max_xorb_bytes` (several xorbs from a small file).
+pub fn upload_with_planner_in_xorbs_of(
+    url: &str,
+    repo: &str,
+    files: &[&[u8]],
+    max_xorb_bytes: usize,
+) -> Vec<hubwasm_core::xet::PlannedFileInfo> {
     use hubwasm_core::xet::{BoundaryRule, UploadPlanner};
     let (cas, token, _) = xet_write_token(url, repo);
-    let mut planner = UploadPlanner::new(BoundaryRule::Current);
+    let mut planner = UploadPlanner::new(BoundaryRule::Current).with_max_xorb_bytes(max_xorb_bytes);
     let mut infos = Vec::new();
     let push_xorbs = |p: &mut UploadPlanner| {
         while let Some(x) = p.take_xorb() {
