@@ -17,7 +17,8 @@ const status = (field) => Number(readFileSync("/proc/self/status", "utf8").match
 let open;
 if (client === "hubwasm") {
   const { HubClient } = await import("hubwasm");
-  const hub = new HubClient({ hubUrl, accessToken });
+  // No cache: every round must download (bench/cache.mjs measures the cache).
+  const hub = new HubClient({ hubUrl, accessToken, cache: false });
   // BENCH_HUBWASM_OPTIONS: more downloadFile options as JSON, e.g. {"concurrency":2,"bufferSize":4194304}.
   const options = JSON.parse(process.env.BENCH_HUBWASM_OPTIONS ?? "{}");
   open = async () => (await hub.downloadFile({ repo, path, ...options })).stream();

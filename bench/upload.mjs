@@ -50,7 +50,7 @@ function freshFile(name) {
 
 async function downloadedSha256(repo) {
   const { HubClient } = await import("hubwasm");
-  const hub = new HubClient({ hubUrl, accessToken: "hf_localhub_demo_read_token" });
+  const hub = new HubClient({ hubUrl, accessToken: "hf_localhub_demo_read_token", cache: false });
   const hash = createHash("sha256");
   for await (const chunk of (await hub.downloadFile({ repo, path: "big.bin" })).stream()) hash.update(chunk);
   return hash.digest("hex");

@@ -54,7 +54,8 @@ for (const repo of repos) {
     for (const [path, bytes, useXet] of files) {
       await uploadFiles({ repo, hubUrl, accessToken, useXet, files: [{ path, content: new Blob([bytes]) }] });
     }
-    const hub = new HubClient({ hubUrl, accessToken });
+    // No cache: the bytes must come from the Hub.
+    const hub = new HubClient({ hubUrl, accessToken, cache: false });
     for (const [path, bytes] of files) {
       const back = new Uint8Array(await (await hub.downloadFile({ repo, path })).arrayBuffer());
       const digest = (b) => createHash("sha256").update(b).digest("hex");

@@ -3,10 +3,11 @@
 //   and with the Hub unreachable, and its scan gives scan_cache_dir's figures;
 // - hubwasm fills another cache; Python reads every file with HF_HUB_OFFLINE=1, scan_cache_dir sees
 //   hubwasm's entries with the right sizes, and both folders hold the same refs, snapshot links and
-//   blobs (Python's own extras — .locks/, CACHEDIR.TAG, its shared Xet store blobs/ — aside).
+//   blobs, and the same CACHEDIR.TAG and .locks/ files (Python's shared Xet store blobs/ aside:
+//   hubwasm keeps a Xet file's blob in the repo folder itself, which Python reads as well).
 // Expected bytes are the sha256 Python computed when it seeded localhub (the manifest).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -158,6 +159,19 @@ if (!ctx) {
     equal(JSON.stringify(ours, null, 1), JSON.stringify(theirs, null, 1), "layouts");
     const incomplete = Object.keys(ours).filter((k) => k.includes(".incomplete") || k.endsWith(".tmp"));
     equal(incomplete.length, 0, "no temporary file left");
+  });
+  await step(`${runtime}: both folders hold Python's CACHEDIR.TAG (byte for byte) and the same .locks files (mode 0664)`, async () => {
+    const marks = (dir) => {
+      const [entries] = py(["layout", dir]);
+      return Object.keys(entries)
+        .filter((k) => k === "CACHEDIR.TAG" || k.startsWith(".locks/"))
+        .sort()
+        .map((k) => `${k} ${entries[k].size} ${(statSync(join(dir, k)).mode & 0o777).toString(8)}`);
+    };
+    const theirs = marks(fromPython);
+    ok(theirs.some((k) => k.startsWith(".locks/")) && theirs.some((k) => k.startsWith("CACHEDIR.TAG")), `python wrote both: ${theirs}`);
+    equal(marks(fromHubwasm).join("\n"), theirs.join("\n"), "the same tag and lock files");
+    equal(readFileSync(join(fromHubwasm, "CACHEDIR.TAG"), "latin1"), readFileSync(join(fromPython, "CACHEDIR.TAG"), "latin1"), "CACHEDIR.TAG bytes");
   });
 }
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { isolateHfCache } from "../lib/hf-cache-home.js";
 import { hubContextFromEnv } from "../lib/hub-context.js";
 import { scenarios } from "../scenarios/index.js";
 
@@ -19,6 +20,7 @@ globalThis.hubwasmTestHost = {
   },
 };
 
+isolateHfCache();
 const context = hubContextFromEnv();
 for (const { name, run } of scenarios) {
   test(name, async () => {

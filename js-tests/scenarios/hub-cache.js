@@ -5,7 +5,7 @@
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 
-const { CacheError, EntryNotFoundError, HubClient, InvalidInputError, LocalEntryNotFoundError, NetworkError } = hubwasm;
+const { AbortError, CacheError, EntryNotFoundError, HubClient, IntegrityError, InvalidInputError, LocalEntryNotFoundError, NetworkError } = hubwasm;
 
 function hub(context) {
   if (!context?.hubUrl) {
@@ -122,7 +122,7 @@ async function ownRepo(ctx, files) {
   return { repo, commit, first };
 }
 
-export default [
+const scenarios = [
   {
     name: "hub cache: a second download is served from the cache after one metadata request, a commit id after none",
     async run(context) {
@@ -184,7 +184,8 @@ export default [
       }
       equal(requests.length - before, 3, "one metadata request per cached range");
       ok(hubc.cache, "hub.cache exists");
-      equal(client(ctx).cache, undefined, "no cache unless asked for");
+      equal(client(ctx, { cache: false }).cache, undefined, "cache: false has none");
+      ok(client(ctx).cache, "a cache by default (\"auto\")");
     },
   },
   {
@@ -446,7 +447,205 @@ export default [
       const offline = new HubClient({ hubUrl: "http://127.0.0.1:9", cache: store, offline: true });
       const cached = await offline.snapshotDownload({ repo, allowPatterns: ["nested/"] });
       equal(cached.files.map((f) => f.path).join(), expected.slice(1).join(), "offline: the cached snapshot's files");
-      await rejects(() => client(ctx).snapshotDownload({ repo }), { instanceOf: InvalidInputError }, "needs a cache");
+      await rejects(() => client(ctx, { cache: false }).snapshotDownload({ repo }), { instanceOf: InvalidInputError }, "needs a cache");
     },
   },
 ];
+
+/** The Cache API store's index (src/cache/cache_api.js), read straight from the Cache API. */
+async function cacheApiIndex(cache) {
+  const answer = await cache.match("https://hubwasm.cache/index");
+  return answer === undefined ? {} : (await answer.json()).entries;
+}
+
+/** Deletes a scenario's own cache where the runtime can (workerd cannot: Miniflare starts each run empty). */
+async function dropCache(name) {
+  await Promise.resolve().then(() => caches.delete(name)).catch(() => {});
+}
+
+const cacheApiScenarios = [
+  {
+    name: "hub cache: the Cache API store serves the second download and ranges with no file fetched, scans, deletes, and forgets a dropped entry",
+    async run(context) {
+      if (typeof caches === "undefined" || typeof caches.open !== "function") return { notes: ["no Cache API in this runtime"] };
+      const ctx = hub(context);
+      const name = `hubwasm-scenario-${Math.random().toString(16).slice(2)}`;
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      const small = fixture(ctx, "config.json");
+      const first = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const whole = new Uint8Array(await (await first.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer());
+      equal(await sha256(whole), f.sha256, "fetched bytes");
+      await (await first.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer();
+      // A new client on the same cache, as the next request to a Worker.
+      const { fetchFn, requests, fail } = recordingFetch();
+      const again = client(ctx, { cache: "cacheapi", cacheDir: name, fetch: fetchFn });
+      const hit = await again.downloadFile({ repo: f.repo, path: f.path });
+      equal(hit.fromCache, true, "the second download is served from the Cache API");
+      equal(await sha256(await hit.arrayBuffer()), f.sha256, "cached bytes");
+      equal(requests.length, 1, `one request, the revision's commit: ${requests}`);
+      const MiB = 1 << 20;
+      for (const [start, end] of [[4 * MiB - 10, 4 * MiB + 10], [0, 0], [f.size - 3, f.size - 1]]) {
+        const part = await again.downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha, range: [start, end] });
+        equal(part.fromCache, true, `[${start}, ${end}] from the cache`);
+        equal(await sha256(await part.arrayBuffer()), await sha256(whole.subarray(start, end + 1)), `[${start}, ${end}]`);
+      }
+      equal(requests.length, 1, `a cached commit id costs no request: ${requests}`);
+      fail();
+      equal((await again.downloadFile({ repo: small.repo, path: small.path })).fromCache, true, "network gone: the last known commit's copy");
+      const offline = new HubClient({ hubUrl: "http://127.0.0.1:9", cache: "cacheapi", cacheDir: name, offline: true });
+      equal(await sha256(await (await offline.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer()), small.sha256, "offline");
+      const scan = await offline.cache.scan();
+      const repo = scan.repos.find((r) => r.repo === f.repo);
+      equal(repo.sizeOnDisk, f.size + small.size, "scan: both blobs (from the store's index)");
+      equal(repo.revisions[0].refs.join(), "main", "scan: refs/main");
+      // The runtime may drop any entry: a blob whose data is gone is a miss, fetched again.
+      const cache = await caches.open(name);
+      const index = await cacheApiIndex(cache);
+      const linked = index[`models--demo--hub-fixtures/snapshots/${ctx.manifest.modelMainSha}/${small.path}`];
+      const blobKey = linked?.blobKey;
+      ok(index[blobKey]?.kind === "file", `the index names the blob: ${Object.keys(index)}`);
+      ok(!Object.keys(index).some((k) => k.endsWith(".incomplete")), "no temporary entry is left");
+      ok(await cache.delete(`https://hubwasm.cache/data/${index[blobKey].id}`), "the blob's data is dropped");
+      const refetched = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const miss = await refetched.downloadFile({ repo: small.repo, path: small.path });
+      equal(miss.fromCache, false, "a dropped blob is fetched again");
+      equal(await sha256(await miss.arrayBuffer()), small.sha256, "refetched bytes");
+      equal((await refetched.downloadFile({ repo: small.repo, path: small.path })).fromCache, true, "and cached again");
+      const { freed } = await refetched.cache.delete({ repo: f.repo });
+      equal(freed, f.size + small.size, "delete frees both blobs");
+      equal(Object.keys(await cacheApiIndex(cache)).length, 0, "the index is empty");
+      equal((await refetched.downloadFile({ repo: small.repo, path: small.path })).fromCache, false, "so no hit");
+      await dropCache(name);
+    },
+  },
+  {
+    name: "hub cache: a download cancelled midway leaves nothing in the Cache API; in workerd `cache: \"auto\"` is the Cache API",
+    async run(context) {
+      if (typeof caches === "undefined" || typeof caches.open !== "function") return { notes: ["no Cache API in this runtime"] };
+      const ctx = hub(context);
+      const name = `hubwasm-scenario-${Math.random().toString(16).slice(2)}`;
+      const f = fixture(ctx, "xet-multi-xorb.bin");
+      const hubc = client(ctx, { cache: "cacheapi", cacheDir: name });
+      const reader = (await hubc.downloadFile({ repo: f.repo, path: f.path })).stream().getReader();
+      for (let got = 0; got < 8 * 1024 * 1024; ) got += (await reader.read()).value.byteLength;
+      await reader.cancel("enough");
+      // The store publishes an entry only when hubwasm closes a verified write: there is none to wait for.
+      const cache = await caches.open(name);
+      equal(Object.keys(await cacheApiIndex(cache)).filter((k) => k.includes("/blobs/") || k.includes("/snapshots/")).join(), "", "no entry names it");
+      equal((await hubc.downloadFile({ repo: f.repo, path: f.path })).fromCache, false, "so it is no hit");
+      await dropCache(name);
+      if (caches.default === undefined) return { notes: ["not workerd: `cache: \"auto\"` is another store here"] };
+      const small = fixture(ctx, "lfs-legacy.bin");
+      const { fetchFn, requests } = recordingFetch();
+      const auto = client(ctx, { fetch: fetchFn });
+      ok(auto.cache, "a cache by default");
+      await (await auto.downloadFile({ repo: small.repo, path: small.path })).arrayBuffer();
+      const index = await cacheApiIndex(caches.default);
+      ok(index[`models--demo--hub-fixtures/blobs/${small.sha256}`], "stored in caches.default");
+      const before = requests.length;
+      const hit = await client(ctx, { fetch: fetchFn }).downloadFile({ repo: small.repo, path: small.path });
+      equal(hit.fromCache, true, "the next request's client is served from caches.default");
+      equal(await sha256(await hit.arrayBuffer()), small.sha256, "bytes");
+      equal(requests.length - before, 1, `one metadata request: ${requests.slice(before)}`);
+      return undefined;
+    },
+  },
+];
+
+
+/** A mapStore whose reads of `key` give `bytes` instead, in `pieces` chunks all queued at once. */
+function lyingStore(key, bytes, pieces = 1) {
+  const store = mapStore();
+  const read = store.read;
+  store.read = async (k, start, end) => {
+    if (!k.endsWith(key)) return read(k, start, end);
+    return new ReadableStream({
+      start(controller) {
+        const size = Math.ceil(bytes.byteLength / pieces);
+        for (let at = 0; at < bytes.byteLength; at += size) controller.enqueue(bytes.slice(at, at + size));
+        controller.close();
+      },
+    });
+  };
+  return store;
+}
+
+const edgeScenarios = [
+  {
+    name: "hub cache: a cached file's stream fails typed — AbortError after an abort even with its bytes read ahead, IntegrityError when short or long, CacheError when the store fails",
+    async run(context) {
+      const ctx = hub(context);
+      const f = fixture(ctx, "xet-small.bin");
+      const key = `/snapshots/${ctx.manifest.modelMainSha}/${f.path}`;
+      const cachedWith = async (store) => {
+        const hubc = client(ctx, { cache: store });
+        await (await hubc.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer();
+        return hubc;
+      };
+      // The file's own bytes, in 16 chunks all in the store's stream before the first read.
+      const good = mapStore();
+      const whole = new Uint8Array(await (await (await cachedWith(good)).downloadFile({ repo: f.repo, path: f.path })).arrayBuffer());
+      const buffered = lyingStore(key, whole, 16);
+      for (const [k, v] of good.entries) buffered.entries.set(k, v);
+      const controller = new AbortController();
+      const file = await client(ctx, { cache: buffered }).downloadFile({ repo: f.repo, path: f.path, abortSignal: controller.signal });
+      equal(file.fromCache, true, "served from the cache");
+      const reader = file.stream().getReader();
+      ok((await reader.read()).value.byteLength > 0, "a first chunk");
+      controller.abort();
+      const aborted = await rejects(() => reader.read(), { instanceOf: AbortError }, "the next read after abort");
+      equal(aborted.code, "ABORTED", `the package's AbortError (${aborted.name})`);
+      const before = new AbortController();
+      before.abort();
+      const late = await client(ctx, { cache: buffered }).downloadFile({ repo: f.repo, path: f.path, revision: ctx.manifest.modelMainSha, abortSignal: before.signal }).catch((e) => e);
+      ok(late instanceof AbortError || (await late.arrayBuffer().then(() => null, (e) => e)) instanceof AbortError, "aborted before: AbortError");
+      for (const [what, bytes] of [["short", whole.subarray(0, whole.byteLength - 1)], ["long", new Uint8Array(whole.byteLength + 1)]]) {
+        const store = lyingStore(key, bytes);
+        for (const [k, v] of good.entries) store.entries.set(k, v);
+        const lied = await client(ctx, { cache: store }).downloadFile({ repo: f.repo, path: f.path });
+        equal(lied.fromCache, true, `${what}: served from the cache`);
+        await rejects(() => lied.arrayBuffer(), { instanceOf: IntegrityError }, `a ${what} cached file`);
+      }
+      const broken = mapStore();
+      for (const [k, v] of good.entries) broken.entries.set(k, v);
+      broken.read = async () => new ReadableStream({ pull() { throw new Error("the disk went away"); } });
+      const failing = await client(ctx, { cache: broken }).downloadFile({ repo: f.repo, path: f.path });
+      const error = await rejects(() => failing.arrayBuffer(), { instanceOf: CacheError }, "a store whose stream fails");
+      equal(error.cause?.message, "the disk went away", "its cause is the store's error");
+    },
+  },
+  {
+    name: "hub cache: the default store (\"auto\": the HF folder on Node and Deno, IndexedDB in pages, the Cache API in workerd) serves offline and when the network is gone",
+    async run(context) {
+      const ctx = hub(context);
+      const f = fixture(ctx, "nested/deeper/notes.txt");
+      const online = client(ctx);
+      ok(online.cache, "a cache by default");
+      await (await online.downloadFile({ repo: f.repo, path: f.path })).arrayBuffer();
+      const { fetchFn, requests, fail } = recordingFetch();
+      const offline = new HubClient({ hubUrl: ctx.hubUrl, offline: true, fetch: fetchFn });
+      const file = await offline.downloadFile({ repo: f.repo, path: f.path });
+      equal(file.fromCache, true, "offline: from the default cache");
+      equal(await sha256(await file.arrayBuffer()), f.sha256, "offline bytes");
+      await rejects(() => offline.downloadFile({ repo: f.repo, path: "no/such/thing.txt" }), { instanceOf: LocalEntryNotFoundError }, "offline miss");
+      equal(requests.length, 0, `offline sends nothing: ${requests}`);
+      fail();
+      const cut = client(ctx, { fetch: fetchFn });
+      const fallback = await cut.downloadFile({ repo: f.repo, path: f.path });
+      equal(fallback.fromCache, true, "network gone: the last known commit's copy");
+      equal(await sha256(await fallback.arrayBuffer()), f.sha256, "fallback bytes");
+      ok(requests.length > 0, "the network was asked first");
+      await rejects(() => cut.downloadFile({ repo: f.repo, path: "config.json", revision: "v1.0-missing-tag" }), { instanceOf: NetworkError }, "nothing cached: the NetworkError");
+      const fs = globalThis.process?.getBuiltinModule?.("node:fs");
+      const folder = globalThis.process?.env?.HF_HUB_CACHE;
+      if (fs === undefined || folder === undefined || typeof indexedDB !== "undefined" || (typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers")) {
+        return { notes: ["no HF cache folder in this runtime: its default store was used"] };
+      }
+      const entry = `${folder}/models--demo--hub-fixtures/snapshots/${ctx.manifest.modelMainSha}/${f.path}`;
+      ok(fs.lstatSync(entry).isSymbolicLink(), `the default folder is HF_HUB_CACHE: ${entry}`);
+      return undefined;
+    },
+  },
+];
+
+export default [...scenarios, ...cacheApiScenarios, ...edgeScenarios];

@@ -36,7 +36,9 @@ function hub(context) {
 }
 
 function client(ctx, token = "write", extra = {}) {
-  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens[token], ...extra });
+  // No cache (the default is "auto"): these scenarios count requests and inject faults into
+  // repeated downloads of one file, so every download must go to the Hub.
+  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens[token], cache: false, ...extra });
 }
 
 /** A fetch that records every request (URL, method) before sending it. */

@@ -31,7 +31,9 @@ function recordingFetch(rewrite) {
 }
 
 function client(ctx, extra = {}) {
-  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, ...extra });
+  // No cache (the default is "auto"): these scenarios count requests and inject faults into
+  // repeated downloads of one file, so every download must go to the Hub.
+  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: false, ...extra });
 }
 
 /** Faults still pending (a fault that never fired would make a test pass without testing). */

@@ -48,7 +48,9 @@ async function collect(iterator) {
 }
 
 function client(ctx, token = "write", extra = {}) {
-  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: token ? ctx.tokens[token] : undefined, ...extra });
+  // No cache (the default is "auto"): these scenarios count requests and inject faults into
+  // repeated downloads of one file, so every download must go to the Hub.
+  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: token ? ctx.tokens[token] : undefined, cache: false, ...extra });
 }
 
 const filesOf = (ctx, repo) => ctx.manifest.files.filter((f) => f.repo === repo);

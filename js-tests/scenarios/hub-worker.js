@@ -98,7 +98,8 @@ export default [
     async run(context) {
       if (!hasWorkers) return NO_WORKERS;
       const ctx = hub(context);
-      const remote = new inWorker.HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read });
+      // No cache: the abort below must meet a download from the Hub.
+      const remote = new inWorker.HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: false });
       const repo = ctx.manifest.repos.model;
       const f = fixture(ctx, "xet-multi-xorb.bin");
       const controller = new AbortController();

@@ -94,11 +94,13 @@ async function freshRepo(ctx, hubc, what) {
 }
 
 function writer(ctx, extra = {}) {
-  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.write, ...extra });
+  // No cache (the default is "auto"): these scenarios count requests and inject faults into
+  // repeated downloads of one file, so every download must go to the Hub.
+  return new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.write, cache: false, ...extra });
 }
 
 async function downloaded(ctx, repo, path) {
-  const file = await new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read }).downloadFile({ repo, path });
+  const file = await new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: false }).downloadFile({ repo, path });
   return new Uint8Array(await file.arrayBuffer());
 }
 

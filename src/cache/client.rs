@@ -21,14 +21,15 @@ use crate::js::convert::to_js;
 #[wasm_bindgen(typescript_custom_section)]
 const CACHE_TYPES: &str = r#"
 export interface HubClientOptions {
-  /** Where downloaded files are kept: `"auto"` (the Hugging Face cache folder on Node and Deno,
-   * shared with Python; OPFS in pages and Web Workers, IndexedDB where OPFS cannot be written;
-   * none in Cloudflare Workers), `"opfs"`, `"indexeddb"`, `"memory"`, `false` (the default for
-   * now), or a store of your own. */
-  cache?: "auto" | "opfs" | "indexeddb" | "memory" | false | CacheStore;
+  /** Where downloaded files are kept: `"auto"` (the default: the Hugging Face cache folder on Node
+   * and Deno, shared with Python; OPFS in pages and Web Workers, IndexedDB where OPFS cannot be
+   * written; the Cache API in Cloudflare Workers), `"opfs"`, `"indexeddb"`, `"cacheapi"` (the Cache
+   * API: `caches.default` in Workers, else `caches.open(cacheDir ?? "hubwasm")`), `"memory"`,
+   * `false` (none), or a store of your own. */
+  cache?: "auto" | "opfs" | "indexeddb" | "cacheapi" | "memory" | false | CacheStore;
   /** Node and Deno: the cache folder (default `HF_HUB_CACHE`, else `HF_HOME/hub`, else
    * `~/.cache/huggingface/hub`). Browsers: the OPFS folder or the IndexedDB database (default
-   * `hubwasm-cache`). */
+   * `hubwasm-cache`). The Cache API: the cache's name (`caches.open(cacheDir)`). */
   cacheDir?: string;
   /** Serve only from the cache and send no request (a miss is a LocalEntryNotFoundError). */
   offline?: boolean;

@@ -2,6 +2,8 @@
 //! and Deno, all in `store.js`) driven with hubwasm-core's keys (`hubwasm_core::cache`), so every
 //! backend holds the layout Python's `huggingface_hub` writes.
 //!
+//! In workerd the store is the Cache API's (`cache_api.js`, an index entry standing in for listing).
+//!
 //! - [`Store`]: the store interface as Rust calls it, every failure a `CacheError`;
 //! - [`Cache`]: one `HubClient`'s cache — lookups by revision (refs, snapshots, `.no_exist`), blobs
 //!   written under a temporary key, verified against their id, then renamed and linked;
@@ -70,12 +72,34 @@ extern "C" {
         total: f64,
         on_progress: Option<Function>,
         signal: Option<AbortSignal>,
+        typed: &JsValue,
     ) -> Result<ReadableStream, JsValue>;
 }
 
-/// `cache` when the caller gives none. `false` until the scenarios that count requests or inject
-/// faults into repeated downloads of one file say `cache: false`; then `"auto"`, as issue #11 asks.
-const DEFAULT_CACHE: &str = "off";
+thread_local! {
+    /// `servedStream`'s `typed(kind, message, cause)`: the package's error for a cached file's stream.
+    static TYPED_ERROR: JsValue = Closure::<dyn Fn(String, String, JsValue) -> JsValue>::new(
+        |kind: String, message: String, cause: JsValue| {
+            JsValue::from(match kind.as_str() {
+                "abort" => Error::Aborted { cause },
+                "integrity" => Error::Integrity(message),
+                _ => Error::Cache { message, cause },
+            })
+        },
+    )
+    .into_js_value();
+}
+
+#[wasm_bindgen(module = "/src/cache/cache_api.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = isWorkerd)]
+    fn is_workerd() -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_name = createCacheApiStore)]
+    fn create_cache_api_store(name: Option<String>) -> Result<JsValue, JsValue>;
+}
+
+/// `cache` when the caller gives none (issue #11): the runtime's own store.
+const DEFAULT_CACHE: &str = "auto";
 
 /// Runs `work` as the Promise a method returns, its errors typed.
 fn spawn(work: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
@@ -181,7 +205,8 @@ pub(crate) struct CachedCopy {
 }
 
 impl Cache {
-    /// From HubClient's options `cache` ("auto", "opfs", "indexeddb", "memory", false, or a store), `cacheDir`
+    /// From HubClient's options `cache` ("auto", "opfs", "indexeddb", "cacheapi", "memory", false, or a
+    /// store), `cacheDir`
     /// and `offline`; `None` when there is no cache.
     pub(crate) fn from_options(
         cache: JsValue,
@@ -194,9 +219,32 @@ impl Cache {
         let mode = if cache.is_undefined() { Some(DEFAULT_CACHE.to_string()) } else { cache.as_string() };
         let object = match (mode.as_deref(), cache.as_bool()) {
             (_, Some(false)) | (Some("off"), _) => None,
+            // workerd has no file system and no IndexedDB: its Cache API (src/cache/cache_api.js).
+            (Some("auto"), _) if is_workerd().unwrap_or(false) => {
+                let store = create_cache_api_store(cache_dir).map_err(|e| store_error("open the Cache API", e))?;
+                (!store.is_undefined()).then_some(store)
+            }
+            // The implicit default never makes `new HubClient()` throw: a store that cannot open
+            // (Deno without --allow-sys) is an `onWarning`, and there is no cache.
+            (Some("auto"), _) if cache.is_undefined() => match create_auto_store(cache_dir) {
+                Ok(store) => (!store.is_undefined()).then_some(store),
+                Err(e) => {
+                    if let Some(callback) = &on_warning {
+                        let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from(store_error("open the cache", e)));
+                    }
+                    None
+                }
+            },
             (Some("auto"), _) => {
                 let store = create_auto_store(cache_dir).map_err(|e| store_error("open the cache", e))?;
                 (!store.is_undefined()).then_some(store)
+            }
+            (Some("cacheapi"), _) => {
+                let store = create_cache_api_store(cache_dir).map_err(|e| store_error("open the Cache API", e))?;
+                if store.is_undefined() {
+                    return Err(bad("\"cacheapi\" needs the Cache API (caches.open), which this runtime lacks"));
+                }
+                Some(store)
             }
             (Some("indexeddb"), _) => {
                 let store = create_indexed_db_store(cache_dir).map_err(|e| store_error("open IndexedDB", e))?;
@@ -212,11 +260,9 @@ impl Cache {
                     return Err(bad("\"opfs\" needs a writable Origin Private File System, which this runtime lacks"))
                 }
             },
-            (Some(other), _) => {
-                return Err(bad(&format!(
-                    "must be \"auto\", \"opfs\", \"indexeddb\", \"memory\", false or a store, got {other:?}"
-                )))
-            }
+            (Some(other), _) => return Err(bad(&format!(
+                "must be \"auto\", \"opfs\", \"indexeddb\", \"cacheapi\", \"memory\", false or a store, got {other:?}"
+            ))),
             (None, Some(true)) => return Err(bad("must be \"auto\", \"memory\", false or a store, got true")),
             (None, _) => {
                 let problem =
@@ -324,7 +370,9 @@ impl Cache {
                 || Error::Cache { message: format!("{key} vanished from the cache"), cause: JsValue::UNDEFINED };
             Ok(stream.ok_or_else(missing)?.into())
         });
-        served_stream(&opening, total as f64, on_progress, signal).map_err(|e| store_error("serve a file", e))
+        TYPED_ERROR
+            .with(|typed| served_stream(&opening, total as f64, on_progress, signal, typed))
+            .map_err(|e| store_error("serve a file", e))
     }
 }
 

@@ -267,11 +267,24 @@ function hubCacheDir({ path, os }) {
   if (hubCache) return hubCache;
   const home = env("HF_HOME");
   if (home) return path.join(home, "hub");
-  const xdg = env("XDG_CACHE_HOME") ?? path.join(os.homedir(), ".cache");
+  let xdg = env("XDG_CACHE_HOME");
+  if (xdg === undefined) {
+    try {
+      xdg = path.join(os.homedir(), ".cache");
+    } catch {
+      return undefined; // Deno without --allow-sys: no folder known, so no cache folder
+    }
+  }
   return path.join(xdg, "huggingface", "hub");
 }
 
 const BLOCK = 1 << 20;
+
+/** What Python's huggingface_hub writes to the cache root before a download (`_create_cachedir_tag`). */
+const CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"
+  + "# This file is a cache directory tag created by huggingface_hub.\n"
+  + "# For information about cache directory tags, see:\n"
+  + "#\thttps://bford.info/cachedir/\n";
 
 /** The Hugging Face cache folder at `root` (default: Python's). Undefined where there is no file system. */
 export function createFileStore(root) {
@@ -279,6 +292,7 @@ export function createFileStore(root) {
   if (modules === undefined) return undefined;
   const { fs, path } = modules;
   const base = root ?? hubCacheDir(modules);
+  if (base === undefined) return undefined;
   const pathOf = (key) => {
     checkKey(key);
     return path.join(base, ...key.split("/"));
@@ -312,6 +326,29 @@ export function createFileStore(root) {
       }
       if (stat.isDirectory()) continue;
       out.push({ key, size: stat.size, link, lastAccessed: stat.atimeMs, lastModified: stat.mtimeMs });
+    }
+  }
+
+  /**
+   * Before a blob is written, what Python's hf_hub_download leaves beside it: `CACHEDIR.TAG` at the
+   * root (when missing) and the empty lock file `.locks/{repo folder}/{etag}.lock` (mode 0664) its
+   * WeakFileLock holds while downloading. hubwasm takes no lock (its temp-then-rename is safe on its
+   * own), so the folder is the same whichever client filled it. A failure here costs nothing.
+   */
+  async function pythonMarks(key) {
+    const [folder, area, name] = key.split("/");
+    try {
+      const tag = path.join(base, "CACHEDIR.TAG");
+      await fs.writeFile(tag, CACHEDIR_TAG, { flag: "wx" }).catch((e) => {
+        if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
+      });
+      if (area !== "blobs" || name === undefined) return;
+      const lock = path.join(base, ".locks", folder, `${name.split(".")[0]}.lock`);
+      await fs.mkdir(path.dirname(lock), { recursive: true });
+      await (await fs.open(lock, "a", 0o664)).close();
+      await fs.chmod(lock, 0o664);
+    } catch {
+      // A read-only or odd file system: the cache works without them.
     }
   }
 
@@ -375,6 +412,7 @@ export function createFileStore(root) {
     async open(key) {
       const file = pathOf(key);
       await makeParent(file);
+      await pythonMarks(key);
       const handle = await fs.open(file, "wx");
       let closed = false;
       return {
@@ -425,25 +463,55 @@ export function createFileStore(root) {
 }
 
 /**
- * A file download's bytes from the cache: `stream` delivered to the reader with progress and the
- * caller's abort signal honoured, chunks checked to be Uint8Arrays and the total to be `total`.
+ * A file download's bytes from the cache: `opening`'s stream delivered to the reader with progress
+ * and the caller's abort signal honoured, chunks checked to be Uint8Arrays and the total to be
+ * `total`. `typed(kind, message, cause)` makes the package's error: "abort" an AbortError (the
+ * stream errors as soon as the signal fires, whatever was read ahead), "integrity" an
+ * IntegrityError (the cached file is shorter or longer than the verified one), "cache" a
+ * CacheError (the store's stream failed or gave something else than bytes).
  */
-export function servedStream(opening, total, onProgress, signal) {
+export function servedStream(opening, total, onProgress, signal, typed) {
   let reader;
   let loaded = 0;
+  let onAbort;
+  const stop = () => {
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    onAbort = undefined;
+    reader?.cancel().catch(() => {});
+  };
   return new ReadableStream({
+    start(controller) {
+      if (signal === undefined || signal === null) return;
+      onAbort = () => {
+        controller.error(typed("abort", "", signal.reason));
+        stop();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    },
     async pull(controller) {
-      if (signal?.aborted) throw signal.reason;
+      const fail = (error) => {
+        stop();
+        throw error;
+      };
+      if (signal?.aborted) fail(typed("abort", "", signal.reason));
       reader ??= (await opening).getReader();
-      const { done, value } = await reader.read();
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        fail(signal?.aborted ? typed("abort", "", signal.reason) : typed("cache", "the cache store failed while reading the file", e));
+      }
+      if (signal?.aborted) fail(typed("abort", "", signal.reason));
+      const { done, value } = chunk;
       if (done) {
-        if (loaded !== total) throw new TypeError(`the cached file ended after ${loaded} of ${total} bytes`);
+        if (loaded !== total) fail(typed("integrity", `the cached file ended after ${loaded} of ${total} bytes`));
+        stop();
         controller.close();
         return;
       }
-      if (!(value instanceof Uint8Array)) throw new TypeError("a store's stream must give Uint8Array chunks");
+      if (!(value instanceof Uint8Array)) fail(typed("cache", "a store's stream must give Uint8Array chunks"));
       loaded += value.byteLength;
-      if (loaded > total) throw new TypeError(`the cached file is longer than ${total} bytes`);
+      if (loaded > total) fail(typed("integrity", `the cached file is longer than its ${total} bytes`));
       controller.enqueue(value);
       if (onProgress) {
         try {
@@ -454,6 +522,8 @@ export function servedStream(opening, total, onProgress, signal) {
       }
     },
     async cancel(reason) {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+      onAbort = undefined;
       if (reader === undefined) reader = (await opening.catch(() => undefined))?.getReader();
       await reader?.cancel(reason);
     },

@@ -30,7 +30,8 @@ pub fn run() -> Result {
     web()?;
     cache_browser()?;
     download()?;
-    upload()
+    upload()?;
+    cache()
 }
 
 /// The release localhub the network benches talk to, in a fresh data folder named after `name`.
@@ -91,4 +92,26 @@ fn upload() -> Result {
             .env("BENCH_PYTHON", setup::peers_python())
             .current_dir(root().join("bench")),
     )
+}
+
+/// BENCH_CACHE_MIB (default 200) MiB uploaded once by hf_xet, then downloaded twice per cache
+/// backend (the HF folder in Node and Deno, memory, the Cache API in workerd): first vs cached MB/s.
+fn cache() -> Result {
+    let hub = release_localhub("bench-cache")?;
+    println!("\n=== cache bench: seeding with the Python client ===");
+    let mib = std::env::var("BENCH_CACHE_MIB").unwrap_or_else(|_| "200".into());
+    let seed = Command::new(setup::peers_python())
+        .arg("seed_download.py")
+        .arg(&hub.url)
+        .env("BENCH_MIB", &mib)
+        .current_dir(root().join("bench"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running seed_download.py: {e}"))?;
+    if !seed.status.success() {
+        return Err(format!("seed_download.py failed ({})", seed.status));
+    }
+    let seed_path = hub.data.join("bench-seed.json");
+    std::fs::write(&seed_path, &seed.stdout).map_err(|e| format!("{}: {e}", seed_path.display()))?;
+    exec(Command::new("node").arg("cache.mjs").arg(&hub.url).arg(&seed_path).current_dir(root().join("bench")))
 }

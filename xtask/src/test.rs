@@ -242,11 +242,20 @@ fn packaged_suites(root: &Path) -> Vec<Suite> {
         command
     };
     let mut deno = Command::new(npm_bin("deno"));
-    // --allow-net for localhub, --allow-env for the variable that names its fixtures.
-    deno.args(["test", "--allow-read", "--allow-net", "--allow-env", "--no-check", "runners/deno.test.js"])
-        .env("NO_COLOR", "1")
-        .env("DENO_NO_UPDATE_CHECK", "1")
-        .current_dir(&js);
+    // --allow-net for localhub, --allow-env for the variable that names its fixtures,
+    // --allow-write for the Hugging Face cache folder (`cache: "auto"`) in its temporary HF_HOME.
+    deno.args([
+        "test",
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        "--allow-env",
+        "--no-check",
+        "runners/deno.test.js",
+    ])
+    .env("NO_COLOR", "1")
+    .env("DENO_NO_UPDATE_CHECK", "1")
+    .current_dir(&js);
     // examples/deno/download.js run by its own test against the same seeded localhub.
     let mut deno_example = Command::new(npm_bin("deno"));
     deno_example
@@ -333,6 +342,8 @@ fn cache_interop(root: &Path, deno: Option<PathBuf>) -> Command {
 fn run_suite(mut suite: Suite) -> Outcome {
     println!("\n=== {} ===", suite.name);
     let started = Instant::now();
+    let hf_home = FreshHfHome::new();
+    suite.command.env("HF_HOME", &hf_home.0).env("HF_HUB_CACHE", hf_home.0.join("hub"));
     let (success, output) = match run_teed(&mut suite.command) {
         Ok(result) => result,
         Err(e) => {
@@ -344,6 +355,25 @@ fn run_suite(mut suite: Suite) -> Outcome {
     // A suite that ran nothing proves nothing: count it as failed.
     let ok = success && counts.failed == 0 && counts.passed > 0;
     Outcome { name: suite.name, counts, ok, seconds: started.elapsed().as_secs_f64(), note: "" }
+}
+
+/// An empty Hugging Face home for one suite, removed after it: `cache: "auto"` (hubwasm's default)
+/// writes to `HF_HUB_CACHE`, and a test run must never touch the real `~/.cache/huggingface`.
+struct FreshHfHome(PathBuf);
+
+impl FreshHfHome {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("hubwasm-hf-home-{}-{nanos}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        FreshHfHome(dir)
+    }
+}
+
+impl Drop for FreshHfHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A single pass/fail step (a build or a type check), counted as one test.
