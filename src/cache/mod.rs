@@ -260,9 +260,11 @@ impl Cache {
                     return Err(bad("\"opfs\" needs a writable Origin Private File System, which this runtime lacks"))
                 }
             },
-            (Some(other), _) => return Err(bad(&format!(
+            (Some(other), _) => {
+                return Err(bad(&format!(
                 "must be \"auto\", \"opfs\", \"indexeddb\", \"cacheapi\", \"memory\", false or a store, got {other:?}"
-            ))),
+            )))
+            }
             (None, Some(true)) => return Err(bad("must be \"auto\", \"memory\", false or a store, got true")),
             (None, _) => {
                 let problem =
