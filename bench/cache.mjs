@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "../js-tests/lib/miniflare.js";
-import { bundleWorker } from "../js-tests/lib/workerd.js";
+import { bundleWorker, workerOptions } from "../js-tests/lib/workerd.js";
 
 const [hubUrl, seedPath] = process.argv.slice(2);
 const seed = JSON.parse(readFileSync(seedPath, "utf8"));
@@ -44,18 +44,9 @@ async function workerd() {
   const scriptPath = await bundleWorker(join(here, "cache_worker.js"));
   cleanup.push(dirname(scriptPath));
   const persist = scratch("miniflare");
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    bindings: { HUB_URL: hubUrl, TOKEN: token, REPO: seed.repo, PATH: seed.path },
-    cachePersist: persist,
-  });
+  const mf = new Miniflare(
+    workerOptions(scriptPath, { bindings: { HUB_URL: hubUrl, TOKEN: token, REPO: seed.repo, PATH: seed.path }, cachePersist: persist }),
+  );
   try {
     // Timed from Node around each request: workerd's own clock stands still between I/O events.
     const request = async (query = "") => {

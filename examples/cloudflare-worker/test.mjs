@@ -12,7 +12,7 @@ import { report, runScenarios } from "../../js-tests/lib/harness.js";
 import { hubContextFromEnv } from "../../js-tests/lib/hub-context.js";
 import { expectedAnswer, judgedCall, loggedCall, uniquePrompt } from "../../js-tests/lib/inference-checks.js";
 import { createHash, randomBytes } from "node:crypto";
-import { bundleWorker } from "../../js-tests/lib/workerd.js";
+import { bundleWorker, workerOptions } from "../../js-tests/lib/workerd.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const context = hubContextFromEnv();
@@ -25,24 +25,18 @@ const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const fixture = (path) => context.manifest.files.find((f) => f.repo === context.manifest.repos.model && f.path === path);
 const bytesOf = async (response) => new Uint8Array(await response.arrayBuffer());
 const script = await bundleWorker(join(here, "src/index.js"), { nodePaths: [join(here, "../../js-tests/node_modules")] });
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: script,
-  modulesRoot: dirname(script),
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-  compatibilityDate: "2026-04-01",
-  bindings: {
-    HF_TOKEN: context.tokens.write,
-    HF_HUB_URL: context.hubUrl,
-    HF_INFERENCE_ENDPOINT: context.hubUrl,
-    MODEL: "localhub/echo-chat",
-    PROVIDER: "auto",
-    UPLOAD_SECRET,
-  },
-});
+const mf = new Miniflare(
+  workerOptions(script, {
+    bindings: {
+      HF_TOKEN: context.tokens.write,
+      HF_HUB_URL: context.hubUrl,
+      HF_INFERENCE_ENDPOINT: context.hubUrl,
+      MODEL: "localhub/echo-chat",
+      PROVIDER: "auto",
+      UPLOAD_SECRET,
+    },
+  }),
+);
 
 /** The worker's events as they arrive: `{ data, at }` each. */
 async function* events(response) {

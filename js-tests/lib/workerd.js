@@ -35,10 +35,9 @@ export async function bundleWorker(entry, { nodePaths = [] } = {}) {
   return join(outdir, "worker.js");
 }
 
-/** Starts workerd on the bundle (with text `bindings`), sends one request, returns the JSON answer, stops workerd. */
-export async function fetchFromWorker(scriptPath, path = "/", bindings = {}) {
-  const mf = new Miniflare({
-    bindings,
+/** Miniflare's options for a bundle from bundleWorker, as wrangler would run it; `extra` adds or overrides. */
+export function workerOptions(scriptPath, extra = {}) {
+  return {
     modules: true,
     scriptPath,
     modulesRoot: dirname(scriptPath),
@@ -47,7 +46,13 @@ export async function fetchFromWorker(scriptPath, path = "/", bindings = {}) {
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
-  });
+    ...extra,
+  };
+}
+
+/** Starts workerd on the bundle (with text `bindings`), sends one request, returns the JSON answer, stops workerd. */
+export async function fetchFromWorker(scriptPath, path = "/", bindings = {}) {
+  const mf = new Miniflare(workerOptions(scriptPath, { bindings }));
   try {
     const response = await mf.dispatchFetch(`http://localhost${path}`);
     const text = await response.text();

@@ -58,18 +58,7 @@ fn cache_browser() -> Result {
 fn download() -> Result {
     let hub = release_localhub("bench")?;
     println!("\n=== download bench: seeding with the Python client ===");
-    let seed = Command::new(setup::peers_python())
-        .arg("seed_download.py")
-        .arg(&hub.url)
-        .current_dir(root().join("bench"))
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running seed_download.py: {e}"))?;
-    if !seed.status.success() {
-        return Err(format!("seed_download.py failed ({})", seed.status));
-    }
-    let seed_path = hub.data.join("bench-seed.json");
-    std::fs::write(&seed_path, &seed.stdout).map_err(|e| format!("{}: {e}", seed_path.display()))?;
+    let seed_path = seed(&hub, None)?;
     exec(
         Command::new("node")
             .arg("download.mjs")
@@ -78,6 +67,23 @@ fn download() -> Result {
             .env("BENCH_PYTHON", setup::peers_python())
             .current_dir(root().join("bench")),
     )
+}
+
+/// One fresh random file uploaded by hf_xet (bench/seed_download.py; `mib` overrides BENCH_MIB):
+/// the path of the JSON that names it, kept in the localhub's data folder.
+fn seed(hub: &Localhub, mib: Option<&str>) -> Result<std::path::PathBuf> {
+    let mut command = Command::new(setup::peers_python());
+    command.arg("seed_download.py").arg(&hub.url).current_dir(root().join("bench")).stderr(Stdio::inherit());
+    if let Some(mib) = mib {
+        command.env("BENCH_MIB", mib);
+    }
+    let seed = command.output().map_err(|e| format!("running seed_download.py: {e}"))?;
+    if !seed.status.success() {
+        return Err(format!("seed_download.py failed ({})", seed.status));
+    }
+    let seed_path = hub.data.join("bench-seed.json");
+    std::fs::write(&seed_path, &seed.stdout).map_err(|e| format!("{}: {e}", seed_path.display()))?;
+    Ok(seed_path)
 }
 
 /// BENCH_UPLOAD_MIB (default 1024) MiB of fresh random bytes uploaded by each client in turn to a
@@ -100,18 +106,6 @@ fn cache() -> Result {
     let hub = release_localhub("bench-cache")?;
     println!("\n=== cache bench: seeding with the Python client ===");
     let mib = std::env::var("BENCH_CACHE_MIB").unwrap_or_else(|_| "200".into());
-    let seed = Command::new(setup::peers_python())
-        .arg("seed_download.py")
-        .arg(&hub.url)
-        .env("BENCH_MIB", &mib)
-        .current_dir(root().join("bench"))
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running seed_download.py: {e}"))?;
-    if !seed.status.success() {
-        return Err(format!("seed_download.py failed ({})", seed.status));
-    }
-    let seed_path = hub.data.join("bench-seed.json");
-    std::fs::write(&seed_path, &seed.stdout).map_err(|e| format!("{}: {e}", seed_path.display()))?;
+    let seed_path = seed(&hub, Some(&mib))?;
     exec(Command::new("node").arg("cache.mjs").arg(&hub.url).arg(&seed_path).current_dir(root().join("bench")))
 }
