@@ -4,18 +4,10 @@
 // manifest); requests are counted by a recording fetch.
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
+import { hub, sha256Hex as sha256 } from "../lib/scenario.js";
 
 const { AbortError, CacheError, EntryNotFoundError, HubClient, IntegrityError, InvalidInputError, LocalEntryNotFoundError, NetworkError } = hubwasm;
 
-function hub(context) {
-  if (!context?.hubUrl) {
-    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  }
-  return context;
-}
-
-const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 const COMMIT = /^[0-9a-f]{40}$/;
 
 /** A CacheStore over a Map, written from the interface's documentation only. */

@@ -8,6 +8,7 @@
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
+import { hub } from "../lib/scenario.js";
 
 const {
   AbortError,
@@ -27,13 +28,6 @@ const INTEROP_INDEX = "demo/commit-interop-index";
 
 /** Above localhub's multipart threshold (20 MiB, parts of 8 MiB): three parts. */
 const MULTIPART_SIZE = (20 << 20) + 12345;
-
-function hub(context) {
-  if (!context?.hubUrl) {
-    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  }
-  return context;
-}
 
 function client(ctx, token = "write", extra = {}) {
   // No cache (the default is "auto"): these scenarios count requests and inject faults into

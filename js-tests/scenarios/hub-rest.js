@@ -6,6 +6,7 @@ import * as hubwasm from "hubwasm";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
 import { invalid } from "../lib/hostile.js";
+import { hub } from "../lib/scenario.js";
 
 const {
   AbortError,
@@ -24,13 +25,6 @@ const {
 } = hubwasm;
 
 /** The seeded localhub, or a clear failure when the runner was started without one. */
-function hub(context) {
-  if (!context?.hubUrl) {
-    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  }
-  return context;
-}
-
 /** A `fetch` for HubClient that records each request's URL, method and headers, then sends it. */
 function recordingFetch() {
   const requests = [];

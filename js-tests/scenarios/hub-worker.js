@@ -6,16 +6,11 @@ import * as hubwasm from "hubwasm";
 import * as inWorker from "hubwasm/worker";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
 import { inferenceChecks } from "../lib/inference-checks.js";
+import { hub, sha256Hex as digest } from "../lib/scenario.js";
 
-const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-const digest = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 const hasWorkers = typeof Worker === "function";
 const NO_WORKERS = { notes: ["no Web Worker in this runtime: the entry's typed refusal is checked instead"] };
 
-function hub(context) {
-  if (!context?.hubUrl) throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  return context;
-}
 const fixture = (ctx, path) => {
   const f = ctx.manifest.files.find((x) => x.repo === ctx.manifest.repos.model && x.path === path);
   ok(f, `fixture ${path} in the manifest`);

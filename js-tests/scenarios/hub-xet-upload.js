@@ -6,19 +6,11 @@
 import * as hubwasm from "hubwasm";
 import { equal, ok, rejects } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
+import { hub, sha256Hex as sha256 } from "../lib/scenario.js";
 
 const { AbortError, HubClient, InvalidInputError } = hubwasm;
 const MIB = 1024 * 1024;
 
-function hub(context) {
-  if (!context?.hubUrl) {
-    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  }
-  return context;
-}
-
-const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 
 /** Fresh random bytes (crypto.getRandomValues takes at most 64 KiB at once). */
 function randomBytes(length) {

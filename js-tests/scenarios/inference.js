@@ -6,19 +6,13 @@ import * as hubwasm from "hubwasm";
 import { equal, ok, rejects, throws } from "../lib/assert.js";
 import { addFault, clearFaults } from "../lib/faults.js";
 import { expectedAnswer, inferenceChecks, judgedCall, uniquePrompt } from "../lib/inference-checks.js";
+import { hub } from "../lib/scenario.js";
 
 const { AbortError, HubError, InferenceClient, InferenceInputError, InvalidInputError, ProviderApiError, ProviderOutputError, RoutingError } =
   hubwasm;
 
 /** The provider key localhub's test instance accepts (xtask/src/localhub.rs). */
 const PROVIDER_KEY = "localhub-provider-key";
-
-function hub(context) {
-  if (!context?.hubUrl) {
-    throw new Error("no localhub context: run the js suites through `cargo xtask test` (it sets HUBWASM_TEST_HUB)");
-  }
-  return context;
-}
 
 const client = (ctx, extra = {}) =>
   new InferenceClient({ accessToken: ctx.tokens.write, endpointUrl: ctx.hubUrl, maxRetries: 1, ...extra });
