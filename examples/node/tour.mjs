@@ -1,6 +1,15 @@
 // A tour of hubwasm, run by `cargo xtask demo`. Each section shows one capability as a user
 // would call it; later features add sections here.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createSha256, createXetUploadPlanner, EntryNotFoundError, HubClient, InvalidInputError, sha256, xetHash } from "hubwasm";
+
+// HubClient caches downloads by default (on Node in the Hugging Face cache folder, shared with
+// Python); the tour's files come from a throwaway localhub, so it keeps them in a folder of its own.
+const tourCache = mkdtempSync(join(tmpdir(), "hubwasm-tour-cache-"));
+process.env.HF_HUB_CACHE = tourCache;
+process.on("exit", () => rmSync(tourCache, { recursive: true, force: true }));
 
 const mib = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
 
@@ -143,6 +152,12 @@ if (hub) {
   console.log(`   stream() sha256        ${streamHash.digest() === expected.sha256 ? "= the uploaded file's" : "DIFFERS"} (xetHash ${file.xetHash.slice(0, 12)}…, ${(file.size / 1e6 / streamSeconds).toFixed(0)} MB/s)`);
   const middle = await client.downloadFile({ repo: "demo/tour", path: "weights-edited.bin", range: [4_000_000, 4_000_015] });
   console.log(`   range [4000000, 4000015] "${await middle.text()}"`);
+  // The stream above stored the file in the cache; asked again, it is served from there after one
+  // metadata request (is `main` still the same commit?).
+  const again = await client.downloadFile({ repo: "demo/tour", path: "weights-edited.bin" });
+  const againHash = createSha256();
+  for await (const chunk of again.stream()) againHash.update(chunk);
+  console.log(`   cache                  fromCache ${again.fromCache}, sha256 ${againHash.digest() === expected.sha256 ? "= the uploaded file's" : "DIFFERS"}`);
   try {
     await client.downloadFile({ repo: "demo/tour", path: "missing.bin" });
   } catch (error) {
