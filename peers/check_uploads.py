@@ -20,7 +20,10 @@ import tempfile
 URL = sys.argv[1].rstrip("/")
 MIN_REPOS = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 os.environ["HF_ENDPOINT"] = URL
-os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="hubwasm-check-uploads-"))
+# A TemporaryDirectory is removed when the interpreter exits.
+HF_HOME = None if "HF_HOME" in os.environ else tempfile.TemporaryDirectory(prefix="hubwasm-check-uploads-")
+if HF_HOME:
+    os.environ["HF_HOME"] = HF_HOME.name
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 

@@ -19,7 +19,9 @@ import urllib.request
 
 URL = sys.argv[1].rstrip("/")
 os.environ["HF_ENDPOINT"] = URL
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubwasm-conformance-")
+# A TemporaryDirectory is removed when the interpreter exits.
+HF_HOME = tempfile.TemporaryDirectory(prefix="hubwasm-conformance-")
+os.environ["HF_HOME"] = HF_HOME.name
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_XET_TELEMETRY_ENABLED"] = "false"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"

@@ -16,7 +16,8 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 def main(hub, token, repo, out, files):
     os.environ["HF_ENDPOINT"] = hub
-    os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubwasm-hf-home-")
+    hf_home = tempfile.TemporaryDirectory(prefix="hubwasm-hf-home-")  # removed on return
+    os.environ["HF_HOME"] = hf_home.name
     import hf_xet
     import json
     import urllib.request

@@ -2,10 +2,10 @@
 // scratch folder, with one `check.js` that imports the package by name and calls its API. The
 // packaging and bundler suites both start here, so every runtime and bundler runs the same code.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scratchDir } from "./scratch.js";
 
 const packageDir = fileURLToPath(new URL("../../dist/npm", import.meta.url));
 export const ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -32,7 +32,7 @@ export async function check() {
 
 /** Packs dist/npm, installs the tarball into a fresh project and writes check.js; returns { project, sh }. */
 export function userProject(prefix = "hubwasm-user-") {
-  const project = mkdtempSync(join(tmpdir(), prefix));
+  const project = scratchDir(prefix);
   const sh = (cmd, args, options = {}) =>
     execFileSync(cmd, args, { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
   const tarball = JSON.parse(sh("npm", ["pack", packageDir, "--json", "--pack-destination", project]))[0].filename;

@@ -2,13 +2,13 @@
 // workerd conditions and leaves `.wasm` imports as CompiledWasm modules for workerd.
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { copyFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { scratchDir } from "./scratch.js";
 
 /** Bundles `entry` (resolving from `resolveDir`) into a fresh folder with its wasm files beside it. */
 export async function bundleWorker(entry, { nodePaths = [] } = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), "hubwasm-worker-"));
+  const outdir = scratchDir("hubwasm-worker-");
   const wasmFiles = new Set();
   await build({
     entryPoints: [entry],

@@ -681,6 +681,7 @@ fn the_url_signing_key_is_readable_by_its_owner_only() {
     let data = s.stop_keeping_data();
     let mode = std::fs::metadata(data.join("signing.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]

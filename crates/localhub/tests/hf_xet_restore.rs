@@ -50,5 +50,6 @@ fn hf_xet_restores_files_uploaded_by_hubwasm_core() {
             assert!(got == *data, "{how} restored {path} differently ({} vs {} bytes)", got.len(), data.len());
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
     server.stop();
 }
