@@ -293,6 +293,8 @@ impl DownloadedFile {
         self.plan.commit.clone()
     }
 
+    /// A Xet file's hash (the Hub's `X-Xet-Hash`). Served from the cache: the shared store entry
+    /// its blob links to (the Hugging Face folder), or the Hub's answer; undefined when not known.
     #[wasm_bindgen(getter, js_name = xetHash)]
     pub fn xet_hash(&self) -> Option<String> {
         match &self.plan.kind {
