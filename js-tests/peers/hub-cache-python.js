@@ -229,6 +229,26 @@ if (!ctx) {
       equal(python.sizeOnDisk, theirs.sizeOnDisk, `${dir}: the same total as python's own folder`);
     }
   });
+  await step(`${runtime}: cacheSizeLimit counts a shared payload once and evicts it with every link to it`, async () => {
+    const dir = tempDir("evict");
+    const size = (path) => ctx.manifest.files.find((f) => f.repo === xetJob.repo && f.path === path).size;
+    const lfs = "lfs-legacy.bin";
+    // Room for the payload once (not twice), then not for it and lfs-legacy.bin together.
+    const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: dir, cacheSizeLimit: size(xetJob.path) + 1024 });
+    for (const repo of [xetJob.repo, second]) await (await hub.downloadFile({ repo, path: xetJob.path })).arrayBuffer();
+    const payload = `blobs/${xetHash.slice(0, 2)}/${xetHash}`;
+    const both = layout(dir);
+    ok(both[payload], "the payload is stored");
+    ok(both[`${folderOf(xetJob.repo)}/blobs/${xetJob.sha256}`]?.startsWith("link") && both[`${folderOf(second)}/blobs/${xetJob.sha256}`]?.startsWith("link"), `both repos link to it, nothing evicted: ${JSON.stringify(both)}`);
+    await (await hub.downloadFile({ repo: xetJob.repo, path: lfs })).arrayBuffer();
+    const after = layout(dir);
+    equal(after[payload], undefined, "the least recently used payload is evicted");
+    equal(after[`${payload}.refs`], undefined, "with its manifest");
+    equal(Object.keys(after).filter((k) => k.endsWith(xetJob.sha256) || k.endsWith(xetJob.path)).join(), "", "and every repo blob and snapshot entry naming it");
+    const [python] = py(["scan", dir]);
+    equal(python.warnings.length, 0, `python warnings: ${python.warnings}`);
+    equal(python.sizeOnDisk, size(lfs), "scan_cache_dir sees only lfs-legacy.bin");
+  });
   await step(`${runtime}: deleting one repo keeps the payload the other links to, as Python's delete does`, async () => {
     py(["delete", fromPython, second]);
     await new HubClient({ cache: "auto", cacheDir: fromHubwasm, offline: true }).cache.delete({ repo: second });

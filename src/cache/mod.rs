@@ -506,7 +506,8 @@ impl Cache {
 
 impl Cache {
     /// Evicts the least recently used blobs (and the snapshot entries naming them) until the blobs
-    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them.
+    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them. A payload in the
+    /// shared Xet store counts once: it is one candidate, evicted with every repo blob linking to it.
     async fn enforce_limit(&self, keep: &str) -> Result<(), Error> {
         let Some(limit) = self.size_limit else { return Ok(()) };
         let files = self.store.list("").await?;
@@ -514,32 +515,42 @@ impl Cache {
             let parts: Vec<&str> = key.split('/').collect();
             parts.len() == 3 && parts[1] == hubwasm_core::cache::BLOBS_DIR && BlobId::from_etag(parts[2]).is_ok()
         };
-        let mut kept = 0u64;
-        let mut candidates = Vec::new();
+        // Candidate (a repo blob, or a shared payload) → its use and the repo blobs it stands for.
+        let mut groups: std::collections::BTreeMap<String, (hubwasm_core::cache::BlobUse, Vec<String>, bool)> =
+            Default::default();
         for file in files.iter().filter(|f| is_blob(&f.key)) {
-            if file.key == keep {
-                kept += file.size;
-            } else {
-                let last_used = file.last_accessed.max(file.last_modified);
-                candidates.push(hubwasm_core::cache::BlobUse { key: file.key.clone(), size: file.size, last_used });
-            }
+            let shared = file.link.as_deref().and_then(SharedBlob::of_link_target);
+            let key = shared.as_ref().map_or_else(|| file.key.clone(), SharedBlob::key);
+            let last_used = file.last_accessed.max(file.last_modified);
+            let use_ = hubwasm_core::cache::BlobUse { key: key.clone(), size: file.size, last_used };
+            let group = groups.entry(key).or_insert((use_, Vec::new(), false));
+            group.0.last_used = group.0.last_used.max(last_used);
+            group.1.push(file.key.clone());
+            group.2 |= file.key == keep;
         }
+        let kept: u64 = groups.values().filter(|g| g.2).map(|g| g.0.size).sum();
+        let candidates: Vec<_> = groups.values().filter(|g| !g.2).map(|g| g.0.clone()).collect();
         let evicted = hubwasm_core::cache::select_lru_evictions(&candidates, limit.saturating_sub(kept));
-        for blob_key in &evicted {
-            let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
-            // The snapshot entries that link to it go first, so no entry ever names a missing blob.
-            let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
-            for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
-                let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
-                let target = file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
-                if target.as_ref().map(BlobId::as_str) == Some(id) {
-                    self.store.remove(&file.key).await?;
+        for candidate in &evicted {
+            let Some((_, members, _)) = groups.get(candidate) else { continue };
+            for blob_key in members {
+                let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
+                // The snapshot entries that link to it go first, so no entry ever names a missing blob.
+                let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
+                for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
+                    let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
+                    let target =
+                        file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
+                    if target.as_ref().map(BlobId::as_str) == Some(id) {
+                        self.store.remove(&file.key).await?;
+                    }
                 }
+                self.store.remove(blob_key).await?;
             }
-            let shared = self.shared_target(blob_key).await?;
-            self.store.remove(blob_key).await?;
-            if let Some(shared) = shared {
-                self.sweep_shared(&shared).await?;
+            if let Some(shared) = candidate.rsplit('/').next().and_then(|h| SharedBlob::from_xet_hash(h).ok()) {
+                if shared.key() == *candidate {
+                    self.sweep_shared(&shared).await?;
+                }
             }
         }
         Ok(())
