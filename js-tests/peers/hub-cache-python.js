@@ -249,6 +249,21 @@ if (!ctx) {
     equal(python.warnings.length, 0, `python warnings: ${python.warnings}`);
     equal(python.sizeOnDisk, size(lfs), "scan_cache_dir sees only lfs-legacy.bin");
   });
+  await step(`${runtime}: with HF_HUB_DISABLE_SHARED_BLOBS=1 both keep a Xet blob in the repo folder`, async () => {
+    const [theirs, ours] = [tempDir("unshared-python"), tempDir("unshared-hubwasm")];
+    const only = JSON.stringify([[xetJob.repo, "main", xetJob.path]]);
+    py(["download", theirs, only], { HF_HUB_DISABLE_SHARED_BLOBS: "1" });
+    process.env.HF_HUB_DISABLE_SHARED_BLOBS = "1";
+    try {
+      const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: ours });
+      await (await hub.downloadFile({ repo: xetJob.repo, path: xetJob.path })).arrayBuffer();
+    } finally {
+      delete process.env.HF_HUB_DISABLE_SHARED_BLOBS;
+    }
+    const python = layout(theirs);
+    equal(python[`${folderOf(xetJob.repo)}/blobs/${xetJob.sha256}`], "blob", "python's blob is a file in the repo");
+    equal(JSON.stringify(layout(ours), null, 1), JSON.stringify(python, null, 1), "layouts");
+  });
   await step(`${runtime}: deleting one repo keeps the payload the other links to, as Python's delete does`, async () => {
     py(["delete", fromPython, second]);
     await new HubClient({ cache: "auto", cacheDir: fromHubwasm, offline: true }).cache.delete({ repo: second });

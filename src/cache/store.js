@@ -433,7 +433,6 @@ export function createFileStore(root) {
         await manifest.close();
       }
     }
-    const refused = (e) => ["EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(e?.code);
     return {
       /**
        * `publish_blob_to_shared_store`: the verified blob at `temp` becomes the payload (unless an
@@ -445,9 +444,8 @@ export function createFileStore(root) {
         try {
           if (!(await ensure(k.shared, k.marker, k.layout))) return false;
           link = await temporaryLink(k);
-        } catch (e) {
-          if (refused(e) || e?.code === "ENOTDIR" || e?.code === "EEXIST") return false;
-          throw e;
+        } catch {
+          return false; // best effort, as Python's: the blob stays in the repo folder
         }
         try {
           const fresh = !(await usable(k.shared, k.size));
