@@ -635,6 +635,17 @@ const edgeScenarios = [
       }
       const entry = `${folder}/models--demo--hub-fixtures/snapshots/${ctx.manifest.modelMainSha}/${f.path}`;
       ok(fs.lstatSync(entry).isSymbolicLink(), `the default folder is HF_HUB_CACHE: ${entry}`);
+      // A Xet file's blob is in Python's shared store there: a cached copy still knows its Xet hash.
+      const x = fixture(ctx, "xet-small.bin");
+      const stored = await client(ctx).downloadFile({ repo: x.repo, path: x.path });
+      equal(await sha256(await stored.arrayBuffer()), x.sha256, "xet-small.bin bytes");
+      const fetched = await client(ctx, { cache: false }).downloadFile({ repo: x.repo, path: x.path });
+      ok(/^[0-9a-f]{64}$/.test(fetched.xetHash ?? ""), `the Hub's xetHash: ${fetched.xetHash}`);
+      const cached = await new HubClient({ hubUrl: ctx.hubUrl, offline: true }).downloadFile({ repo: x.repo, path: x.path });
+      equal(cached.fromCache, true, "xet-small.bin offline: from the folder");
+      equal(cached.xetHash, fetched.xetHash, "a cached Xet file's xetHash is the Hub's");
+      const payload = `${folder}/blobs/${fetched.xetHash.slice(0, 2)}/${fetched.xetHash}`;
+      equal(fs.statSync(payload).size, x.size, `its payload is in the shared store: ${payload}`);
       return undefined;
     },
   },

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use hubwasm_core::cache::evict::plan_revision_delete;
 use hubwasm_core::cache::keys::blob_of_link_target;
 use hubwasm_core::cache::scan::{scan_repo, BlobRef, CachedRepo, RepoListing, SnapshotEntry};
-use hubwasm_core::cache::{RepoKeys, REFS_DIR, SNAPSHOTS_DIR};
+use hubwasm_core::cache::{RepoKeys, SharedBlob, BLOBS_DIR, REFS_DIR, SHARED_LAYOUT, SHARED_MARKER, SNAPSHOTS_DIR};
 use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -180,9 +180,35 @@ impl From<CachedRepo> for RepoAnswer {
 /// Entries at the root that are not repos (Python skips the same; `blobs` is its shared Xet store).
 const NOT_REPOS: &[&str] = &[".locks", "CACHEDIR.TAG", "blobs", ".DS_Store", "Thumbs.db", "desktop.ini"];
 
+/// What the shared Xet store adds to a scan: the repo blobs that are symlinks into it (counted once,
+/// as their payload), and the bytes of every payload (Python's `shared_store_blob_paths`).
+#[derive(Default)]
+struct SharedUse {
+    linked: std::collections::BTreeSet<String>,
+    payload_bytes: u64,
+}
+
 /// Lists every repo folder (or only `only`) and reads its refs: the listings `scan_repo` takes.
 async fn listings(cache: &Cache, only: Option<&str>) -> Result<Vec<RepoListing>, Error> {
+    Ok(listings_and_shared(cache, only).await?.0)
+}
+
+async fn listings_and_shared(cache: &Cache, only: Option<&str>) -> Result<(Vec<RepoListing>, SharedUse), Error> {
     let files = cache.store.list(only.unwrap_or("")).await?;
+    let mut shared = SharedUse::default();
+    let mut marked = None;
+    for file in files.iter().filter(|f| f.link.is_none() && f.key.starts_with("blobs/")) {
+        let hash = file.key.rsplit('/').next().unwrap_or_default();
+        if SharedBlob::from_xet_hash(hash).is_ok_and(|s| s.key() == file.key) {
+            if marked.is_none() {
+                let marker = cache.store.read_all(SHARED_MARKER).await?;
+                marked = Some(marker.as_deref() == Some(SHARED_LAYOUT.as_bytes()));
+            }
+            if marked == Some(true) {
+                shared.payload_bytes += file.size;
+            }
+        }
+    }
     let mut by_folder: BTreeMap<String, RepoListing> = BTreeMap::new();
     let mut snapshots: BTreeMap<(String, String), Vec<SnapshotEntry>> = BTreeMap::new();
     let mut refs: Vec<(String, String, String)> = Vec::new();
@@ -197,7 +223,9 @@ async fn listings(cache: &Cache, only: Option<&str>) -> Result<Vec<RepoListing>,
             .or_insert_with(|| RepoListing { folder: folder.to_string(), ..RepoListing::default() });
         listing.last_accessed = listing.last_accessed.max(file.last_accessed);
         listing.last_modified = listing.last_modified.max(file.last_modified);
-        if area == REFS_DIR {
+        if area == BLOBS_DIR && file.link.as_deref().and_then(SharedBlob::of_link_target).is_some() {
+            shared.linked.insert(file.key.clone());
+        } else if area == REFS_DIR {
             refs.push((folder.to_string(), rest.to_string(), file.key.clone()));
         } else if area == SNAPSHOTS_DIR {
             let Some((commit, path)) = rest.split_once('/') else { continue };
@@ -230,7 +258,10 @@ async fn listings(cache: &Cache, only: Option<&str>) -> Result<Vec<RepoListing>,
             listing.refs.push((name, String::from_utf8_lossy(&content).into_owned()));
         }
     }
-    Ok(by_folder.into_values().collect())
+    if marked != Some(true) {
+        shared.linked.clear();
+    }
+    Ok((by_folder.into_values().collect(), shared))
 }
 
 #[wasm_bindgen]
@@ -241,10 +272,21 @@ impl HubCache {
         let cache = self.cache.clone();
         super::spawn(async move {
             let mut answer = ScanAnswer { repos: Vec::new(), size_on_disk: 0, warnings: Vec::new() };
-            for listing in listings(&cache, None).await? {
+            let (listings, shared) = listings_and_shared(&cache, None).await?;
+            // Python's total is physical: a shared payload counts once, through the store.
+            answer.size_on_disk = shared.payload_bytes;
+            for listing in listings {
                 match scan_repo(&listing) {
                     Ok(repo) => {
-                        answer.size_on_disk += repo.size_on_disk;
+                        let mut linked = std::collections::BTreeMap::new();
+                        for file in repo.revisions.iter().flat_map(|r| &r.files) {
+                            let Some(blob) = &file.blob else { continue };
+                            let key = format!("{}/{BLOBS_DIR}/{blob}", listing.folder);
+                            if shared.linked.contains(&key) {
+                                linked.insert(key, file.size);
+                            }
+                        }
+                        answer.size_on_disk += repo.size_on_disk - linked.values().sum::<u64>();
                         answer.repos.push(repo.into());
                     }
                     Err(e) => answer.warnings.push(format!("{}: {e}", listing.folder)),
@@ -267,7 +309,15 @@ impl HubCache {
             let scanned = listing.as_ref().map(scan_repo).transpose().ok().flatten();
             let freed = match revision {
                 None => {
+                    let blobs = format!("{}/{BLOBS_DIR}", keys.folder());
+                    let mut shared = Vec::new();
+                    for file in cache.store.list(&blobs).await? {
+                        shared.extend(file.link.as_deref().and_then(SharedBlob::of_link_target));
+                    }
                     cache.store.remove(keys.folder()).await?;
+                    for blob in &shared {
+                        cache.sweep_shared(blob).await?;
+                    }
                     scanned.map_or(0, |r| r.size_on_disk)
                 }
                 Some(revision) => {
@@ -276,11 +326,23 @@ impl HubCache {
                         return to_js(&Freed { freed: 0 });
                     };
                     let plan = plan_revision_delete(&repo_scan, &[commit.as_str()]);
+                    let mut shared = Vec::new();
+                    for key in &plan.blobs {
+                        shared.extend(cache.shared_target(key).await?);
+                    }
                     if let Some(folder) = &plan.whole_repo {
+                        let blobs = format!("{folder}/{BLOBS_DIR}");
+                        for file in cache.store.list(&blobs).await? {
+                            shared.extend(file.link.as_deref().and_then(SharedBlob::of_link_target));
+                        }
                         cache.store.remove(folder).await?;
                     }
                     for key in plan.snapshots.iter().chain(&plan.refs).chain(&plan.blobs) {
                         cache.store.remove(key).await?;
+                    }
+                    // As Python's delete: a payload goes only when no repo links to it any more.
+                    for blob in &shared {
+                        cache.sweep_shared(blob).await?;
                     }
                     // The marker folder of that commit goes with it.
                     let no_exist = format!("{}/{}/{commit}", keys.folder(), hubwasm_core::cache::NO_EXIST_DIR);

@@ -12,7 +12,7 @@
 use std::rc::Rc;
 
 use hubwasm_core::api::ApiErrorKind;
-use hubwasm_core::cache::{BlobId, CommitId};
+use hubwasm_core::cache::{BlobId, CommitId, SharedBlob};
 use hubwasm_core::repo::{RepoId, Revision};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -46,13 +46,14 @@ pub(crate) struct WriteTarget {
     path: String,
     blob: BlobId,
     size: u64,
+    xet: Option<SharedBlob>,
 }
 
 impl WriteTarget {
     pub(crate) async fn begin(&self) -> Option<BlobWrite> {
         let (repo, revision, commit) = (self.repo.clone(), self.revision.clone(), self.commit.clone());
-        BlobWrite::start(self.cache.clone(), repo, revision, commit, self.path.clone(), self.blob.clone(), self.size)
-            .await
+        let (path, blob, xet) = (self.path.clone(), self.blob.clone(), self.xet.clone());
+        BlobWrite::start(self.cache.clone(), repo, revision, commit, path, blob, self.size, xet).await
     }
 }
 
@@ -160,8 +161,10 @@ pub(crate) async fn record_missing(cache: &Cache, repo: &RepoId, commit: &Commit
     }
 }
 
-/// The file's metadata is known: a blob already stored (another commit's, the same content) is
-/// linked and served; otherwise a whole-file download is written as it is read.
+/// The file's metadata is known: a blob already stored (another commit's, the same content, or a
+/// Xet file's payload in the shared store) is linked and served; otherwise a whole-file download is
+/// written as it is read.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn after_info(
     cache: &Rc<Cache>,
     repo: &RepoId,
@@ -170,12 +173,14 @@ pub(crate) async fn after_info(
     path: &str,
     etag: &str,
     size: u64,
+    xet_hash: Option<&str>,
 ) -> AfterInfo {
     let (Ok(commit), Ok(blob)) = (CommitId::parse(commit), BlobId::from_etag(etag)) else {
         // Not a shape the layout can hold: nothing is cached (never a key outside the cache).
         return AfterInfo::Uncached;
     };
-    let linked = or_warn(cache, cache.link_existing_blob(repo, &commit, path, &blob, size).await);
+    let xet = xet_hash.and_then(|hash| SharedBlob::from_xet_hash(hash).ok());
+    let linked = or_warn(cache, cache.link_existing_blob(repo, &commit, path, &blob, size, xet.as_ref()).await);
     if let Some(copy) = linked {
         if let Err(e) = cache.record_ref(repo, revision, &commit).await {
             cache.warn(e);
@@ -183,7 +188,7 @@ pub(crate) async fn after_info(
         return AfterInfo::Served(Served { cache: cache.clone(), copy, commit });
     }
     let (repo, revision, path) = (repo.clone(), revision.clone(), path.to_string());
-    AfterInfo::Write(WriteTarget { cache: cache.clone(), repo, revision, commit, path, blob, size })
+    AfterInfo::Write(WriteTarget { cache: cache.clone(), repo, revision, commit, path, blob, size, xet })
 }
 
 pub(crate) enum AfterInfo {
@@ -234,8 +239,9 @@ impl WriteTarget {
             }
         };
         if lock.is_some() {
+            let (commit, xet) = (&self.commit, self.xet.as_ref());
             let linked =
-                self.cache.link_existing_blob(&self.repo, &self.commit, &self.path, &self.blob, self.size).await;
+                self.cache.link_existing_blob(&self.repo, commit, &self.path, &self.blob, self.size, xet).await;
             if let Some(copy) = or_warn(&self.cache, linked) {
                 if let Err(e) = self.cache.record_ref(&self.repo, &self.revision, &self.commit).await {
                     self.cache.warn(e);

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use hubwasm_core::cache::keys::snapshot_link_target;
-use hubwasm_core::cache::{BlobId, BlobVerifier, CommitId, RepoKeys};
+use hubwasm_core::cache::{BlobId, BlobVerifier, CommitId, RepoKeys, SharedBlob, SHARED_LAYOUT, SHARED_MARKER};
 use hubwasm_core::repo::{RepoId, Revision};
 use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -64,6 +64,39 @@ extern "C" {
     fn store_remove(store: &JsValue, key: &str) -> Promise;
     #[wasm_bindgen(catch)]
     fn nonce() -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = hasSharedBlobs)]
+    fn has_shared_blobs(store: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = sharedPublish)]
+    #[allow(clippy::too_many_arguments)]
+    fn shared_publish(
+        store: &JsValue,
+        temp: &str,
+        shared: &str,
+        refs: &str,
+        lock: &str,
+        marker: &str,
+        layout: &str,
+        line: &str,
+        repo_blob: &str,
+        target: &str,
+        size: f64,
+    ) -> Promise;
+    #[wasm_bindgen(js_name = sharedAdopt)]
+    #[allow(clippy::too_many_arguments)]
+    fn shared_adopt(
+        store: &JsValue,
+        shared: &str,
+        refs: &str,
+        lock: &str,
+        marker: &str,
+        layout: &str,
+        line: &str,
+        repo_blob: &str,
+        target: &str,
+        size: f64,
+    ) -> Promise;
+    #[wasm_bindgen(js_name = sharedRewrite)]
+    fn shared_rewrite(store: &JsValue, refs: &str, text: &str) -> Promise;
     #[wasm_bindgen(js_name = failedStream)]
     fn failed_stream(error: &JsValue) -> ReadableStream;
     #[wasm_bindgen(catch, js_name = servedStream)]
@@ -184,6 +217,34 @@ impl Store {
     pub(crate) async fn remove(&self, key: &str) -> Result<(), Error> {
         settle(store_remove(&self.object, key), &format!("remove {key}")).await.map(drop)
     }
+
+    /// Whether Xet blobs go to Python's shared store (the cache folder; not browser stores).
+    pub(crate) fn has_shared_blobs(&self) -> bool {
+        has_shared_blobs(&self.object)
+    }
+}
+
+/// The keys of one repo blob's link into the shared store (hubwasm-core's `SharedBlob`).
+struct SharedKeys {
+    shared: String,
+    refs: String,
+    lock: String,
+    line: String,
+    repo_blob: String,
+    target: String,
+}
+
+impl SharedKeys {
+    fn new(keys: &RepoKeys, blob: &BlobId, shared: &SharedBlob) -> Self {
+        SharedKeys {
+            shared: shared.key(),
+            refs: shared.refs_key(),
+            lock: shared.lock_key(),
+            line: SharedBlob::reference_line(keys, blob),
+            repo_blob: keys.blob(blob),
+            target: shared.link_target(),
+        }
+    }
 }
 
 /// One `HubClient`'s cache.
@@ -202,6 +263,8 @@ pub(crate) struct CachedCopy {
     pub(crate) size: u64,
     /// The blob id (the file's etag), when the entry is a link to one.
     pub(crate) blob: Option<BlobId>,
+    /// The Xet file hash, when known: the shared store entry the blob links to, or the Hub's answer.
+    pub(crate) xet: Option<SharedBlob>,
 }
 
 impl Cache {
@@ -317,7 +380,11 @@ impl Cache {
         let key = RepoKeys::new(repo).snapshot(commit, path).map_err(|e| Error::Internal(e.to_string()))?;
         let Some((size, link)) = self.store.stat(&key).await? else { return Ok(None) };
         let blob = link.and_then(|target| hubwasm_core::cache::keys::blob_of_link_target(path, &target));
-        Ok(Some(CachedCopy { key, size, blob }))
+        let xet = match &blob {
+            Some(blob) if blob.is_sha256() => self.shared_target(&RepoKeys::new(repo).blob(blob)).await?,
+            _ => None,
+        };
+        Ok(Some(CachedCopy { key, size, blob, xet }))
     }
 
     pub(crate) async fn is_missing(&self, repo: &RepoId, commit: &CommitId, path: &str) -> Result<bool, Error> {
@@ -330,7 +397,8 @@ impl Cache {
         self.store.put(&key, &[]).await
     }
 
-    /// `snapshots/{commit}/{path}` → `blobs/{id}`, when that blob is stored with `size` bytes.
+    /// `snapshots/{commit}/{path}` → `blobs/{id}`, when that blob is stored with `size` bytes —
+    /// in the repo folder, or (a Xet file) in the shared store, which the repo blob then links to.
     pub(crate) async fn link_existing_blob(
         &self,
         repo: &RepoId,
@@ -338,15 +406,73 @@ impl Cache {
         path: &str,
         blob: &BlobId,
         size: u64,
+        xet: Option<&SharedBlob>,
     ) -> Result<Option<CachedCopy>, Error> {
         let keys = RepoKeys::new(repo);
         let blob_key = keys.blob(blob);
         match self.store.stat(&blob_key).await? {
             Some((stored, _)) if stored == size => {}
-            _ => return Ok(None),
+            _ => match xet {
+                Some(shared) if self.store.has_shared_blobs() => {
+                    let keys_of = SharedKeys::new(&keys, blob, shared);
+                    let adopted = shared_adopt(
+                        &self.store.object,
+                        &keys_of.shared,
+                        &keys_of.refs,
+                        &keys_of.lock,
+                        SHARED_MARKER,
+                        SHARED_LAYOUT,
+                        &keys_of.line,
+                        &keys_of.repo_blob,
+                        &keys_of.target,
+                        size as f64,
+                    );
+                    if settle(adopted, "link a shared blob").await?.as_bool() != Some(true) {
+                        return Ok(None);
+                    }
+                }
+                _ => return Ok(None),
+            },
         }
         self.link(&keys, commit, path, blob).await?;
-        self.snapshot(repo, commit, path).await
+        let mut copy = self.snapshot(repo, commit, path).await?;
+        if let Some(copy) = copy.as_mut() {
+            copy.xet = copy.xet.take().or_else(|| xet.cloned());
+        }
+        Ok(copy)
+    }
+
+    /// The shared store entry the repo blob at `blob_key` is a symlink to, if it is one.
+    pub(crate) async fn shared_target(&self, blob_key: &str) -> Result<Option<SharedBlob>, Error> {
+        let link = self.store.stat(blob_key).await?.and_then(|(_, link)| link);
+        Ok(link.and_then(|target| SharedBlob::of_link_target(&target)))
+    }
+
+    /// Python's `sweep_shared_blob`, after repo blobs linking to `shared` were removed: the manifest
+    /// keeps the references still valid (symlinks to this payload); with none, the payload and its
+    /// manifest go. A missing or unreadable manifest, or an unmarked store, keeps everything.
+    pub(crate) async fn sweep_shared(&self, shared: &SharedBlob) -> Result<(), Error> {
+        if !self.store.has_shared_blobs()
+            || self.store.read_all(SHARED_MARKER).await?.as_deref() != Some(SHARED_LAYOUT.as_bytes())
+        {
+            return Ok(());
+        }
+        let Some(manifest) = self.store.read_all(&shared.refs_key()).await? else { return Ok(()) };
+        let Ok(manifest) = String::from_utf8(manifest) else { return Ok(()) };
+        let mut kept = std::collections::BTreeSet::new();
+        for key in SharedBlob::references(&manifest) {
+            if self.shared_target(&key).await?.as_ref() == Some(shared) {
+                kept.insert(key);
+            }
+        }
+        if kept.is_empty() {
+            self.store.remove(&shared.key()).await?;
+            return self.store.remove(&shared.refs_key()).await;
+        }
+        let text: String = kept.iter().map(|key| format!("{key}\n")).collect();
+        settle(shared_rewrite(&self.store.object, &shared.refs_key(), &text), "rewrite a shared blob manifest")
+            .await
+            .map(drop)
     }
 
     async fn link(&self, keys: &RepoKeys, commit: &CommitId, path: &str, blob: &BlobId) -> Result<(), Error> {
@@ -380,7 +506,8 @@ impl Cache {
 
 impl Cache {
     /// Evicts the least recently used blobs (and the snapshot entries naming them) until the blobs
-    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them.
+    /// fit in `cacheSizeLimit`; `keep` (the blob just stored) is never among them. A payload in the
+    /// shared Xet store counts once: it is one candidate, evicted with every repo blob linking to it.
     async fn enforce_limit(&self, keep: &str) -> Result<(), Error> {
         let Some(limit) = self.size_limit else { return Ok(()) };
         let files = self.store.list("").await?;
@@ -388,29 +515,43 @@ impl Cache {
             let parts: Vec<&str> = key.split('/').collect();
             parts.len() == 3 && parts[1] == hubwasm_core::cache::BLOBS_DIR && BlobId::from_etag(parts[2]).is_ok()
         };
-        let mut kept = 0u64;
-        let mut candidates = Vec::new();
+        // Candidate (a repo blob, or a shared payload) → its use and the repo blobs it stands for.
+        let mut groups: std::collections::BTreeMap<String, (hubwasm_core::cache::BlobUse, Vec<String>, bool)> =
+            Default::default();
         for file in files.iter().filter(|f| is_blob(&f.key)) {
-            if file.key == keep {
-                kept += file.size;
-            } else {
-                let last_used = file.last_accessed.max(file.last_modified);
-                candidates.push(hubwasm_core::cache::BlobUse { key: file.key.clone(), size: file.size, last_used });
-            }
+            let shared = file.link.as_deref().and_then(SharedBlob::of_link_target);
+            let key = shared.as_ref().map_or_else(|| file.key.clone(), SharedBlob::key);
+            let last_used = file.last_accessed.max(file.last_modified);
+            let use_ = hubwasm_core::cache::BlobUse { key: key.clone(), size: file.size, last_used };
+            let group = groups.entry(key).or_insert((use_, Vec::new(), false));
+            group.0.last_used = group.0.last_used.max(last_used);
+            group.1.push(file.key.clone());
+            group.2 |= file.key == keep;
         }
+        let kept: u64 = groups.values().filter(|g| g.2).map(|g| g.0.size).sum();
+        let candidates: Vec<_> = groups.values().filter(|g| !g.2).map(|g| g.0.clone()).collect();
         let evicted = hubwasm_core::cache::select_lru_evictions(&candidates, limit.saturating_sub(kept));
-        for blob_key in &evicted {
-            let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
-            // The snapshot entries that link to it go first, so no entry ever names a missing blob.
-            let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
-            for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
-                let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
-                let target = file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
-                if target.as_ref().map(BlobId::as_str) == Some(id) {
-                    self.store.remove(&file.key).await?;
+        for candidate in &evicted {
+            let Some((_, members, _)) = groups.get(candidate) else { continue };
+            for blob_key in members {
+                let (folder, id) = blob_key.split_once("/blobs/").unwrap_or_default();
+                // The snapshot entries that link to it go first, so no entry ever names a missing blob.
+                let snapshots = format!("{folder}/{}/", hubwasm_core::cache::SNAPSHOTS_DIR);
+                for file in files.iter().filter(|f| f.key.starts_with(&snapshots)) {
+                    let Some((_, path)) = file.key[snapshots.len()..].split_once('/') else { continue };
+                    let target =
+                        file.link.as_deref().and_then(|t| hubwasm_core::cache::keys::blob_of_link_target(path, t));
+                    if target.as_ref().map(BlobId::as_str) == Some(id) {
+                        self.store.remove(&file.key).await?;
+                    }
+                }
+                self.store.remove(blob_key).await?;
+            }
+            if let Some(shared) = candidate.rsplit('/').next().and_then(|h| SharedBlob::from_xet_hash(h).ok()) {
+                if shared.key() == *candidate {
+                    self.sweep_shared(&shared).await?;
                 }
             }
-            self.store.remove(blob_key).await?;
         }
         Ok(())
     }
@@ -426,6 +567,9 @@ pub(crate) struct BlobWrite {
     commit: CommitId,
     path: String,
     blob: BlobId,
+    /// A Xet file's hash: its blob goes to the shared store where the store keeps one.
+    xet: Option<SharedBlob>,
+    size: u64,
     temp_key: String,
     writer: Option<JsValue>,
     verifier: Option<BlobVerifier>,
@@ -433,6 +577,7 @@ pub(crate) struct BlobWrite {
 
 impl BlobWrite {
     /// Starts the write; a store that cannot is a warning, and the download goes on uncached.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn start(
         cache: Rc<Cache>,
         repo: RepoId,
@@ -441,6 +586,7 @@ impl BlobWrite {
         path: String,
         blob: BlobId,
         size: u64,
+        xet: Option<SharedBlob>,
     ) -> Option<BlobWrite> {
         let keys = RepoKeys::new(&repo);
         let opened = async {
@@ -452,7 +598,8 @@ impl BlobWrite {
         match opened.await {
             Ok((temp_key, writer)) => {
                 let verifier = Some(BlobVerifier::new(blob.clone(), size));
-                Some(BlobWrite { cache, repo, revision, commit, path, blob, temp_key, writer: Some(writer), verifier })
+                let writer = Some(writer);
+                Some(BlobWrite { cache, repo, revision, commit, path, blob, xet, size, temp_key, writer, verifier })
             }
             Err(e) => {
                 cache.warn(e);
@@ -500,7 +647,31 @@ impl BlobWrite {
             });
         }
         let keys = RepoKeys::new(&self.repo);
-        let published = self.cache.store.rename(&self.temp_key, &keys.blob(&self.blob)).await;
+        let published = match &self.xet {
+            Some(shared) if self.cache.store.has_shared_blobs() => {
+                let k = SharedKeys::new(&keys, &self.blob, shared);
+                let shared = shared_publish(
+                    &self.cache.store.object,
+                    &self.temp_key,
+                    &k.shared,
+                    &k.refs,
+                    &k.lock,
+                    SHARED_MARKER,
+                    SHARED_LAYOUT,
+                    &k.line,
+                    &k.repo_blob,
+                    &k.target,
+                    self.size as f64,
+                );
+                match settle(shared, "publish a shared blob").await {
+                    Ok(done) if done.as_bool() == Some(true) => Ok(()),
+                    // The store refused (an unmarked folder, no symlinks): the blob stays in the repo.
+                    Ok(_) => self.cache.store.rename(&self.temp_key, &keys.blob(&self.blob)).await,
+                    Err(e) => Err(e),
+                }
+            }
+            _ => self.cache.store.rename(&self.temp_key, &keys.blob(&self.blob)).await,
+        };
         if published.is_err() {
             let _ = self.cache.store.remove(&self.temp_key).await;
         }

@@ -352,8 +352,144 @@ export function createFileStore(root) {
     }
   }
 
+  /**
+   * Python 2.4's cache-wide store of Xet blobs (`huggingface_hub/utils/_shared_blobs.py`), with the
+   * keys hubwasm-core gives (`SharedBlob`): the same files, modes and order of steps — the manifest
+   * line is on disk before the symlink that it names is visible. Python also holds an flock on
+   * `{hash}.lock` meanwhile; Node and Deno have none, so hubwasm only leaves the same empty file,
+   * and each step stays safe alone (appends, renames).
+   */
+  const sharedBlobs = (() => {
+    const truthy = (name) => ["1", "ON", "YES", "TRUE"].includes((env(name) ?? "").toUpperCase());
+    if (truthy("HF_HUB_DISABLE_SHARED_BLOBS") || truthy("HF_HUB_DISABLE_XET")) return undefined;
+    const { O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW } = fs.constants ?? {};
+    const nofollow = O_NOFOLLOW ?? 0;
+    const rootMode = async () => (await fs.stat(base)).mode;
+    // _shared_blob_mode and _shared_directory_mode: read-only payloads, folders like the root.
+    const fileMode = (root) => 0o400 | (root & 0o010 ? 0o040 : 0) | (root & 0o001 ? 0o004 : 0);
+    const dirMode = (root) => root & 0o3777;
+    const isFile = async (file) => (await fs.lstat(file).catch(() => null))?.isFile() ?? false;
+    const repairDir = async (dir, root) => {
+      if (((await fs.lstat(dir)).mode & 0o7777) !== dirMode(root)) await fs.chmod(dir, dirMode(root));
+    };
+    /** `is_shared_blobs_dir`: the folder carries the marker with Python's layout version. */
+    const marked = async (markerKey, layout) =>
+      (await isFile(pathOf(markerKey))) && (await fs.readFile(pathOf(markerKey), "utf8").catch(() => "")) === layout;
+    /** `_ensure_shared_blobs_dir` and `_ensure_prefix_dir`: false where an unmarked folder is in the way. */
+    async function ensure(sharedKey, markerKey, layout) {
+      const root = await rootMode();
+      const dir = path.dirname(pathOf(markerKey));
+      await fs.mkdir(dir).catch((e) => {
+        if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
+      });
+      if (!(await marked(markerKey, layout))) {
+        if ((await fs.readdir(dir)).length > 0) return false;
+        await repairDir(dir, root);
+        const temp = `${pathOf(markerKey)}.${nonce()}.tmp`;
+        await fs.writeFile(temp, layout);
+        await fs.chmod(temp, fileMode(root));
+        await fs.rename(temp, pathOf(markerKey));
+      }
+      const prefix = path.dirname(pathOf(sharedKey));
+      await fs.mkdir(prefix).catch((e) => {
+        if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
+      });
+      await repairDir(prefix, root);
+      return true;
+    }
+    /** A 0666 file opened without following a symlink planted in its place (appended to, when asked). */
+    async function openShared(file, append) {
+      const flags = O_WRONLY === undefined ? "a" : O_WRONLY | O_CREAT | (append ? O_APPEND : 0) | nofollow;
+      const handle = await fs.open(file, flags, 0o666);
+      try {
+        if (!(await handle.stat()).isFile()) throw new TypeError(`${file} is not a regular file`);
+        await fs.chmod(file, 0o666).catch(() => {});
+      } catch (e) {
+        await handle.close();
+        throw e;
+      }
+      return handle;
+    }
+    async function usable(sharedKey, size) {
+      const stat = await fs.lstat(pathOf(sharedKey)).catch(() => null);
+      return stat !== null && stat.isFile() && stat.size === size;
+    }
+    /** `_make_temporary_symlink`: `.{name}.{nonce}.shared` beside the repo blob, renamed over it later. */
+    async function temporaryLink(k) {
+      const file = pathOf(k.repoBlob);
+      await makeParent(file);
+      const temp = path.join(path.dirname(file), `.${path.basename(file)}.${nonce()}.shared`);
+      await fs.symlink(k.target, temp);
+      return temp;
+    }
+    /** The lock file left as Python leaves it, and the manifest line appended and flushed. */
+    async function note(k) {
+      await (await openShared(pathOf(k.lock), false)).close();
+      const manifest = await openShared(pathOf(k.refs), true);
+      try {
+        await manifest.write(new TextEncoder().encode(k.line));
+        await manifest.sync?.();
+      } finally {
+        await manifest.close();
+      }
+    }
+    return {
+      /**
+       * `publish_blob_to_shared_store`: the verified blob at `temp` becomes the payload (unless an
+       * intact one is there), and the repo blob a symlink to it. Resolves to false, `temp` left
+       * untouched, where the store cannot be used (an unmarked folder, symlinks refused).
+       */
+      async publish(temp, k) {
+        let link;
+        try {
+          if (!(await ensure(k.shared, k.marker, k.layout))) return false;
+          link = await temporaryLink(k);
+        } catch {
+          return false; // best effort, as Python's: the blob stays in the repo folder
+        }
+        try {
+          const fresh = !(await usable(k.shared, k.size));
+          await note(k);
+          if (fresh) {
+            await fs.chmod(pathOf(temp), fileMode(await rootMode()));
+            await fs.rename(pathOf(temp), pathOf(k.shared));
+          } else {
+            await fs.rm(pathOf(temp), { force: true });
+          }
+          await fs.rename(link, pathOf(k.repoBlob));
+        } finally {
+          await fs.rm(link, { force: true });
+        }
+        return true;
+      },
+      /** `try_link_from_shared_store`: the repo blob linked to an intact payload already there. */
+      async adopt(k) {
+        if (!(await marked(k.marker, k.layout)) || !(await usable(k.shared, k.size))) return false;
+        let link;
+        try {
+          link = await temporaryLink(k);
+          await note(k);
+          await fs.rename(link, pathOf(k.repoBlob));
+          return true;
+        } catch {
+          return false;
+        } finally {
+          if (link !== undefined) await fs.rm(link, { force: true });
+        }
+      },
+      /** The manifest rewritten (`_rewrite_manifest`: a 0666 temporary, flushed, then renamed). */
+      async rewrite(refsKey, text) {
+        const temp = `${pathOf(refsKey)}.${nonce()}.tmp`;
+        await fs.writeFile(temp, text);
+        await fs.chmod(temp, 0o666);
+        await fs.rename(temp, pathOf(refsKey));
+      },
+    };
+  })();
+
   return {
     root: base,
+    sharedBlobs,
     async read(key, start, end) {
       let handle;
       try {
@@ -800,4 +936,27 @@ export function snapshotFolder(store, key) {
   if (typeof root !== "string") return null;
   const path = globalThis.process?.getBuiltinModule?.("node:path");
   return path ? path.join(root, ...key.split("/")) : null;
+}
+
+// Python 2.4's shared Xet store (the file store's `sharedBlobs`), as Rust calls it: `k` holds the
+// keys hubwasm-core formed (SharedBlob) for one payload and one repo blob.
+const sharedOf = (store) => (store?.sharedBlobs && typeof store.sharedBlobs === "object" ? store.sharedBlobs : undefined);
+const sharedKeys = (shared, refs, lock, marker, layout, line, repoBlob, target, size) =>
+  ({ shared, refs, lock, marker, layout, line, repoBlob, target, size });
+
+/** Whether the store keeps Xet blobs in Python's shared store (the cache folder, unless disabled). */
+export function hasSharedBlobs(store) {
+  return sharedOf(store) !== undefined;
+}
+
+export async function sharedPublish(store, temp, ...keys) {
+  return (await sharedOf(store)?.publish(temp, sharedKeys(...keys))) === true;
+}
+
+export async function sharedAdopt(store, ...keys) {
+  return (await sharedOf(store)?.adopt(sharedKeys(...keys))) === true;
+}
+
+export async function sharedRewrite(store, refsKey, text) {
+  await sharedOf(store)?.rewrite(refsKey, text);
 }

@@ -199,7 +199,12 @@ impl HubClient {
             let mut cache_write = None;
             if let Some(cache) = &cache {
                 use crate::cache::lookup::{after_info, AfterInfo};
-                match after_info(cache, &repo, &asked, &found.commit, &path, &found.etag, found.size).await {
+                let xet_hash = match &found.kind {
+                    Kind::Xet { hash, .. } => Some(hash.to_string()),
+                    _ => None,
+                };
+                let xet_hash = xet_hash.as_deref();
+                match after_info(cache, &repo, &asked, &found.commit, &path, &found.etag, found.size, xet_hash).await {
                     AfterInfo::Served(served) => {
                         return served_file(transport, repo, path, range, served, signal, on_progress)
                     }
@@ -288,11 +293,14 @@ impl DownloadedFile {
         self.plan.commit.clone()
     }
 
+    /// A Xet file's hash (the Hub's `X-Xet-Hash`). Served from the cache: the shared store entry
+    /// its blob links to (the Hugging Face folder), or the Hub's answer; undefined when not known.
     #[wasm_bindgen(getter, js_name = xetHash)]
     pub fn xet_hash(&self) -> Option<String> {
         match &self.plan.kind {
             Kind::Xet { hash, .. } => Some(hash.to_string()),
-            _ => None,
+            // Served from the cache: the Hub's answer, or the shared store entry the blob links to.
+            _ => self.served.as_ref().and_then(|s| s.copy.xet.as_ref()).map(|x| x.xet_hash().to_string()),
         }
     }
 

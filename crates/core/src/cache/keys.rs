@@ -2,6 +2,10 @@
 //! `repo_folder_name`, `_create_symlink`, `_cache_commit_hash_for_specific_revision`, the
 //! `.no_exist` markers and `_download_to_tmp_and_move`'s temporary names).
 //!
+//! Python 2.4's cache-wide store of Xet blobs (`utils/_shared_blobs.py`) has its keys here too:
+//! `blobs/{xx}/{xet hash}` at the cache root, its `.refs` manifest and `.lock`, the
+//! `blobs/.huggingface-shared-blobs` marker, and the repo blob's symlink into it.
+//!
 //! Every part of a key is validated before it is joined, so no repo id, revision, path or etag —
 //! whatever a caller or a server sends — names anything outside its repo folder.
 
@@ -31,6 +35,8 @@ pub enum CacheKeyError {
     RepoId(RepoIdError),
     /// A temporary-name nonce that is not 1 to 16 hex digits.
     BadNonce,
+    /// A Xet file hash that is not 64 lowercase hex digits.
+    BadXetHash,
 }
 
 impl fmt::Display for CacheKeyError {
@@ -45,6 +51,7 @@ impl fmt::Display for CacheKeyError {
             }
             CacheKeyError::RepoId(e) => write!(f, "repo folder: {e}"),
             CacheKeyError::BadNonce => f.write_str("a temporary name's nonce is 1 to 16 hex digits"),
+            CacheKeyError::BadXetHash => f.write_str("a Xet file hash is 64 lowercase hex digits"),
         }
     }
 }
@@ -205,6 +212,97 @@ impl RepoKeys {
     }
 }
 
+/// The marker Python writes in the shared store's folder (`SHARED_BLOBS_MARKER_NAME`): a folder
+/// without it is not adopted.
+pub const SHARED_MARKER: &str = "blobs/.huggingface-shared-blobs";
+/// The marker's whole content (`SHARED_BLOBS_LAYOUT_VERSION` and a newline).
+pub const SHARED_LAYOUT: &str = "1\n";
+
+/// A Xet file's entry in the cache-wide shared store: `blobs/{first 2 hex}/{xet hash}` at the
+/// root, a regular file that each repo's `{folder}/blobs/{etag}` symlinks to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SharedBlob(String);
+
+impl SharedBlob {
+    /// From a Xet file hash as the Hub sends it (`X-Xet-Hash`, `xetHash`): 64 lowercase hex digits.
+    pub fn from_xet_hash(hash: &str) -> Result<Self, CacheKeyError> {
+        if is_lower_hex(hash, 64) {
+            Ok(SharedBlob(String::from(hash)))
+        } else {
+            Err(CacheKeyError::BadXetHash)
+        }
+    }
+
+    pub fn xet_hash(&self) -> &str {
+        &self.0
+    }
+
+    fn with_suffix(&self, suffix: &str) -> String {
+        let mut out = String::from(BLOBS_DIR);
+        out.push('/');
+        out.push_str(&self.0[..2]);
+        out.push('/');
+        out.push_str(&self.0);
+        out.push_str(suffix);
+        out
+    }
+
+    /// `blobs/{xx}/{hash}`: the payload.
+    pub fn key(&self) -> String {
+        self.with_suffix("")
+    }
+
+    /// `blobs/{xx}/{hash}.refs`: the manifest, one repo blob key a line, of the links to it.
+    pub fn refs_key(&self) -> String {
+        self.with_suffix(".refs")
+    }
+
+    /// `blobs/{xx}/{hash}.lock`: the empty file Python's FileLock holds (and leaves).
+    pub fn lock_key(&self) -> String {
+        self.with_suffix(".lock")
+    }
+
+    /// The repo blob's symlink target: `os.path.relpath` from `{folder}/blobs/` to the payload.
+    pub fn link_target(&self) -> String {
+        let mut out = String::from("../../");
+        out.push_str(&self.key());
+        out
+    }
+
+    /// The shared blob a repo blob's symlink names, if it is Python's `../../blobs/{xx}/{hash}`.
+    pub fn of_link_target(target: &str) -> Option<SharedBlob> {
+        let rest = target.strip_prefix("../../blobs/")?;
+        let (prefix, hash) = rest.split_once('/')?;
+        let blob = SharedBlob::from_xet_hash(hash).ok()?;
+        (prefix == &hash[..2]).then_some(blob)
+    }
+
+    /// The manifest line naming `keys`' blob `blob` (`_relative_blob_path`, then a newline).
+    pub fn reference_line(keys: &RepoKeys, blob: &BlobId) -> String {
+        let mut line = keys.blob(blob);
+        line.push('\n');
+        line
+    }
+
+    /// The repo blob keys a manifest names, in order; a line that is not `{repo folder}/blobs/{id}`
+    /// is skipped, as Python skips it.
+    pub fn references(manifest: &str) -> alloc::vec::Vec<String> {
+        manifest
+            .lines()
+            .filter(|line| {
+                let mut parts = line.split('/');
+                match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                    (Some(folder), Some(BLOBS_DIR), Some(id), None) => {
+                        parse_repo_folder(folder).is_ok() && BlobId::from_etag(id).is_ok_and(|b| b.as_str() == id)
+                    }
+                    _ => false,
+                }
+            })
+            .map(String::from)
+            .collect()
+    }
+}
+
 /// The symlink a snapshot entry is on POSIX: `os.path.relpath(blob, dirname(entry))`, i.e. one `..`
 /// per folder between the entry and the repo folder, then `blobs/{id}`.
 pub fn snapshot_link_target(path: &str, blob: &BlobId) -> Result<String, CacheKeyError> {
@@ -294,6 +392,47 @@ mod tests {
             keys.no_exist(&commit, "x.json").unwrap(),
             alloc::format!("models--org--name/.no_exist/{COMMIT}/x.json")
         );
+    }
+
+    // Expected values: what huggingface_hub 2.4.0 (target/peers-venv) wrote for xet-small.bin from
+    // localhub (hf_hub_download into an empty cache):
+    //   blobs/.huggingface-shared-blobs                 "1\n"
+    //   blobs/7f/7f280f20…cf0c                          the payload (and .lock, .refs beside it)
+    //   blobs/7f/7f280f20…cf0c.refs                     "models--demo--hub-fixtures/blobs/abe89731…a67a\n"
+    //   models--demo--hub-fixtures/blobs/abe89731…a67a -> ../../blobs/7f/7f280f20…cf0c
+    #[test]
+    fn shared_blob_keys_match_python() {
+        const XET: &str = "7f280f20b036d6050dcaab92a4a89190f89b072fc85b2a8b8ecab5446b78cf0c";
+        const ETAG: &str = "abe89731246ca4d10c3fc10c5d76c9a92375591bbeafaf0fc68c767c987da67a";
+        let shared = SharedBlob::from_xet_hash(XET).unwrap();
+        assert_eq!(SHARED_MARKER, "blobs/.huggingface-shared-blobs");
+        assert_eq!(SHARED_LAYOUT, "1\n");
+        assert_eq!(shared.key(), alloc::format!("blobs/7f/{XET}"));
+        assert_eq!(shared.refs_key(), alloc::format!("blobs/7f/{XET}.refs"));
+        assert_eq!(shared.lock_key(), alloc::format!("blobs/7f/{XET}.lock"));
+        assert_eq!(shared.link_target(), alloc::format!("../../blobs/7f/{XET}"));
+        assert_eq!(SharedBlob::of_link_target(&shared.link_target()), Some(shared.clone()));
+        let keys = RepoKeys::new(&repo("demo/hub-fixtures"));
+        let blob = BlobId::from_etag(ETAG).unwrap();
+        let line = SharedBlob::reference_line(&keys, &blob);
+        assert_eq!(line, alloc::format!("models--demo--hub-fixtures/blobs/{ETAG}\n"));
+        let manifest =
+            alloc::format!("{line}../x/blobs/{ETAG}\nmodels--a--b/blobs/zz\n/abs\ndatasets--d/blobs/{ETAG}\n");
+        assert_eq!(
+            SharedBlob::references(&manifest),
+            vec![alloc::format!("models--demo--hub-fixtures/blobs/{ETAG}"), alloc::format!("datasets--d/blobs/{ETAG}")]
+        );
+        for bad in [&XET[..63], &XET.to_ascii_uppercase(), "../../etc/passwd"] {
+            assert_eq!(SharedBlob::from_xet_hash(bad), Err(CacheKeyError::BadXetHash), "{bad}");
+        }
+        for target in [
+            alloc::format!("../../blobs/7e/{XET}"),
+            alloc::format!("../blobs/7f/{XET}"),
+            alloc::format!("../../blobs/{ETAG}"),
+            alloc::format!("../../blobs/7f/{XET}/x"),
+        ] {
+            assert_eq!(SharedBlob::of_link_target(&target), None, "{target}");
+        }
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub mod verify;
 pub use evict::{plan_revision_delete, select_lru_evictions, BlobUse, DeletePlan};
 pub use keys::{blob_of_link_target, snapshot_link_target};
 pub use keys::{
-    parse_repo_folder, repo_folder_name, BlobId, CacheKeyError, CommitId, RepoKeys, BLOBS_DIR, NO_EXIST_DIR, REFS_DIR,
-    SNAPSHOTS_DIR,
+    parse_repo_folder, repo_folder_name, BlobId, CacheKeyError, CommitId, RepoKeys, SharedBlob, BLOBS_DIR,
+    NO_EXIST_DIR, REFS_DIR, SHARED_LAYOUT, SHARED_MARKER, SNAPSHOTS_DIR,
 };
 pub use scan::{scan_repo, BlobRef, CachedFile, CachedRepo, CachedRevision, RepoListing, ScanError, SnapshotEntry};
 pub use verify::{BlobMismatch, BlobVerifier};
