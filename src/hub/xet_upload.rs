@@ -27,7 +27,7 @@ use hubwasm_core::xet::{BoundaryRule, PlannerError, ShardIndex, UploadPlanner, X
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortSignal, Blob};
+use web_sys::AbortSignal;
 
 use super::upload::{FileContent, FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
@@ -39,11 +39,20 @@ use crate::js::source::Replayable;
 
 /// Bytes read from a file and fed to the planner at a time.
 const READ_BLOCK: u64 = 1 << 20;
+/// Acknowledged xorbs' buffers kept for the next ones (one per xorb in flight in the default
+/// window, and one for the xorb being filled).
+const MAX_SPARE_BUFFERS: usize = 2;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
+#[wasm_bindgen(module = "/src/hub/xet_upload.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = xorbBuffer)]
+    fn xorb_buffer(length: f64) -> Result<Uint8Array, JsValue>;
+}
+
 /// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
-/// filled (held as Blobs outside wasm memory), the held chunks and ~15 MiB of wasm memory,
+/// filled (held in ArrayBuffers outside wasm memory), the held chunks and ~15 MiB of wasm memory,
 /// whatever the input size; the host's GC decides how soon the buffers already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
@@ -258,8 +267,18 @@ impl Credentials {
 
 /// What a request under way ended with.
 enum Outcome {
-    Xorb { file: usize, raw_bytes: u64, body_bytes: u64, already_stored: bool },
-    Dedup { chunk: XetHash, shard: Option<Shard> },
+    /// `buffer` held the body: free for the next xorb.
+    Xorb {
+        file: usize,
+        raw_bytes: u64,
+        body_bytes: u64,
+        already_stored: bool,
+        buffer: XorbBuffer,
+    },
+    Dedup {
+        chunk: XetHash,
+        shard: Option<Shard>,
+    },
 }
 
 /// Results of ended requests, by task id, until the session takes them.
@@ -317,9 +336,11 @@ pub(crate) struct XetSession {
     tasks: Tasks,
     /// A finished xorb waiting for room in the window.
     waiting_xorb: Option<XorbBody>,
-    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come:
-    /// folded into one Blob (a Blob of Blobs refers to its parts, so nothing is copied twice).
-    building: Option<Blob>,
+    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come.
+    building: Option<XorbBuffer>,
+    /// Buffers of xorbs the CAS acknowledged, filled again by the next ones: no allocation (and
+    /// no garbage) per xorb.
+    spare_buffers: Vec<XorbBuffer>,
     xorb_bytes_in_flight: u64,
     dedup_in_flight: usize,
     /// Per file: bytes stored so far (deduplicated + acknowledged xorb bytes) and its size.
@@ -363,6 +384,7 @@ impl XetSession {
             tasks: Tasks::default(),
             waiting_xorb: None,
             building: None,
+            spare_buffers: Vec::new(),
             xorb_bytes_in_flight: 0,
             dedup_in_flight: 0,
             stored: Vec::new(),
@@ -496,30 +518,33 @@ impl XetSession {
         self.planner.untaken_xorbs() > 0
     }
 
-    /// Moves serialized bytes of the open xorb out of wasm memory, onto its Blob.
+    /// Moves serialized bytes of the open xorb out of wasm memory, onto its buffer.
     fn append_building(&mut self, bytes: &[u8]) -> Result<(), Error> {
         if bytes.is_empty() {
             return Ok(());
         }
-        let parts = Array::new();
-        if let Some(so_far) = self.building.take() {
-            parts.push(&so_far);
+        match &mut self.building {
+            Some(buffer) => buffer.append(bytes),
+            None => {
+                // Room for a full xorb and its chunk headers, so it is rarely grown.
+                let capacity = self.options.max_xorb_bytes + (self.options.max_xorb_bytes >> 6);
+                let mut buffer = match self.spare_buffers.pop() {
+                    Some(spare) => spare,
+                    None => XorbBuffer::with_capacity(capacity.max(bytes.len() as u64))?,
+                };
+                buffer.append(bytes)?;
+                self.building = Some(buffer);
+                Ok(())
+            }
         }
-        // SAFETY: the view is read only by the Blob constructor, which copies the bytes before
-        // it returns, and nothing allocates in wasm memory (which would move it) in between. A
-        // copy made here instead would be 4 MiB of garbage per block for the GC to find.
-        let view = unsafe { Uint8Array::view(bytes) };
-        parts.push(&view);
-        self.building = Some(blob_of(&parts)?);
-        Ok(())
     }
 
     /// The upload body of a finished xorb: the bytes moved out while it filled, then its tail.
     fn xorb_body(&mut self, xorb: Xorb) -> Result<XorbBody, Error> {
         self.append_building(&xorb.bytes)?;
         let body = match self.building.take() {
-            Some(body) => body,
-            None => blob_of(&Array::new())?,
+            Some(buffer) => buffer,
+            None => XorbBuffer::with_capacity(0)?,
         };
         Ok(XorbBody {
             file: self.current_file,
@@ -574,8 +599,12 @@ impl XetSession {
             for outcome in self.tasks.take_done() {
                 changed = true;
                 match outcome? {
-                    Outcome::Xorb { file, raw_bytes, body_bytes, already_stored } => {
+                    Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, mut buffer } => {
                         self.xorb_bytes_in_flight -= body_bytes;
+                        if self.spare_buffers.len() < MAX_SPARE_BUFFERS {
+                            buffer.len = 0;
+                            self.spare_buffers.push(buffer);
+                        }
                         self.add_stats(|s| match already_stored {
                             true => s.xorbs_already_stored += 1,
                             false => {
@@ -635,19 +664,59 @@ impl XetSession {
                 Err(_) => false,
             };
             if !already_stored {
-                credentials.send("POST", &path, Some(body.into()), &signal).await?;
+                // fetch copies the body when it is called (the Fetch standard's "extract a body"),
+                // so the buffer is free again once the request has ended.
+                credentials.send("POST", &path, Some(body.written().into()), &signal).await?;
             }
-            Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored })
+            Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, buffer: body })
         });
     }
 }
 
-/// A finished xorb as it is sent: a Blob of its serialized chunks (outside wasm memory).
+/// A xorb's serialized bytes, gathered outside wasm memory as the planner writes them.
+struct XorbBuffer {
+    bytes: Uint8Array,
+    len: u64,
+}
+
+impl XorbBuffer {
+    fn with_capacity(capacity: u64) -> Result<Self, Error> {
+        Ok(XorbBuffer { bytes: xorb_buffer(capacity as f64).map_err(refused_buffer)?, len: 0 })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let end = self.len + bytes.len() as u64;
+        let capacity = u64::from(self.bytes.length());
+        if end > capacity {
+            let mut grown = XorbBuffer::with_capacity(end.max(capacity * 2))?;
+            grown.bytes.set(&self.bytes.subarray(0, self.len as u32).into(), 0);
+            grown.len = self.len;
+            *self = grown;
+        }
+        // SAFETY: the view is read only by `set`, which copies the bytes before it returns, and
+        // nothing allocates in wasm memory (which would move it) in between. A copy made here
+        // instead would be a block of garbage per call for the GC to find.
+        self.bytes.set(&unsafe { Uint8Array::view(bytes) }.into(), self.len as u32);
+        self.len = end;
+        Ok(())
+    }
+
+    /// The bytes written, as a view of exactly their length (fetch sends the view's bytes only).
+    fn written(&self) -> Uint8Array {
+        self.bytes.subarray(0, self.len as u32)
+    }
+}
+
+fn refused_buffer(_: JsValue) -> Error {
+    Error::Internal("the runtime refused a buffer for xorb bytes".into())
+}
+
+/// A finished xorb as it is sent: its serialized chunks (outside wasm memory).
 struct XorbBody {
     file: usize,
     /// `/v1/xorbs/default/{hash}`.
     path: String,
-    body: Blob,
+    body: XorbBuffer,
     raw_bytes: u64,
     body_bytes: u64,
 }
@@ -671,11 +740,6 @@ fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, O
         std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),
         std::task::Poll::Pending => reading,
     }
-}
-
-fn blob_of(parts: &Array) -> Result<Blob, Error> {
-    Blob::new_with_u8_array_sequence(parts)
-        .map_err(|_| Error::Internal("the runtime refused to make a Blob of xorb bytes".into()))
 }
 
 fn now_unix_secs() -> u64 {
