@@ -529,6 +529,13 @@ mod tests {
         assert_eq!(decoded, [random, text, floats, b"tiny".to_vec()]);
         let hashes: Vec<XetHash> = xorb.chunks.iter().map(|c| c.0).collect();
         assert_eq!(decode_with_hashes(&xorb.bytes, &hashes).unwrap().len(), 4);
+        // The hashed variant gives the same chunks, each with the hash the xorb was built from.
+        let hashed = decode_and_verify_hashed(&xorb.bytes, &xorb.hash).unwrap();
+        assert_eq!(hashed.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(), decoded);
+        assert_eq!(hashed.iter().map(|(_, h)| *h).collect::<Vec<_>>(), hashes);
+        let mut tampered = xorb.bytes.clone();
+        tampered[xorb.offsets[0] as usize + CHUNK_HEADER_LEN] ^= 1;
+        assert!(matches!(decode_and_verify_hashed(&tampered, &xorb.hash), Err(XorbError::XorbHashMismatch { .. })));
     }
 
     #[test]
