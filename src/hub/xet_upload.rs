@@ -42,6 +42,8 @@ const READ_BLOCK: u64 = 1 << 20;
 /// Acknowledged xorbs' buffers kept for the next ones (one per xorb in flight in the default
 /// window, and one for the xorb being filled).
 const MAX_SPARE_BUFFERS: usize = 2;
+/// Blocks read ahead of the one being planned, when reads are independent.
+const READ_AHEAD_BLOCKS: usize = 4;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
@@ -84,6 +86,8 @@ impl XetUploadOptions {
 pub(crate) trait XetContent {
     /// The size, when known before reading (not for a stream).
     fn known_len(&self) -> Option<u64>;
+    /// Whether blocks at different offsets may be read at once (not a stream's, read in order).
+    fn reads_at_any_offset(&self) -> bool;
     /// The bytes at `offset` (where the last block ended), about [`READ_BLOCK`] of them; `None`
     /// at the end.
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>>;
@@ -176,6 +180,10 @@ impl XetContent for Replayable {
         Some(self.len())
     }
 
+    fn reads_at_any_offset(&self) -> bool {
+        true
+    }
+
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let end = (offset + READ_BLOCK).min(self.len());
@@ -200,6 +208,10 @@ impl XetContent for FileContent {
             FileContent::Replayable(r) => r.known_len(),
             FileContent::Stream(_) => None,
         }
+    }
+
+    fn reads_at_any_offset(&self) -> bool {
+        matches!(self, FileContent::Replayable(_))
     }
 
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
@@ -436,10 +448,18 @@ impl XetSession {
         let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
-        // The next block is asked for before this one is planned, so the host reads (a file's
-        // Blob is read off the main thread) while wasm chunks.
-        let mut next = (known != Some(0)).then(|| read_ahead(content, 0));
-        while let Some(reading) = next.take() {
+        // Later blocks are asked for before this one is planned, so the host reads while wasm
+        // chunks: several at once where reads are independent (a Blob's host reads a slice in
+        // small steps, each waiting for a turn of the event loop that chunking holds up).
+        let depth = if content.reads_at_any_offset() { READ_AHEAD_BLOCKS } else { 1 };
+        let mut reads = std::collections::VecDeque::with_capacity(depth);
+        // The offset of the next block to ask for.
+        let mut asked = 0;
+        if known != Some(0) {
+            reads.push_back(read_ahead(content, 0));
+            asked = READ_BLOCK;
+        }
+        while let Some(reading) = reads.pop_front() {
             let Some(block) = reading.await? else { break };
             offset += block.len() as u64;
             // A stream's size is what it gave so far.
@@ -447,8 +467,15 @@ impl XetSession {
             if let Some(size) = self.stored.get_mut(file) {
                 size.1 = total;
             }
-            if known.is_none_or(|len| offset < len) {
-                next = Some(read_ahead(content, offset));
+            match known {
+                // At most `depth` reads under way, none past the end.
+                Some(len) => {
+                    while reads.len() < depth && asked < len {
+                        reads.push_back(read_ahead(content, asked));
+                        asked += READ_BLOCK;
+                    }
+                }
+                None => reads.push_back(read_ahead(content, offset)),
             }
             if let Some(sha) = &mut native {
                 sha.update(&block).await?;
