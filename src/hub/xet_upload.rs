@@ -54,8 +54,9 @@ extern "C" {
 }
 
 /// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
-/// filled (held in ArrayBuffers outside wasm memory), the held chunks and ~15 MiB of wasm memory,
-/// whatever the input size; the host's GC decides how soon the buffers already used are freed.
+/// filled (held in ArrayBuffers outside wasm memory), the held chunks, the blocks read ahead and
+/// ~15 MiB of wasm memory, whatever the input size; the host's GC decides how soon the buffers
+/// already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
     /// Largest xorb (the protocol's 64 MiB, or less to hold less).
