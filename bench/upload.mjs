@@ -7,7 +7,9 @@
 // by SHA-256 in the first round.
 //
 // Usage: node upload.mjs HUB_URL  (cargo xtask bench starts localhub); BENCH_UPLOAD_MIB (default
-// 1024) sets the size, BENCH_ROUNDS (default 2: each round stores 4 GiB at localhub) the rounds.
+// 1024) sets the size, BENCH_ROUNDS (default 2: each round stores 4 GiB at localhub) the rounds,
+// BENCH_UPLOAD_CLIENTS (a comma list of the names below, e.g. "hubwasm,@huggingface/hub") the
+// clients (default all; the ratios need hubwasm and its peers).
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from "node:fs";
@@ -22,12 +24,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const here = fileURLToPath(new URL(".", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "hubwasm-bench-upload-"));
 
-const clients = {
+const allClients = {
   hubwasm: (repo, file) => run("node", ["upload_js.mjs", "hubwasm", hubUrl, repo, file]),
   "hubwasm (wasm SHA-256)": (repo, file) => run("node", ["upload_js.mjs", "hubwasm-wasm-sha256", hubUrl, repo, file]),
   "@huggingface/hub": (repo, file) => run("node", ["upload_js.mjs", "huggingface", hubUrl, repo, file]),
   "python upload_file": (repo, file) => run(python, ["upload_py.py", hubUrl, repo, file]),
 };
+
+const wanted = process.env.BENCH_UPLOAD_CLIENTS?.split(",").map((name) => name.trim());
+const clients = Object.fromEntries(Object.entries(allClients).filter(([name]) => !wanted || wanted.includes(name)));
+for (const name of wanted ?? []) {
+  if (!(name in allClients)) throw new Error(`BENCH_UPLOAD_CLIENTS: no client ${name} (${Object.keys(allClients).join(", ")})`);
+}
 
 function run(command, args) {
   const out = execFileSync(command, args, { cwd: here, env: process.env, maxBuffer: 1 << 20 });
@@ -90,7 +98,13 @@ for (const [name, s] of Object.entries(summary)) {
 }
 const ours = summary.hubwasm;
 const js = summary["@huggingface/hub"];
-console.log(`  hubwasm / @huggingface/hub:       ${(ours.mbps / js.mbps).toFixed(2)}x (target >= 4x)`);
-console.log(`  hubwasm / python:                 ${(ours.mbps / summary["python upload_file"].mbps).toFixed(2)}x (target >= 1x)`);
-console.log(`  hubwasm memory / @huggingface/hub: ${(ours.rss / js.rss).toFixed(2)} (target <= 0.5)`);
-console.log(`  node:crypto SHA-256 / wasm SHA-256: ${(ours.mbps / summary["hubwasm (wasm SHA-256)"].mbps).toFixed(2)}x upload speed`);
+const py = summary["python upload_file"];
+const wasmSha256 = summary["hubwasm (wasm SHA-256)"];
+if (ours && js) {
+  console.log(`  hubwasm / @huggingface/hub:       ${(ours.mbps / js.mbps).toFixed(2)}x (target >= 4x)`);
+  console.log(`  hubwasm memory / @huggingface/hub: ${(ours.rss / js.rss).toFixed(2)} (target <= 0.5)`);
+}
+if (ours && py) console.log(`  hubwasm / python:                 ${(ours.mbps / py.mbps).toFixed(2)}x (target >= 1x)`);
+if (ours && wasmSha256) {
+  console.log(`  node:crypto SHA-256 / wasm SHA-256: ${(ours.mbps / wasmSha256.mbps).toFixed(2)}x upload speed`);
+}

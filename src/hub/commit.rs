@@ -109,8 +109,9 @@ export interface DeleteFilesOptions extends CommitCommonOptions { paths: string[
 "#;
 
 /// The default and the least of the `uploadMemory` option (see [`super::xet_upload::XetUploadOptions`]).
-/// Measured on a fresh 1 GiB file in Node, peak RSS growth is about 150 MiB (the host's read and
-/// send buffers waiting for its GC) plus twice this: 16 MiB stays under half of @huggingface/hub's.
+/// Measured on a fresh 1 GiB file in Node (bench/upload.mjs), peak RSS growth with 16 MiB is
+/// ~165-175 MiB (wasm memory, the xorb buffers, and the host's read and send copies waiting for its
+/// GC): under half of @huggingface/hub's ~400 MiB.
 const DEFAULT_UPLOAD_MEMORY: u64 = 16 << 20;
 const MIN_UPLOAD_MEMORY: u64 = 8 << 20;
 /// Most operations read from one options object (the commit parser's limit).

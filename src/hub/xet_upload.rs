@@ -27,7 +27,7 @@ use hubwasm_core::xet::{BoundaryRule, PlannerError, ShardIndex, UploadPlanner, X
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortSignal, Blob};
+use web_sys::AbortSignal;
 
 use super::upload::{FileContent, FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
@@ -39,12 +39,24 @@ use crate::js::source::Replayable;
 
 /// Bytes read from a file and fed to the planner at a time.
 const READ_BLOCK: u64 = 1 << 20;
+/// Acknowledged xorbs' buffers kept for the next ones (one per xorb in flight in the default
+/// window, and one for the xorb being filled).
+const MAX_SPARE_BUFFERS: usize = 2;
+/// Blocks read ahead of the one being planned, when reads are independent.
+const READ_AHEAD_BLOCKS: usize = 4;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 
+#[wasm_bindgen(module = "/src/hub/xet_upload.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = xorbBuffer)]
+    fn xorb_buffer(length: f64) -> Result<Uint8Array, JsValue>;
+}
+
 /// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
-/// filled (held as Blobs outside wasm memory), the held chunks and ~15 MiB of wasm memory,
-/// whatever the input size; the host's GC decides how soon the buffers already used are freed.
+/// filled (held in ArrayBuffers outside wasm memory), the held chunks, the blocks read ahead and
+/// ~15 MiB of wasm memory, whatever the input size; the host's GC decides how soon the buffers
+/// already used are freed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct XetUploadOptions {
     /// Largest xorb (the protocol's 64 MiB, or less to hold less).
@@ -75,6 +87,8 @@ impl XetUploadOptions {
 pub(crate) trait XetContent {
     /// The size, when known before reading (not for a stream).
     fn known_len(&self) -> Option<u64>;
+    /// Whether blocks at different offsets may be read at once (not a stream's, read in order).
+    fn reads_at_any_offset(&self) -> bool;
     /// The bytes at `offset` (where the last block ended), about [`READ_BLOCK`] of them; `None`
     /// at the end.
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>>;
@@ -167,6 +181,10 @@ impl XetContent for Replayable {
         Some(self.len())
     }
 
+    fn reads_at_any_offset(&self) -> bool {
+        true
+    }
+
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let end = (offset + READ_BLOCK).min(self.len());
@@ -191,6 +209,10 @@ impl XetContent for FileContent {
             FileContent::Replayable(r) => r.known_len(),
             FileContent::Stream(_) => None,
         }
+    }
+
+    fn reads_at_any_offset(&self) -> bool {
+        matches!(self, FileContent::Replayable(_))
     }
 
     fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
@@ -258,8 +280,18 @@ impl Credentials {
 
 /// What a request under way ended with.
 enum Outcome {
-    Xorb { file: usize, raw_bytes: u64, body_bytes: u64, already_stored: bool },
-    Dedup { chunk: XetHash, shard: Option<Shard> },
+    /// `buffer` held the body: free for the next xorb.
+    Xorb {
+        file: usize,
+        raw_bytes: u64,
+        body_bytes: u64,
+        already_stored: bool,
+        buffer: XorbBuffer,
+    },
+    Dedup {
+        chunk: XetHash,
+        shard: Option<Shard>,
+    },
 }
 
 /// Results of ended requests, by task id, until the session takes them.
@@ -317,9 +349,11 @@ pub(crate) struct XetSession {
     tasks: Tasks,
     /// A finished xorb waiting for room in the window.
     waiting_xorb: Option<XorbBody>,
-    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come:
-    /// folded into one Blob (a Blob of Blobs refers to its parts, so nothing is copied twice).
-    building: Option<Blob>,
+    /// The serialized bytes of the xorb being filled, moved out of wasm memory as they come.
+    building: Option<XorbBuffer>,
+    /// Buffers of xorbs the CAS acknowledged, filled again by the next ones: no allocation (and
+    /// no garbage) per xorb.
+    spare_buffers: Vec<XorbBuffer>,
     xorb_bytes_in_flight: u64,
     dedup_in_flight: usize,
     /// Per file: bytes stored so far (deduplicated + acknowledged xorb bytes) and its size.
@@ -363,6 +397,7 @@ impl XetSession {
             tasks: Tasks::default(),
             waiting_xorb: None,
             building: None,
+            spare_buffers: Vec::new(),
             xorb_bytes_in_flight: 0,
             dedup_in_flight: 0,
             stored: Vec::new(),
@@ -414,10 +449,18 @@ impl XetSession {
         let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
-        // The next block is asked for before this one is planned, so the host reads (a file's
-        // Blob is read off the main thread) while wasm chunks.
-        let mut next = (known != Some(0)).then(|| read_ahead(content, 0));
-        while let Some(reading) = next.take() {
+        // Later blocks are asked for before this one is planned, so the host reads while wasm
+        // chunks: several at once where reads are independent (a Blob's host reads a slice in
+        // small steps, each waiting for a turn of the event loop that chunking holds up).
+        let depth = if content.reads_at_any_offset() { READ_AHEAD_BLOCKS } else { 1 };
+        let mut reads = std::collections::VecDeque::with_capacity(depth);
+        // The offset of the next block to ask for.
+        let mut asked = 0;
+        if known != Some(0) {
+            reads.push_back(read_ahead(content, 0));
+            asked = READ_BLOCK;
+        }
+        while let Some(reading) = reads.pop_front() {
             let Some(block) = reading.await? else { break };
             offset += block.len() as u64;
             // A stream's size is what it gave so far.
@@ -425,8 +468,15 @@ impl XetSession {
             if let Some(size) = self.stored.get_mut(file) {
                 size.1 = total;
             }
-            if known.is_none_or(|len| offset < len) {
-                next = Some(read_ahead(content, offset));
+            match known {
+                // At most `depth` reads under way, none past the end.
+                Some(len) => {
+                    while reads.len() < depth && asked < len {
+                        reads.push_back(read_ahead(content, asked));
+                        asked += READ_BLOCK;
+                    }
+                }
+                None => reads.push_back(read_ahead(content, offset)),
             }
             if let Some(sha) = &mut native {
                 sha.update(&block).await?;
@@ -496,30 +546,33 @@ impl XetSession {
         self.planner.untaken_xorbs() > 0
     }
 
-    /// Moves serialized bytes of the open xorb out of wasm memory, onto its Blob.
+    /// Moves serialized bytes of the open xorb out of wasm memory, onto its buffer.
     fn append_building(&mut self, bytes: &[u8]) -> Result<(), Error> {
         if bytes.is_empty() {
             return Ok(());
         }
-        let parts = Array::new();
-        if let Some(so_far) = self.building.take() {
-            parts.push(&so_far);
+        match &mut self.building {
+            Some(buffer) => buffer.append(bytes),
+            None => {
+                // Room for a full xorb and its chunk headers, so it is rarely grown.
+                let capacity = self.options.max_xorb_bytes + (self.options.max_xorb_bytes >> 6);
+                let mut buffer = match self.spare_buffers.pop() {
+                    Some(spare) => spare,
+                    None => XorbBuffer::with_capacity(capacity.max(bytes.len() as u64))?,
+                };
+                buffer.append(bytes)?;
+                self.building = Some(buffer);
+                Ok(())
+            }
         }
-        // SAFETY: the view is read only by the Blob constructor, which copies the bytes before
-        // it returns, and nothing allocates in wasm memory (which would move it) in between. A
-        // copy made here instead would be 4 MiB of garbage per block for the GC to find.
-        let view = unsafe { Uint8Array::view(bytes) };
-        parts.push(&view);
-        self.building = Some(blob_of(&parts)?);
-        Ok(())
     }
 
     /// The upload body of a finished xorb: the bytes moved out while it filled, then its tail.
     fn xorb_body(&mut self, xorb: Xorb) -> Result<XorbBody, Error> {
         self.append_building(&xorb.bytes)?;
         let body = match self.building.take() {
-            Some(body) => body,
-            None => blob_of(&Array::new())?,
+            Some(buffer) => buffer,
+            None => XorbBuffer::with_capacity(0)?,
         };
         Ok(XorbBody {
             file: self.current_file,
@@ -574,8 +627,12 @@ impl XetSession {
             for outcome in self.tasks.take_done() {
                 changed = true;
                 match outcome? {
-                    Outcome::Xorb { file, raw_bytes, body_bytes, already_stored } => {
+                    Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, mut buffer } => {
                         self.xorb_bytes_in_flight -= body_bytes;
+                        if self.spare_buffers.len() < MAX_SPARE_BUFFERS {
+                            buffer.len = 0;
+                            self.spare_buffers.push(buffer);
+                        }
                         self.add_stats(|s| match already_stored {
                             true => s.xorbs_already_stored += 1,
                             false => {
@@ -635,19 +692,59 @@ impl XetSession {
                 Err(_) => false,
             };
             if !already_stored {
-                credentials.send("POST", &path, Some(body.into()), &signal).await?;
+                // fetch copies the body when it is called (the Fetch standard's "extract a body"),
+                // so the buffer is free again once the request has ended.
+                credentials.send("POST", &path, Some(body.written().into()), &signal).await?;
             }
-            Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored })
+            Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, buffer: body })
         });
     }
 }
 
-/// A finished xorb as it is sent: a Blob of its serialized chunks (outside wasm memory).
+/// A xorb's serialized bytes, gathered outside wasm memory as the planner writes them.
+struct XorbBuffer {
+    bytes: Uint8Array,
+    len: u64,
+}
+
+impl XorbBuffer {
+    fn with_capacity(capacity: u64) -> Result<Self, Error> {
+        Ok(XorbBuffer { bytes: xorb_buffer(capacity as f64).map_err(refused_buffer)?, len: 0 })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let end = self.len + bytes.len() as u64;
+        let capacity = u64::from(self.bytes.length());
+        if end > capacity {
+            let mut grown = XorbBuffer::with_capacity(end.max(capacity * 2))?;
+            grown.bytes.set(&self.bytes.subarray(0, self.len as u32).into(), 0);
+            grown.len = self.len;
+            *self = grown;
+        }
+        // SAFETY: the view is read only by `set`, which copies the bytes before it returns, and
+        // nothing allocates in wasm memory (which would move it) in between. A copy made here
+        // instead would be a block of garbage per call for the GC to find.
+        self.bytes.set(&unsafe { Uint8Array::view(bytes) }.into(), self.len as u32);
+        self.len = end;
+        Ok(())
+    }
+
+    /// The bytes written, as a view of exactly their length (fetch sends the view's bytes only).
+    fn written(&self) -> Uint8Array {
+        self.bytes.subarray(0, self.len as u32)
+    }
+}
+
+fn refused_buffer(_: JsValue) -> Error {
+    Error::Internal("the runtime refused a buffer for xorb bytes".into())
+}
+
+/// A finished xorb as it is sent: its serialized chunks (outside wasm memory).
 struct XorbBody {
     file: usize,
     /// `/v1/xorbs/default/{hash}`.
     path: String,
-    body: Blob,
+    body: XorbBuffer,
     raw_bytes: u64,
     body_bytes: u64,
 }
@@ -671,11 +768,6 @@ fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, O
         std::task::Poll::Ready(result) => Box::pin(std::future::ready(result)),
         std::task::Poll::Pending => reading,
     }
-}
-
-fn blob_of(parts: &Array) -> Result<Blob, Error> {
-    Blob::new_with_u8_array_sequence(parts)
-        .map_err(|_| Error::Internal("the runtime refused to make a Blob of xorb bytes".into()))
 }
 
 fn now_unix_secs() -> u64 {

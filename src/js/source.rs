@@ -90,17 +90,40 @@ impl Bytes {
         Ok(())
     }
 
+    /// Appends bytes `start..end` (within the length) to `out`, copied straight into it block by
+    /// block: no staging buffer, so each byte is copied once.
+    fn append_to(&self, out: &mut Vec<u8>, start: u64, end: u64) -> Result<(), Error> {
+        let mut offset = start;
+        while offset < end {
+            // At most BLOCK_SIZE, which fits in usize.
+            let n = (end - offset).min(BLOCK_SIZE) as usize;
+            let at = out.len();
+            out.resize(at + n, 0);
+            let copied = self.copy_block_into(&mut out[at..], offset);
+            if copied.is_err() {
+                out.truncate(at);
+            }
+            copied?;
+            offset += n as u64;
+        }
+        Ok(())
+    }
+
     fn copy_block<'a>(&self, buf: &'a mut Vec<u8>, offset: u64, n: usize) -> Result<&'a [u8], Error> {
         if buf.len() < n {
             buf.resize(n, 0);
         }
         // `buf.len() >= n` was just ensured, so the range is in bounds.
         let block = &mut buf[..n];
+        self.copy_block_into(block, offset)?;
+        Ok(block)
+    }
+
+    fn copy_block_into(&self, block: &mut [u8], offset: u64) -> Result<(), Error> {
         // Offsets stay below 2^53 (the largest JS array), so the f64 is exact.
         copy_bytes(&self.view, offset as f64, block).map_err(|_| {
             Error::invalid_input("the input's ArrayBuffer was detached (transferred) or shrunk while it was being read")
-        })?;
-        Ok(block)
+        })
     }
 }
 
@@ -290,23 +313,15 @@ impl Replayable {
     pub(crate) async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, Error> {
         let end = end.min(self.len());
         let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
-        let mut buf = Vec::new();
         match self {
-            Replayable::Bytes(bytes) => {
-                let mut offset = start;
-                while offset < end {
-                    let n = (end - offset).min(BLOCK_SIZE) as usize;
-                    out.extend_from_slice(bytes.copy_block(&mut buf, offset, n)?);
-                    offset += n as u64;
-                }
-            }
+            Replayable::Bytes(bytes) => bytes.append_to(&mut out, start, end)?,
             Replayable::Blob { blob, .. } if start < end => {
                 let part =
                     read_blob(blob, start as f64, end as f64).map_err(|e| read_error("reading the Blob failed", e))?;
                 let part = JsFuture::from(part).await.map_err(|e| read_error("reading the Blob failed", e))?;
                 let bytes = Bytes::from_js(&part)
                     .map_err(|what| Error::SourceRead { message: format!("the Blob gave {what}"), cause: part })?;
-                bytes.copy_blocks(&mut buf, |block| out.extend_from_slice(block))?;
+                bytes.append_to(&mut out, 0, bytes.len)?;
             }
             Replayable::Blob { .. } => {}
         }

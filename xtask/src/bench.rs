@@ -11,11 +11,19 @@ use crate::shell::exec;
 use crate::{build, root, setup, Result};
 
 pub fn run() -> Result {
-    // BENCH_ONLY=download: the package and the download bench alone.
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("download") {
-        setup::for_bench()?;
-        build::run()?;
-        return download();
+    // BENCH_ONLY=download or upload: the package and that bench alone.
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("download") => {
+            setup::for_bench()?;
+            build::run()?;
+            return download();
+        }
+        Ok("upload") => {
+            setup::for_bench()?;
+            build::run()?;
+            return upload();
+        }
+        _ => {}
     }
     setup::for_bench()?;
     // Native hot loops, one thread (criterion prints time and throughput per benchmark).
@@ -87,7 +95,8 @@ fn seed(hub: &Localhub, mib: Option<&str>) -> Result<std::path::PathBuf> {
 }
 
 /// BENCH_UPLOAD_MIB (default 1024) MiB of fresh random bytes uploaded by each client in turn to a
-/// fresh localhub (release build, like the download bench).
+/// fresh localhub (release build, like the download bench); BENCH_UPLOAD_CLIENTS (a comma list
+/// of bench/upload.mjs's client names) runs some of them only.
 fn upload() -> Result {
     let hub = release_localhub("bench-upload")?;
     println!("\n=== upload bench ===");

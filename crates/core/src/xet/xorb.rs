@@ -393,13 +393,19 @@ impl Iterator for ChunkReader<'_> {
 
 /// Decodes a whole xorb and checks it hashes to `expected`; returns the chunks' contents.
 pub fn decode_and_verify(bytes: &[u8], expected: &XetHash) -> Result<Vec<Vec<u8>>, XorbError> {
+    Ok(decode_and_verify_hashed(bytes, expected)?.into_iter().map(|(chunk, _)| chunk).collect())
+}
+
+/// [`decode_and_verify`], keeping each chunk's hash and length (computed to check the xorb's
+/// hash): a server indexing the xorb needs them and need not hash every chunk a second time.
+pub fn decode_and_verify_hashed(bytes: &[u8], expected: &XetHash) -> Result<Vec<(Vec<u8>, XetHash)>, XorbError> {
     let chunks = ChunkReader::new(bytes).collect::<Result<Vec<_>, _>>()?;
     let list: Vec<(XetHash, u64)> = chunks.iter().map(|c| (chunk_hash(c), c.len() as u64)).collect();
     let actual = xorb_hash(&list);
     if actual != *expected {
         return Err(XorbError::XorbHashMismatch { actual });
     }
-    Ok(chunks)
+    Ok(chunks.into_iter().zip(list).map(|(chunk, (hash, _))| (chunk, hash)).collect())
 }
 
 /// Decodes chunks and checks each against its known hash (e.g. from a shard).
@@ -523,6 +529,13 @@ mod tests {
         assert_eq!(decoded, [random, text, floats, b"tiny".to_vec()]);
         let hashes: Vec<XetHash> = xorb.chunks.iter().map(|c| c.0).collect();
         assert_eq!(decode_with_hashes(&xorb.bytes, &hashes).unwrap().len(), 4);
+        // The hashed variant gives the same chunks, each with the hash the xorb was built from.
+        let hashed = decode_and_verify_hashed(&xorb.bytes, &xorb.hash).unwrap();
+        assert_eq!(hashed.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(), decoded);
+        assert_eq!(hashed.iter().map(|(_, h)| *h).collect::<Vec<_>>(), hashes);
+        let mut tampered = xorb.bytes.clone();
+        tampered[xorb.offsets[0] as usize + CHUNK_HEADER_LEN] ^= 1;
+        assert!(matches!(decode_and_verify_hashed(&tampered, &xorb.hash), Err(XorbError::XorbHashMismatch { .. })));
     }
 
     #[test]

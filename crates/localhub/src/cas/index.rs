@@ -74,7 +74,7 @@ pub fn upload_xorb(app: &App, hash: &XetHash, body: &[u8]) -> HubResult {
     }
     // hubwasm-core enforces the 8192-chunk and 64 MiB limits while decoding, before each chunk.
     let chunks =
-        xorb::decode_and_verify(body, hash).map_err(|e| HubError::bad_request(format!("Xorb rejected: {e}")))?;
+        xorb::decode_and_verify_hashed(body, hash).map_err(|e| HubError::bad_request(format!("Xorb rejected: {e}")))?;
     let mut offsets = Vec::with_capacity(chunks.len() + 1);
     let mut pos = 0usize;
     for _ in &chunks {
@@ -87,8 +87,8 @@ pub fn upload_xorb(app: &App, hash: &XetHash, body: &[u8]) -> HubResult {
     }
     offsets.push(pos as u32);
     app.store.put_object("xorbs", &hash.to_hex(), &body[..pos])?;
-    let hashes: Vec<u8> = chunks.iter().flat_map(|c| xet::chunk_hash(c).0).collect();
-    let lens: Vec<u8> = chunks.iter().flat_map(|c| (c.len() as u32).to_le_bytes()).collect();
+    let hashes: Vec<u8> = chunks.iter().flat_map(|(_, hash)| hash.0).collect();
+    let lens: Vec<u8> = chunks.iter().flat_map(|(c, _)| (c.len() as u32).to_le_bytes()).collect();
     let offsets: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
     app.store.db().execute(
         "INSERT OR IGNORE INTO xorbs(hash, size, offsets, chunk_hashes, chunk_lens) VALUES (?1, ?2, ?3, ?4, ?5)",
