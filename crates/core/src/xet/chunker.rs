@@ -145,18 +145,32 @@ pub fn chunk_boundaries(data: &[u8], rule: BoundaryRule) -> alloc::vec::Vec<usiz
 /// one-cycle shift-add chain, and a step with a match is replayed byte by byte.
 #[inline(always)]
 fn gear_scan(mut h: u64, data: &[u8], mut on_match: impl FnMut(usize) -> bool) -> (u64, Option<usize>) {
-    let mut blocks = data.chunks_exact(8);
     let mut done = 0;
-    for block in &mut blocks {
+    // Blocks as arrays rather than `chunks_exact`: the size-optimised build would call the
+    // iterator and bounds-check each byte; an array's constant indices need neither.
+    while let Some(Ok(block)) = data.get(done..done + 8).map(<[u8; 8]>::try_from) {
+        let step = |g: u64, b: u8| (g << 1).wrapping_add(GEAR[usize::from(b)]);
         let mut g = h;
         let mut hit = false;
-        for &b in block {
-            g = (g << 1).wrapping_add(GEAR[usize::from(b)]);
-            hit |= g & MASK == 0;
-        }
+        g = step(g, block[0]);
+        hit |= g & MASK == 0;
+        g = step(g, block[1]);
+        hit |= g & MASK == 0;
+        g = step(g, block[2]);
+        hit |= g & MASK == 0;
+        g = step(g, block[3]);
+        hit |= g & MASK == 0;
+        g = step(g, block[4]);
+        hit |= g & MASK == 0;
+        g = step(g, block[5]);
+        hit |= g & MASK == 0;
+        g = step(g, block[6]);
+        hit |= g & MASK == 0;
+        g = step(g, block[7]);
+        hit |= g & MASK == 0;
         if hit {
             for (i, &b) in block.iter().enumerate() {
-                h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
+                h = step(h, b);
                 if h & MASK == 0 && on_match(done + i) {
                     return (h, Some(done + i));
                 }
@@ -165,7 +179,7 @@ fn gear_scan(mut h: u64, data: &[u8], mut on_match: impl FnMut(usize) -> bool) -
         h = g;
         done += 8;
     }
-    for (i, &b) in blocks.remainder().iter().enumerate() {
+    for (i, &b) in data[done..].iter().enumerate() {
         h = (h << 1).wrapping_add(GEAR[usize::from(b)]);
         if h & MASK == 0 && on_match(done + i) {
             return (h, Some(done + i));
