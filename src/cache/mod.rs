@@ -469,6 +469,13 @@ impl Cache {
             self.store.remove(&shared.key()).await?;
             return self.store.remove(&shared.refs_key()).await;
         }
+        // Python rewrites under a file lock that Node and Deno lack: lines appended since the first
+        // read (another download linking this payload meanwhile) are kept, so a rewrite loses none
+        // but those of a writer inside the few awaits between this read and the rename.
+        let first: std::collections::BTreeSet<String> = SharedBlob::references(&manifest).into_iter().collect();
+        if let Some(now) = self.store.read_all(&shared.refs_key()).await?.and_then(|b| String::from_utf8(b).ok()) {
+            kept.extend(SharedBlob::references(&now).into_iter().filter(|key| !first.contains(key)));
+        }
         let text: String = kept.iter().map(|key| format!("{key}\n")).collect();
         settle(shared_rewrite(&self.store.object, &shared.refs_key(), &text), "rewrite a shared blob manifest")
             .await

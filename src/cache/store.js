@@ -382,6 +382,9 @@ export function createFileStore(root) {
       await fs.mkdir(dir).catch((e) => {
         if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
       });
+      // As Python's `_is_directory`: a symlink planted in place of a folder would send the
+      // payload, its manifest and our chmods outside the cache.
+      if (!(await fs.lstat(dir)).isDirectory()) return false;
       if (!(await marked(markerKey, layout))) {
         if ((await fs.readdir(dir)).length > 0) return false;
         await repairDir(dir, root);
@@ -394,6 +397,7 @@ export function createFileStore(root) {
       await fs.mkdir(prefix).catch((e) => {
         if (e?.code !== "EEXIST" && e?.name !== "AlreadyExists") throw e;
       });
+      if (!(await fs.lstat(prefix)).isDirectory()) return false;
       await repairDir(prefix, root);
       return true;
     }

@@ -284,16 +284,24 @@ impl SharedBlob {
         line
     }
 
-    /// The repo blob keys a manifest names, in order; a line that is not `{repo folder}/blobs/{id}`
-    /// is skipped, as Python skips it.
+    /// The repo blob keys a manifest names, in order; a line that is not `{repo folder}/blobs/{name}`
+    /// is skipped. The test is Python's (`_relative_blob_path`), not ours: a line naming a repo
+    /// kind hubwasm does not know (Python's `kernels--…`) still keeps the payload alive, and the
+    /// link check that follows decides whether it still refers to it.
     pub fn references(manifest: &str) -> alloc::vec::Vec<String> {
+        const PYTHON_REPO_KINDS: [&str; 4] = ["datasets", "spaces", "models", "kernels"];
+        let repo_folder = |folder: &str| {
+            folder
+                .split_once(SEPARATOR)
+                .is_some_and(|(kind, rest)| PYTHON_REPO_KINDS.contains(&kind) && !rest.is_empty())
+        };
         manifest
             .lines()
             .filter(|line| {
                 let mut parts = line.split('/');
                 match (parts.next(), parts.next(), parts.next(), parts.next()) {
-                    (Some(folder), Some(BLOBS_DIR), Some(id), None) => {
-                        parse_repo_folder(folder).is_ok() && BlobId::from_etag(id).is_ok_and(|b| b.as_str() == id)
+                    (Some(folder), Some(BLOBS_DIR), Some(name), None) => {
+                        repo_folder(folder) && !name.is_empty() && name != "." && name != ".."
                     }
                     _ => false,
                 }
@@ -417,10 +425,16 @@ mod tests {
         let line = SharedBlob::reference_line(&keys, &blob);
         assert_eq!(line, alloc::format!("models--demo--hub-fixtures/blobs/{ETAG}\n"));
         let manifest =
-            alloc::format!("{line}../x/blobs/{ETAG}\nmodels--a--b/blobs/zz\n/abs\ndatasets--d/blobs/{ETAG}\n");
+            alloc::format!("{line}../x/blobs/{ETAG}\n/abs\ndatasets--d/blobs/{ETAG}\nkernels--k--v/blobs/{ETAG}\nmodels--a/blobs/zz\nmodels--a/blobs/..\nmodels--/blobs/{ETAG}\nwidgets--w/blobs/{ETAG}\nmodels--a/refs/main\n");
+        // Python's `_relative_blob_path` rule: its `kernels` kind counts, any non-empty blob name counts.
         assert_eq!(
             SharedBlob::references(&manifest),
-            vec![alloc::format!("models--demo--hub-fixtures/blobs/{ETAG}"), alloc::format!("datasets--d/blobs/{ETAG}")]
+            vec![
+                alloc::format!("models--demo--hub-fixtures/blobs/{ETAG}"),
+                alloc::format!("datasets--d/blobs/{ETAG}"),
+                alloc::format!("kernels--k--v/blobs/{ETAG}"),
+                "models--a/blobs/zz".into(),
+            ]
         );
         for bad in [&XET[..63], &XET.to_ascii_uppercase(), "../../etc/passwd"] {
             assert_eq!(SharedBlob::from_xet_hash(bad), Err(CacheKeyError::BadXetHash), "{bad}");
