@@ -1,6 +1,6 @@
 // A tour of hubwasm, run by `cargo xtask demo`. Each section shows one capability as a user
 // would call it; later features add sections here.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSha256, createXetUploadPlanner, EntryNotFoundError, HubClient, InvalidInputError, sha256, xetHash } from "hubwasm";
@@ -158,6 +158,9 @@ if (hub) {
   const againHash = createSha256();
   for await (const chunk of again.stream()) againHash.update(chunk);
   console.log(`   cache                  fromCache ${again.fromCache}, sha256 ${againHash.digest() === expected.sha256 ? "= the uploaded file's" : "DIFFERS"}`);
+  // As Python 2.4 does, a Xet file's bytes sit once in the cache's shared store, blobs/{xx}/{xet hash}.
+  const shared = join(tourCache, "blobs", again.xetHash.slice(0, 2), again.xetHash);
+  console.log(`   cache                  xetHash ${again.xetHash === file.xetHash ? "kept" : "DIFFERS"}, shared store ${existsSync(shared) ? "blobs/" + again.xetHash.slice(0, 2) + "/" + again.xetHash.slice(0, 12) + "…" : "MISSING"}`);
   try {
     await client.downloadFile({ repo: "demo/tour", path: "missing.bin" });
   } catch (error) {
