@@ -9,7 +9,7 @@
 //   once in the total, and deleting one repo keeps the payload the other links to, as Python's does.
 // Expected bytes are the sha256 Python computed when it seeded localhub (the manifest).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -263,6 +263,20 @@ if (!ctx) {
     const python = layout(theirs);
     equal(python[`${folderOf(xetJob.repo)}/blobs/${xetJob.sha256}`], "blob", "python's blob is a file in the repo");
     equal(JSON.stringify(layout(ours), null, 1), JSON.stringify(python, null, 1), "layouts");
+  });
+  await step(`${runtime}: a symlink planted in place of a shared-store folder is not followed: the blob stays in the repo folder`, async () => {
+    // (Python 2.4 follows such a link, so this is hubwasm's own rule, not a comparison.)
+    const dir = tempDir("planted");
+    mkdirSync(join(dir, "outside"));
+    mkdirSync(join(dir, "blobs"));
+    writeFileSync(join(dir, "blobs", ".huggingface-shared-blobs"), "1\n"); // a store in use
+    symlinkSync("../outside", join(dir, "blobs", xetHash.slice(0, 2)));
+    const hub = new HubClient({ hubUrl: ctx.hubUrl, accessToken: ctx.tokens.read, cache: "auto", cacheDir: dir });
+    await (await hub.downloadFile({ repo: xetJob.repo, path: xetJob.path })).arrayBuffer();
+    equal(readdirSync(join(dir, "outside")).length, 0, "nothing written through the link");
+    equal(layout(dir)[`${folderOf(xetJob.repo)}/blobs/${xetJob.sha256}`], "blob", "the blob is a file in the repo");
+    const offline = new HubClient({ hubUrl: UNREACHABLE, cache: "auto", cacheDir: dir, offline: true });
+    equal(await sha256(await (await offline.downloadFile({ repo: xetJob.repo, path: xetJob.path })).arrayBuffer()), xetJob.sha256, "read back");
   });
   await step(`${runtime}: deleting one repo keeps the payload the other links to, as Python's delete does`, async () => {
     py(["delete", fromPython, second]);
