@@ -3,6 +3,7 @@
 // node:crypto: the runtime's native digest is hidden from it) or "huggingface" (@huggingface/hub's uploadFiles, through Xet). The file is a
 // file-backed Blob (fs.openAsBlob), as a page's File would be. Prints {seconds, bytes, rssGrowth}:
 // RSS growth is the process's peak resident size (VmHWM) minus its size just before the upload.
+// BENCH_UPLOAD_MEMORY_MIB sets hubwasm's uploadMemory (default: the SDK's own).
 import { openAsBlob } from "node:fs";
 import { readFileSync } from "node:fs";
 
@@ -18,7 +19,8 @@ if (client.startsWith("hubwasm")) {
   const { HubClient } = await import("hubwasm");
   const hub = new HubClient({ hubUrl, accessToken });
   await hub.createRepo({ repo });
-  upload = () => hub.uploadFile({ repo, file: { path: "big.bin", content: blob } });
+  const uploadMemory = process.env.BENCH_UPLOAD_MEMORY_MIB ? Number(process.env.BENCH_UPLOAD_MEMORY_MIB) << 20 : undefined;
+  upload = () => hub.uploadFile({ repo, file: { path: "big.bin", content: blob }, uploadMemory });
 } else {
   const { createRepo, uploadFiles } = await import("@huggingface/hub");
   await createRepo({ repo, hubUrl, accessToken });
