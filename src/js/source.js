@@ -133,9 +133,12 @@ export function openReader(stream) {
 }
 
 /** The next chunk as `[chunk]`, or `[]` once the stream is done. */
-export async function readChunk(reader) {
-  const { done, value } = await reader.read();
-  return done ? [] : [value];
+export function readChunk(reader) {
+  const read = reader.read().then(({ done, value }) => (done ? [] : [value]));
+  // A read asked ahead and never awaited (the stream failed first) is no unhandled rejection;
+  // whoever awaits it still sees the failure.
+  read.catch(() => {});
+  return read;
 }
 
 /** Cancels the stream behind `reader`; the producer's own cancel errors are its business. */
