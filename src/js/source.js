@@ -122,9 +122,64 @@ export async function readBlob(blob, start, end) {
   return new U8(await blobArrayBuffer(blobSlice(blob, start, end)));
 }
 
-/** A reader of a genuine Blob's own stream, made by Blob's and ReadableStream's own methods. */
+/**
+ * A reader of a genuine Blob's own stream, made by Blob's and ReadableStream's own methods, that
+ * keeps reading ahead of its consumer: Chromium's Blob stream fills only as far as the reads asked
+ * of it, and a File was hashed at ~0.6x the speed of the same bytes in memory.
+ */
 export function openBlobReader(blob) {
-  return streamGetReader(blobStream(blob));
+  return new ReadAhead(streamGetReader(blobStream(blob)), BLOB_READS_AHEAD);
+}
+
+/** Reads kept asked for ahead of the consumer of a Blob's stream. */
+const BLOB_READS_AHEAD = 4;
+
+/**
+ * Up to `depth` reads of `reader` asked for before they are wanted, one after another: each is
+ * made when the one before it settles, so only one is ever pending, which is all workerd's
+ * streams allow ("only supports a single pending read request at a time").
+ */
+class ReadAhead {
+  #reader;
+  #depth;
+  #asked = [];
+  #last = Promise.resolve({ done: false });
+  #finished = false;
+
+  constructor(reader, depth) {
+    this.#reader = reader;
+    this.#depth = depth;
+    this.#topUp();
+  }
+
+  read() {
+    this.#topUp();
+    const next = this.#asked.shift();
+    this.#topUp();
+    return next;
+  }
+
+  /** Stops the stream: a Blob's stream is ours alone, so nothing is left half read for anyone. */
+  cancel(reason) {
+    this.#finished = true;
+    return this.#reader.cancel(reason);
+  }
+
+  /** Called at the end or after a failure; a read may still be under way, so cancel rather than release. */
+  releaseLock() {
+    this.cancel().catch(() => {});
+  }
+
+  #topUp() {
+    while (this.#asked.length < this.#depth) {
+      const read = this.#last.then((step) => (step.done || this.#finished ? { done: true } : this.#reader.read()));
+      // A read asked ahead and never wanted (the stream failed first) is no unhandled rejection;
+      // whoever takes it still sees the failure.
+      read.catch(() => {});
+      this.#last = read;
+      this.#asked.push(read);
+    }
+  }
 }
 
 /** A reader of a genuine stream; throws when the stream is already locked to another reader. */
@@ -133,12 +188,9 @@ export function openReader(stream) {
 }
 
 /** The next chunk as `[chunk]`, or `[]` once the stream is done. */
-export function readChunk(reader) {
-  const read = reader.read().then(({ done, value }) => (done ? [] : [value]));
-  // A read asked ahead and never awaited (the stream failed first) is no unhandled rejection;
-  // whoever awaits it still sees the failure.
-  read.catch(() => {});
-  return read;
+export async function readChunk(reader) {
+  const { done, value } = await reader.read();
+  return done ? [] : [value];
 }
 
 /** Cancels the stream behind `reader`; the producer's own cancel errors are its business. */

@@ -172,38 +172,30 @@ impl ByteSource {
             ByteSource::Blob(blob) => {
                 // The Blob's own stream, not one `arrayBuffer()` slice after another: the host reads
                 // ahead while we hash (measured in Chromium: ~2x the read speed of 4 MiB slices),
-                // and more so with several reads asked for at once.
+                // and more so with the reads the JS side asks for ahead (`openBlobReader`).
                 let reader = open_blob_reader(&blob).map_err(|e| read_error("reading the Blob failed", e))?;
-                read_to_end(&reader, "reading the Blob failed", BLOB_READS_AHEAD, &mut buf, &mut sink, &mut pacer).await
+                read_to_end(&reader, "reading the Blob failed", &mut buf, &mut sink, &mut pacer).await
             }
             ByteSource::Stream(stream) => {
                 let reader = open_reader(&stream)
                     .map_err(|_| Error::invalid_input("the ReadableStream is locked: another reader is reading it"))?;
-                read_to_end(&reader, "reading the stream failed", 0, &mut buf, &mut sink, &mut pacer).await
+                read_to_end(&reader, "reading the stream failed", &mut buf, &mut sink, &mut pacer).await
             }
         }
     }
 }
 
-/// Reads asked of a Blob's stream beyond the one awaited: Chromium's Blob stream otherwise fills
-/// its queue only as far as the one read under way, and a File was hashed at ~0.6x the speed of
-/// the same bytes in memory.
-const BLOB_READS_AHEAD: usize = 3;
-
 /// Feeds every chunk of the stream behind `reader` to `sink`, then lets the reader go: released
 /// at the end or on a read failure, cancelled on our own refusal of a chunk so the producer stops
-/// (the stream is unusable anyway). `failure` says what failed in a read error's message. `ahead`
-/// more reads are asked for while one chunk is hashed (0 for a caller's stream: its chunks may be
-/// of any size, and we hold no more of them than one).
+/// (the stream is unusable anyway). `failure` says what failed in a read error's message.
 async fn read_to_end(
     reader: &JsValue,
     failure: &str,
-    ahead: usize,
     buf: &mut Vec<u8>,
     sink: &mut impl FnMut(&[u8]),
     pacer: &mut Pacer,
 ) -> Result<(), Error> {
-    let result = read_chunks(reader, failure, ahead, buf, sink, pacer).await;
+    let result = read_chunks(reader, failure, buf, sink, pacer).await;
     // Neither call can fail on the reader we opened; a failure would change nothing.
     let _ = match &result {
         Err(Error::InvalidInput(message)) => cancel_reader(reader, &JsValue::from_str(message)),
@@ -215,18 +207,12 @@ async fn read_to_end(
 async fn read_chunks(
     reader: &JsValue,
     failure: &str,
-    ahead: usize,
     buf: &mut Vec<u8>,
     sink: &mut impl FnMut(&[u8]),
     pacer: &mut Pacer,
 ) -> Result<(), Error> {
-    // Reads already asked for, in order: a reader answers them in the order they were made.
-    let mut asked = std::collections::VecDeque::with_capacity(ahead + 1);
     loop {
-        while asked.len() <= ahead {
-            asked.push_back(read_chunk(reader).map_err(|e| read_error(failure, e))?);
-        }
-        let Some(next) = asked.pop_front() else { return Ok(()) };
+        let next = read_chunk(reader).map_err(|e| read_error(failure, e))?;
         let step: Array = JsFuture::from(next).await.map_err(|e| read_error(failure, e))?.unchecked_into();
         if step.length() == 0 {
             return Ok(());
