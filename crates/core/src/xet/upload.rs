@@ -126,6 +126,9 @@ pub enum PlannerError {
     /// The planner was made [`UploadPlanner::without_sha256`]: finish files with
     /// [`UploadPlanner::finish_file_with_sha256`].
     Sha256Required,
+    /// [`UploadPlanner::add_cut_chunk`] while bytes given to `update` end no chunk yet (or the
+    /// other way round): a file is fed one way only.
+    MixedFeeding,
 }
 
 impl core::fmt::Display for PlannerError {
@@ -140,6 +143,9 @@ impl core::fmt::Display for PlannerError {
             ),
             PlannerError::Sha256Required => {
                 f.write_str("this planner does not compute SHA-256: finish the file with the SHA-256 of its bytes")
+            }
+            PlannerError::MixedFeeding => {
+                f.write_str("a file is fed either as bytes (update) or as chunks cut elsewhere (add_cut_chunk), not both")
             }
         }
     }
@@ -184,6 +190,8 @@ struct CurrentFile {
     cut_chunks: u64,
     /// Bytes of a chunk that began in an earlier `update`.
     pending: Vec<u8>,
+    /// Fed by [`UploadPlanner::add_cut_chunk`]: `update` is refused for the rest of the file.
+    cut_elsewhere: bool,
     size: u64,
     chunks: Vec<(XetHash, u64)>,
     terms: Vec<PlannedTerm>,
@@ -196,6 +204,7 @@ impl CurrentFile {
             sha256: sha256.then(Sha256::new),
             cut_chunks: 0,
             pending: Vec::new(),
+            cut_elsewhere: false,
             size: 0,
             chunks: Vec::new(),
             terms: Vec::new(),
@@ -351,11 +360,42 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     /// pieces (one caller-level value copied in blocks): every piece of the returned [`Feed`] is
     /// accepted, so a value is never fed in part.
     pub fn feed(&mut self) -> Result<Feed<'_, I>, PlannerError> {
+        self.check_feedable()?;
+        if self.file.as_ref().is_some_and(|f| f.cut_elsewhere) {
+            return Err(PlannerError::MixedFeeding);
+        }
+        Ok(Feed { planner: self })
+    }
+
+    fn check_feedable(&self) -> Result<(), PlannerError> {
         self.check_open()?;
         if self.ready.len() >= MAX_UNTAKEN_XORBS {
             return Err(PlannerError::TooManyUntakenXorbs { untaken: self.ready.len() });
         }
-        Ok(Feed { planner: self })
+        Ok(())
+    }
+
+    /// Feeds the current file's next chunk, cut and hashed elsewhere (a second thread running the
+    /// planner's boundary rule and [`chunk_hash`] over the same bytes), so this thread neither
+    /// chunks nor hashes. Refused as [`UploadPlanner::update`] is, and with
+    /// [`PlannerError::MixedFeeding`] while the file has bytes from `update` that end no chunk.
+    /// The hash is trusted: a wrong one is a corrupt upload, which the CAS refuses.
+    pub fn add_cut_chunk(&mut self, data: &[u8], hash: XetHash) -> Result<(), PlannerError> {
+        self.check_feedable()?;
+        let mut file = self.file.take().unwrap_or_else(|| CurrentFile::new(self.rule, self.compute_sha256));
+        if !file.pending.is_empty() || file.chunker.pending_len() > 0 {
+            self.file = Some(file);
+            return Err(PlannerError::MixedFeeding);
+        }
+        file.cut_elsewhere = true;
+        if let Some(sha256) = &mut file.sha256 {
+            sha256.update(data);
+        }
+        file.size += data.len() as u64;
+        self.stats.bytes_in += data.len() as u64;
+        self.add_hashed_chunk(&mut file, hash, data);
+        self.file = Some(file);
+        Ok(())
     }
 
     fn feed_unchecked(&mut self, mut data: &[u8]) {
@@ -486,7 +526,10 @@ impl<I: ChunkIndex> UploadPlanner<I> {
     }
 
     fn add_chunk(&mut self, file: &mut CurrentFile, data: &[u8]) {
-        let hash = chunk_hash(data);
+        self.add_hashed_chunk(file, chunk_hash(data), data);
+    }
+
+    fn add_hashed_chunk(&mut self, file: &mut CurrentFile, hash: XetHash, data: &[u8]) {
         self.stats.chunks += 1;
         let first_of_file = file.cut_chunks == 0;
         file.cut_chunks += 1;
@@ -680,6 +723,40 @@ mod tests {
             let (_, split) = plan(&[&data], piece, NoIndex);
             assert_eq!(split.shard, whole.shard, "piece {piece}");
         }
+    }
+
+    #[test]
+    fn chunks_cut_elsewhere_plan_as_the_same_bytes_do() {
+        let data = splitmix64_bytes(7, 3_000_000);
+        let (infos, whole) = plan(&[&data], 1 << 20, NoIndex);
+        let mut p = UploadPlanner::new(BoundaryRule::Current);
+        let mut xorbs = BTreeMap::new();
+        let mut start = 0;
+        for end in crate::xet::chunk_boundaries(&data, BoundaryRule::Current) {
+            p.add_cut_chunk(&data[start..end], chunk_hash(&data[start..end])).unwrap();
+            Uploaded::take_all(&mut p, &mut xorbs);
+            start = end;
+        }
+        assert_eq!(start, data.len());
+        assert_eq!(p.finish_file().unwrap(), infos[0]);
+        let shard = shard::parse(&p.finish().unwrap().unwrap()).unwrap();
+        Uploaded::take_all(&mut p, &mut xorbs);
+        assert_eq!(shard, whole.shard);
+        assert_eq!(xorbs, whole.xorbs);
+    }
+
+    #[test]
+    fn a_file_is_fed_one_way_only() {
+        let data = splitmix64_bytes(8, 200_000);
+        let mut p = UploadPlanner::new(BoundaryRule::Current);
+        p.update(&data[..1000]).unwrap();
+        assert_eq!(p.add_cut_chunk(&data[..10], chunk_hash(&data[..10])), Err(PlannerError::MixedFeeding));
+        p.update(&data[1000..]).unwrap();
+        let bytes_first = p.finish_file().unwrap();
+        p.add_cut_chunk(&data[..10], chunk_hash(&data[..10])).unwrap();
+        assert_eq!(p.update(&data[..10]), Err(PlannerError::MixedFeeding));
+        assert_eq!(p.finish_file().unwrap().size, 10, "the refused bytes were not fed");
+        assert_eq!(bytes_first.hash, hash_file(&data, BoundaryRule::Current).hash);
     }
 
     #[test]
