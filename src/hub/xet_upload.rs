@@ -5,6 +5,8 @@
 //!   once more on a 401.
 //! - Each file is read once in blocks: hubwasm-core's planner chunks, hashes and packs the xorbs;
 //!   the SHA-256 runs in the runtime's native digest where there is one (src/hash/native_sha256).
+//!   Where the runtime has worker threads (Node), the chunking, chunk hashing and SHA-256 run on
+//!   one (src/hash/chunk_thread) and this thread only packs and sends.
 //! - Finished xorbs are posted at once, up to [`XetUploadOptions::max_xorb_bytes_in_flight`]
 //!   bytes of bodies under way; chunking goes on meanwhile, and waits only when the window is full
 //!   (memory stays bounded whatever the input size).
@@ -31,6 +33,7 @@ use web_sys::AbortSignal;
 
 use super::upload::{FileContent, FileState, LargeFile, LargeFileUploader, LfsUploader, UploadSession, UploadedFile};
 use crate::error::{ApiFailure, Error};
+use crate::hash::chunk_thread::{ChunkThread, Unfed};
 use crate::hash::native_sha256::NativeSha256;
 use crate::http::streams::{linked_controller, LinkedController};
 use crate::http::{LocalFuture, Request, Transport};
@@ -46,6 +49,8 @@ const MAX_SPARE_BUFFERS: usize = 2;
 const READ_AHEAD_BLOCKS: usize = 4;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
+/// Bytes read and sent to the chunking thread before reading waits for its answers.
+const MAX_UNCUT_BYTES: usize = 8 << 20;
 
 #[wasm_bindgen(module = "/src/hub/xet_upload.js")]
 extern "C" {
@@ -361,6 +366,8 @@ pub(crate) struct XetSession {
     stats: Rc<Cell<XetSessionStats>>,
     current_file: usize,
     failed: bool,
+    /// The second thread that cuts and hashes the files' bytes, when there is one.
+    chunk_thread: Option<ChunkThread>,
 }
 
 impl XetSession {
@@ -374,6 +381,9 @@ impl XetSession {
         options: XetUploadOptions,
     ) -> Result<Self, Error> {
         let abort = linked_controller(signal.cloned());
+        // Started first so that it loads while the token is fetched; wasm's SHA-256 is measured
+        // on this thread alone (`native_sha256: false`).
+        let chunk_thread = if options.native_sha256 { ChunkThread::spawn() } else { None };
         let token_url = format!(
             "{}{}/xet-write-token/{}{}",
             transport.hub_url(),
@@ -382,11 +392,15 @@ impl XetSession {
             if create_pr { "?create_pr=1" } else { "" }
         );
         let token = Credentials::fetch(&transport, &token_url, &abort.signal()).await?;
+        let chunk_thread = match chunk_thread {
+            Some(thread) if thread.ready().await => Some(thread),
+            _ => None,
+        };
         let credentials = Rc::new(Credentials { transport, token_url, token: RefCell::new(token) });
         let mut planner = UploadPlanner::new(BoundaryRule::Current)
             .with_max_xorb_bytes(usize::try_from(options.max_xorb_bytes).unwrap_or(usize::MAX))
             .with_global_dedup();
-        if options.native_sha256 && NativeSha256::new().is_some() {
+        if chunk_thread.is_some() || (options.native_sha256 && NativeSha256::new().is_some()) {
             planner = planner.without_sha256();
         }
         Ok(XetSession {
@@ -404,6 +418,7 @@ impl XetSession {
             stats: Rc::default(),
             current_file: 0,
             failed: false,
+            chunk_thread,
         })
     }
 
@@ -446,7 +461,10 @@ impl XetSession {
         let known = content.known_len();
         self.stored.push((0, known.unwrap_or(0)));
         let dedup_before = self.planner.stats().deduplicated_bytes;
-        let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
+        // Taken for the file (`feed_cut` needs `self`), put back when it ends.
+        let chunk_thread = self.chunk_thread.take();
+        let mut cut = chunk_thread.as_ref().map(|_| CutElsewhere::default());
+        let mut native = if self.options.native_sha256 && cut.is_none() { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
         // Later blocks are asked for before this one is planned, so the host reads while wasm
@@ -478,21 +496,37 @@ impl XetSession {
                 }
                 None => reads.push_back(read_ahead(content, offset)),
             }
-            if let Some(sha) = &mut native {
-                sha.update(&block).await?;
-            }
-            loop {
-                match self.planner.update(&block) {
-                    Ok(()) => break,
-                    Err(PlannerError::TooManyUntakenXorbs { .. }) => self.pump(true, progress).await?,
-                    Err(e) => return Err(Error::Internal(format!("the upload planner refused a block: {e}"))),
+            let block_len = block.len() as u64;
+            match (&mut cut, &chunk_thread) {
+                (Some(cut), Some(thread)) => {
+                    thread.send(&block)?;
+                    cut.unfed.push(block);
+                    self.feed_cut(thread, cut, false, progress).await?;
+                }
+                _ => {
+                    if let Some(sha) = &mut native {
+                        sha.update(&block).await?;
+                    }
+                    self.update_planner(&block, progress).await?;
                 }
             }
-            self.add_stats(|s| s.bytes_hashed += block.len() as u64);
+            self.add_stats(|s| s.bytes_hashed += block_len);
             progress(file, XetFileProgress::Hashed, offset, total);
             self.pump(false, progress).await?;
-            pacer.maybe_yield(block.len()).await;
+            pacer.maybe_yield(block_len as usize).await;
         }
+        let cut_sha256 = match (&mut cut, &chunk_thread) {
+            (Some(cut), Some(thread)) => {
+                thread.end_file()?;
+                self.feed_cut(thread, cut, true, progress).await?;
+                if cut.unfed.len() > 0 {
+                    return Err(Error::Internal("the chunking thread left bytes uncut".into()));
+                }
+                cut.sha256
+            }
+            _ => None,
+        };
+        self.chunk_thread = chunk_thread;
         if known.is_some_and(|len| offset != len) {
             return Err(Error::SourceRead {
                 message: format!("the content gave {offset} bytes, {} expected", known.unwrap_or(0)),
@@ -504,9 +538,10 @@ impl XetSession {
         while self.planner.unanswered_dedup_queries() > 0 {
             self.pump(true, progress).await?;
         }
-        let info = match native {
-            Some(sha) => self.planner.finish_file_with_sha256(sha.digest().await?),
-            None => self.planner.finish_file(),
+        let info = match (cut_sha256, native) {
+            (Some(sha256), _) => self.planner.finish_file_with_sha256(sha256),
+            (None, Some(sha)) => self.planner.finish_file_with_sha256(sha.digest().await?),
+            (None, None) => self.planner.finish_file(),
         }
         .map_err(|e| Error::Internal(format!("the upload planner refused to end the file: {e}")))?;
         let deduplicated = self.planner.stats().deduplicated_bytes - dedup_before;
@@ -519,6 +554,50 @@ impl XetSession {
             sha256: hubwasm_core::hex::encode(&info.sha256),
             size: info.size,
         })
+    }
+
+    async fn update_planner(&mut self, block: &[u8], progress: ProgressSink<'_>) -> Result<(), Error> {
+        loop {
+            match self.planner.update(block) {
+                Ok(()) => return Ok(()),
+                Err(PlannerError::TooManyUntakenXorbs { .. }) => self.pump(true, progress).await?,
+                Err(e) => return Err(Error::Internal(format!("the upload planner refused a block: {e}"))),
+            }
+        }
+    }
+
+    /// Gives the planner the chunks the thread has cut, with their bytes; waits for more while
+    /// too many bytes are uncut, or (`to_end`) until the file's last chunk and SHA-256 arrived.
+    async fn feed_cut(
+        &mut self,
+        thread: &ChunkThread,
+        cut: &mut CutElsewhere,
+        to_end: bool,
+        progress: ProgressSink<'_>,
+    ) -> Result<(), Error> {
+        loop {
+            if let Some(sha256) = thread.take(&mut cut.records)? {
+                cut.sha256 = Some(sha256);
+            }
+            while let Some(&(len, hash)) = cut.records.front() {
+                let Some(chunk) = cut.unfed.take(len) else {
+                    return Err(Error::Internal("the chunking thread cut more bytes than it was sent".into()));
+                };
+                loop {
+                    match self.planner.add_cut_chunk(chunk, hash) {
+                        Ok(()) => break,
+                        Err(PlannerError::TooManyUntakenXorbs { .. }) => self.pump(true, progress).await?,
+                        Err(e) => return Err(Error::Internal(format!("the upload planner refused a chunk: {e}"))),
+                    }
+                }
+                cut.records.pop_front();
+            }
+            let waits = if to_end { cut.sha256.is_none() } else { cut.unfed.len() > MAX_UNCUT_BYTES };
+            if !waits {
+                return Ok(());
+            }
+            thread.wait().await?;
+        }
     }
 
     async fn send_shard(&mut self, progress: ProgressSink<'_>) -> Result<(), Error> {
@@ -737,6 +816,14 @@ impl XorbBuffer {
 
 fn refused_buffer(_: JsValue) -> Error {
     Error::Internal("the runtime refused a buffer for xorb bytes".into())
+}
+
+/// A file being cut on the chunking thread: its bytes until their chunks come back.
+#[derive(Default)]
+struct CutElsewhere {
+    unfed: Unfed,
+    records: std::collections::VecDeque<(usize, XetHash)>,
+    sha256: Option<[u8; 32]>,
 }
 
 /// A finished xorb as it is sent: its serialized chunks (outside wasm memory).

@@ -165,6 +165,9 @@ fn error_class_names(dts: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Exports the package's own scripts use (the Node entry, the chunking thread), never users.
+const INTERNAL_PREFIX: &str = "__hubwasm";
+
 /// wasm-bindgen's own `--target web` loader API, which the runtime entries use and users never see.
 const LOADER_EXPORTS: &[&str] = &["initSync", "InitInput", "InitOutput", "SyncInitInput"];
 
@@ -263,6 +266,7 @@ impl Surface {
                 || name.is_empty()
                 || LOADER_EXPORTS.contains(&name.as_str())
                 || name.starts_with("__wbg")
+                || name.starts_with(INTERNAL_PREFIX)
             {
                 continue;
             }
