@@ -1,10 +1,12 @@
 // One timed upload of a fresh file in this process (run by upload.mjs): CLIENT is "hubwasm"
-// (HubClient.uploadFile), "hubwasm-wasm-sha256" (the same with SHA-256 in wasm instead of
+// (HubClient.uploadFile of the file as a Blob), "hubwasm-file-url" (the same given the file's
+// `file:` URL, as a Node script would), "hubwasm-wasm-sha256" (the Blob with SHA-256 in wasm instead of
 // node:crypto: the runtime's native digest is hidden from it) or "huggingface" (@huggingface/hub's uploadFiles, through Xet). The file is a
 // file-backed Blob (fs.openAsBlob), as a page's File would be. Prints {seconds, bytes, rssGrowth}:
 // RSS growth is the process's peak resident size (VmHWM) minus its size just before the upload.
 // BENCH_UPLOAD_MEMORY_MIB sets hubwasm's uploadMemory (default: the SDK's own).
 import { openAsBlob } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 
 const [client, hubUrl, repo, filePath] = process.argv.slice(2);
@@ -20,7 +22,8 @@ if (client.startsWith("hubwasm")) {
   const hub = new HubClient({ hubUrl, accessToken });
   await hub.createRepo({ repo });
   const uploadMemory = process.env.BENCH_UPLOAD_MEMORY_MIB ? Number(process.env.BENCH_UPLOAD_MEMORY_MIB) << 20 : undefined;
-  upload = () => hub.uploadFile({ repo, file: { path: "big.bin", content: blob }, uploadMemory });
+  const content = client === "hubwasm-file-url" ? pathToFileURL(filePath) : blob;
+  upload = () => hub.uploadFile({ repo, file: { path: "big.bin", content }, uploadMemory });
 } else {
   const { createRepo, uploadFiles } = await import("@huggingface/hub");
   await createRepo({ repo, hubUrl, accessToken });

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { isolateHfCache } from "../lib/hf-cache-home.js";
 import { hubContextFromEnv } from "../lib/hub-context.js";
 import { scenarios } from "../scenarios/index.js";
+import { nodeUploadTests } from "./node-uploads.js";
 
 // Host abilities the portable scenarios cannot have: a Blob whose read fails (its file changes
 // after openAsBlob, so Node's read rejects with NotReadableError).
@@ -22,7 +23,7 @@ globalThis.hubwasmTestHost = {
 
 isolateHfCache();
 const context = hubContextFromEnv();
-for (const { name, run } of scenarios) {
+for (const { name, run } of [...scenarios, ...nodeUploadTests]) {
   test(name, async () => {
     for (const note of (await run(context))?.notes ?? []) console.log(`# ${name}: ${note}`);
   });
