@@ -90,9 +90,13 @@ function declaredExports(file) {
 
 // wasm-bindgen's loader API for `--target web`: used by the runtime entries, never by users.
 const LOADER = ["initSync", "default", "InitInput", "InitOutput", "SyncInitInput"];
+// Exports the package's own scripts use (the Node entry, its chunking thread): kept out of the API.
+const INTERNAL_PREFIX = "__hubwasm";
 
 await step("exports: every Rust export is in the package, guarded and typed; nothing internal leaks", () => {
-  const rust = [...declaredExports(join(installed, "hubwasm.d.ts"))].filter(([name]) => !LOADER.includes(name));
+  const rust = [...declaredExports(join(installed, "hubwasm.d.ts"))].filter(
+    ([name]) => !LOADER.includes(name) && !name.startsWith(INTERNAL_PREFIX),
+  );
   const typed = declaredExports(join(installed, "index.d.ts"));
   const problems = [];
   const functions = rust.filter(([, e]) => e.function);

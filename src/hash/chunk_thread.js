@@ -1,9 +1,11 @@
 // The JS half of src/hash/chunk_thread.rs: a Node worker thread (pkg-templates/chunk-thread.js)
-// that cuts an upload's bytes into chunks, hashes them and takes their SHA-256, while the main
-// thread packs and sends xorbs. Found at run time through `process.getBuiltinModule`, so no
+// that cuts an upload's bytes into chunks and hashes them, while the main thread packs and sends
+// xorbs. Found at run time through `process.getBuiltinModule`, so no
 // bundler sees a `node:` specifier; anywhere else `startChunkThread` gives undefined.
 
 function workerThreads() {
+  // Node only: Deno's and Bun's worker_threads are emulations this is not tested on.
+  if (globalThis.Deno !== undefined || globalThis.process?.versions?.bun !== undefined) return undefined;
   try {
     const threads = globalThis.process?.getBuiltinModule?.("node:worker_threads");
     return typeof threads?.Worker === "function" ? threads : undefined;
@@ -12,14 +14,14 @@ function workerThreads() {
   }
 }
 
-// Blocks under way or kept spare stay few: the upload waits for answers past 8 MiB uncut.
-const MAX_SPARE_BLOCKS = 16;
+// Blocks under way or kept spare stay few: the upload waits for answers past 4 MiB uncut.
+const MAX_SPARE_BLOCKS = 8;
 const MIN_BLOCK = 1 << 20;
 
 class ChunkThread {
   #worker;
   #records = [];
-  #digest;
+  #ended = false;
   #failure;
   #wake;
   #ready;
@@ -43,7 +45,7 @@ class ChunkThread {
       }
       if (message?.records instanceof Uint8Array) this.#records.push(message.records);
       if (message?.block instanceof ArrayBuffer && this.#spare.length < MAX_SPARE_BLOCKS) this.#spare.push(message.block);
-      if (message?.sha256 instanceof Uint8Array) this.#digest = message.sha256;
+      if (message?.ended === true) this.#ended = true;
       this.#notify();
     });
     worker.on("error", (error) => this.#fail(error));
@@ -72,10 +74,20 @@ class ChunkThread {
     if (buffer === undefined || buffer.byteLength < view.length) buffer = new ArrayBuffer(Math.max(view.length, MIN_BLOCK));
     const copy = new Uint8Array(buffer, 0, view.length);
     copy.set(view);
-    this.#worker.postMessage(copy, [buffer]);
+    this.#worker.postMessage({ block: copy, giveBack: true }, [buffer]);
   }
 
-  /** The file's last bytes were sent: the thread answers with its last chunks and the SHA-256. */
+  /**
+   * Sends `array` itself, transferred: the caller's own copy (a Blob's or a file's read), used
+   * nowhere else. An array that does not span its whole buffer is copied instead.
+   */
+  handOver(array) {
+    if (this.#failure) throw this.#failure;
+    if (array.byteOffset !== 0 || array.byteLength !== array.buffer.byteLength) return this.send(array);
+    this.#worker.postMessage({ block: array, giveBack: false }, [array.buffer]);
+  }
+
+  /** The file's last bytes were sent: the thread answers with its last chunks. */
   endFile() {
     if (this.#failure) throw this.#failure;
     this.#worker.postMessage(null);
@@ -95,22 +107,22 @@ class ChunkThread {
     return out;
   }
 
-  /** The SHA-256 of the file once its last records arrived (taken once), else undefined. */
-  takeDigest() {
-    const digest = this.#digest;
-    this.#digest = undefined;
-    return digest;
+  /** Whether the file's last records arrived (true once per file). */
+  takeEnded() {
+    const ended = this.#ended;
+    this.#ended = false;
+    return ended;
   }
 
   /** Resolves when a message has arrived, rejects when the thread failed. */
   wait() {
-    if (this.#records.length > 0 || this.#digest !== undefined) return Promise.resolve();
+    if (this.#records.length > 0 || this.#ended) return Promise.resolve();
     if (this.#failure) return Promise.reject(this.#failure);
     this.#worker.ref();
     return new Promise((resolve, reject) => {
       this.#wake = () => {
         this.#worker.unref();
-        if (this.#records.length > 0 || this.#digest !== undefined) resolve();
+        if (this.#records.length > 0 || this.#ended) resolve();
         else reject(this.#failure);
       };
     });
@@ -136,8 +148,9 @@ export function startChunkThread(url) {
 // Free functions over the thread: Rust calls them with `catch`, so a throw is an Err.
 export const chunkThreadReady = (thread) => thread.ready();
 export const chunkThreadSend = (thread, view) => thread.send(view);
+export const chunkThreadHandOver = (thread, array) => thread.handOver(array);
 export const chunkThreadEndFile = (thread) => thread.endFile();
 export const chunkThreadTakeRecords = (thread) => thread.takeRecords();
-export const chunkThreadTakeDigest = (thread) => thread.takeDigest();
+export const chunkThreadTakeEnded = (thread) => thread.takeEnded();
 export const chunkThreadWait = (thread) => thread.wait();
 export const chunkThreadClose = (thread) => thread.close();

@@ -1,14 +1,15 @@
 //! An upload's chunking and hashing on a second thread, where the runtime has one to give (Node's
-//! worker_threads): the main thread reads the file, packs the xorbs and sends them; the worker
-//! (pkg-templates/chunk-thread.js) cuts the same bytes with the same boundary rule, hashes each
-//! chunk (BLAKE3) and takes the file's SHA-256 (node:crypto). On the bench machine those were
-//! ~1.9 of the ~5.2 CPU seconds the main thread spent per 512 MiB uploaded.
+//! worker_threads): the main thread reads the file, takes its SHA-256 (node:crypto), packs the
+//! xorbs and sends them; the worker (pkg-templates/chunk-thread.js) cuts the same bytes with the
+//! same boundary rule and hashes each chunk (BLAKE3). On the bench machine chunking and hashing
+//! were ~1.4 of the ~5.2 CPU seconds the main thread spent per 512 MiB uploaded; the SHA-256
+//! (~0.6 s) stays on the main thread, which otherwise waits for the worker.
 //!
 //! - The Node entry names the worker script once ([`use_chunk_thread`]); elsewhere, or when the
 //!   thread does not start, uploads chunk on the main thread as before.
 //! - The main thread sends each block it read (a copy, transferred); the worker answers with
-//!   [`RECORD_LEN`]-byte records (length, hash) of the chunks that block finished, and the
-//!   SHA-256 when the file ends. The planner gets each chunk's bytes and hash
+//!   [`RECORD_LEN`]-byte records (length, hash) of the chunks that block finished, and the last
+//!   chunk when the file ends. The planner gets each chunk's bytes and hash
 //!   (`UploadPlanner::add_cut_chunk`): the output is the same as chunking in one thread.
 
 use std::cell::RefCell;
@@ -126,12 +127,14 @@ extern "C" {
     fn chunk_thread_ready(thread: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = chunkThreadSend)]
     fn chunk_thread_send(thread: &JsValue, view: &Uint8Array) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = chunkThreadHandOver)]
+    fn chunk_thread_hand_over(thread: &JsValue, array: &Uint8Array) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = chunkThreadEndFile)]
     fn chunk_thread_end_file(thread: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = chunkThreadTakeRecords)]
     fn chunk_thread_take_records(thread: &JsValue) -> Result<Uint8Array, JsValue>;
-    #[wasm_bindgen(catch, js_name = chunkThreadTakeDigest)]
-    fn chunk_thread_take_digest(thread: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = chunkThreadTakeEnded)]
+    fn chunk_thread_take_ended(thread: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_name = chunkThreadWait)]
     fn chunk_thread_wait(thread: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = chunkThreadClose)]
@@ -167,20 +170,21 @@ impl ChunkThread {
         chunk_thread_send(&self.thread, &unsafe { Uint8Array::view(bytes) }).map_err(failed)
     }
 
+    /// Sends the file's next bytes as `array`, which the caller gives away: transferred, not
+    /// copied (it must be the only view of its buffer, and is unusable afterwards).
+    pub(crate) fn hand_over(&self, array: &Uint8Array) -> Result<(), Error> {
+        chunk_thread_hand_over(&self.thread, array).map_err(failed)
+    }
+
     pub(crate) fn end_file(&self) -> Result<(), Error> {
         chunk_thread_end_file(&self.thread).map_err(failed)
     }
 
-    /// Moves the records that arrived into `into`; the file's SHA-256 once its end arrived.
-    pub(crate) fn take(&self, into: &mut VecDeque<(usize, XetHash)>) -> Result<Option<[u8; 32]>, Error> {
+    /// Moves the records that arrived into `into`; true once the file's last ones arrived.
+    pub(crate) fn take(&self, into: &mut VecDeque<(usize, XetHash)>) -> Result<bool, Error> {
         let records = chunk_thread_take_records(&self.thread).map_err(failed)?.to_vec();
         parse_records(&records, into).ok_or_else(|| broken("records that are not whole"))?;
-        let digest = chunk_thread_take_digest(&self.thread).map_err(failed)?;
-        if digest.is_undefined() {
-            return Ok(None);
-        }
-        let digest = digest.dyn_into::<Uint8Array>().map_err(|_| broken("a SHA-256 that is no byte array"))?.to_vec();
-        Ok(Some(digest.try_into().map_err(|_| broken("a SHA-256 that is not 32 bytes"))?))
+        chunk_thread_take_ended(&self.thread).map_err(failed)
     }
 
     /// Waits until something arrived.

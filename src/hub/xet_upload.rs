@@ -5,8 +5,8 @@
 //!   once more on a 401.
 //! - Each file is read once in blocks: hubwasm-core's planner chunks, hashes and packs the xorbs;
 //!   the SHA-256 runs in the runtime's native digest where there is one (src/hash/native_sha256).
-//!   Where the runtime has worker threads (Node), the chunking, chunk hashing and SHA-256 run on
-//!   one (src/hash/chunk_thread) and this thread only packs and sends.
+//!   Where the runtime has worker threads (Node), the chunking and chunk hashing run on one
+//!   (src/hash/chunk_thread) and this thread takes the SHA-256, packs and sends.
 //! - Finished xorbs are posted at once, up to [`XetUploadOptions::max_xorb_bytes_in_flight`]
 //!   bytes of bodies under way; chunking goes on meanwhile, and waits only when the window is full
 //!   (memory stays bounded whatever the input size).
@@ -50,7 +50,7 @@ const READ_AHEAD_BLOCKS: usize = 4;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 /// Bytes read and sent to the chunking thread before reading waits for its answers.
-const MAX_UNCUT_BYTES: usize = 8 << 20;
+const MAX_UNCUT_BYTES: usize = 4 << 20;
 
 #[wasm_bindgen(module = "/src/hub/xet_upload.js")]
 extern "C" {
@@ -96,7 +96,14 @@ pub(crate) trait XetContent {
     fn reads_at_any_offset(&self) -> bool;
     /// The bytes at `offset` (where the last block ended), about [`READ_BLOCK`] of them; `None`
     /// at the end.
-    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>>;
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Block>>;
+}
+
+/// A block of a file, in wasm memory; with the host's array it was copied from when that array
+/// is the read's own, so that it can be handed to the chunking thread instead of a copy.
+pub(crate) struct Block {
+    bytes: Vec<u8>,
+    host_copy: Option<Uint8Array>,
 }
 
 /// What a file is known by once its xorbs and the session's shard are stored.
@@ -190,20 +197,20 @@ impl XetContent for Replayable {
         true
     }
 
-    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Block>> {
         Box::pin(async move {
             let end = (offset + READ_BLOCK).min(self.len());
             if offset >= end {
                 return Ok(None);
             }
-            let block = self.read(offset, end).await?;
+            let (block, host_copy) = self.read_with_host_copy(offset, end).await?;
             if block.len() as u64 != end - offset {
                 return Err(Error::SourceRead {
                     message: format!("the content gave {} bytes at {offset}, {} expected", block.len(), end - offset),
                     cause: JsValue::UNDEFINED,
                 });
             }
-            Ok(Some(block))
+            Ok(Some(Block { bytes: block, host_copy }))
         })
     }
 }
@@ -220,10 +227,13 @@ impl XetContent for FileContent {
         matches!(self, FileContent::Replayable(_))
     }
 
-    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+    fn next_block<'a>(&'a self, offset: u64) -> LocalFuture<'a, Option<Block>> {
         match self {
             FileContent::Replayable(r) => r.next_block(offset),
-            FileContent::Stream(s) => Box::pin(s.next_block(READ_BLOCK as usize)),
+            FileContent::Stream(s) => Box::pin(async move {
+                let bytes = s.next_block(READ_BLOCK as usize).await?;
+                Ok(bytes.map(|bytes| Block { bytes, host_copy: None }))
+            }),
         }
     }
 }
@@ -400,7 +410,7 @@ impl XetSession {
         let mut planner = UploadPlanner::new(BoundaryRule::Current)
             .with_max_xorb_bytes(usize::try_from(options.max_xorb_bytes).unwrap_or(usize::MAX))
             .with_global_dedup();
-        if chunk_thread.is_some() || (options.native_sha256 && NativeSha256::new().is_some()) {
+        if options.native_sha256 && NativeSha256::new().is_some() {
             planner = planner.without_sha256();
         }
         Ok(XetSession {
@@ -464,7 +474,7 @@ impl XetSession {
         // Taken for the file (`feed_cut` needs `self`), put back when it ends.
         let chunk_thread = self.chunk_thread.take();
         let mut cut = chunk_thread.as_ref().map(|_| CutElsewhere::default());
-        let mut native = if self.options.native_sha256 && cut.is_none() { NativeSha256::new() } else { None };
+        let mut native = if self.options.native_sha256 { NativeSha256::new() } else { None };
         let mut pacer = Pacer::new();
         let mut offset = 0;
         // Later blocks are asked for before this one is planned, so the host reads while wasm
@@ -479,7 +489,7 @@ impl XetSession {
             asked = READ_BLOCK;
         }
         while let Some(reading) = reads.pop_front() {
-            let Some(block) = reading.await? else { break };
+            let Some(Block { bytes: block, host_copy }) = reading.await? else { break };
             offset += block.len() as u64;
             // A stream's size is what it gave so far.
             let total = known.unwrap_or(offset);
@@ -497,35 +507,32 @@ impl XetSession {
                 None => reads.push_back(read_ahead(content, offset)),
             }
             let block_len = block.len() as u64;
+            if let Some(sha) = &mut native {
+                sha.update(&block).await?;
+            }
             match (&mut cut, &chunk_thread) {
                 (Some(cut), Some(thread)) => {
-                    thread.send(&block)?;
+                    match &host_copy {
+                        Some(array) => thread.hand_over(array)?,
+                        None => thread.send(&block)?,
+                    }
                     cut.unfed.push(block);
                     self.feed_cut(thread, cut, false, progress).await?;
                 }
-                _ => {
-                    if let Some(sha) = &mut native {
-                        sha.update(&block).await?;
-                    }
-                    self.update_planner(&block, progress).await?;
-                }
+                _ => self.update_planner(&block, progress).await?,
             }
             self.add_stats(|s| s.bytes_hashed += block_len);
             progress(file, XetFileProgress::Hashed, offset, total);
             self.pump(false, progress).await?;
             pacer.maybe_yield(block_len as usize).await;
         }
-        let cut_sha256 = match (&mut cut, &chunk_thread) {
-            (Some(cut), Some(thread)) => {
-                thread.end_file()?;
-                self.feed_cut(thread, cut, true, progress).await?;
-                if cut.unfed.len() > 0 {
-                    return Err(Error::Internal("the chunking thread left bytes uncut".into()));
-                }
-                cut.sha256
+        if let (Some(cut), Some(thread)) = (&mut cut, &chunk_thread) {
+            thread.end_file()?;
+            self.feed_cut(thread, cut, true, progress).await?;
+            if cut.unfed.len() > 0 {
+                return Err(Error::Internal("the chunking thread left bytes uncut".into()));
             }
-            _ => None,
-        };
+        }
         self.chunk_thread = chunk_thread;
         if known.is_some_and(|len| offset != len) {
             return Err(Error::SourceRead {
@@ -538,10 +545,9 @@ impl XetSession {
         while self.planner.unanswered_dedup_queries() > 0 {
             self.pump(true, progress).await?;
         }
-        let info = match (cut_sha256, native) {
-            (Some(sha256), _) => self.planner.finish_file_with_sha256(sha256),
-            (None, Some(sha)) => self.planner.finish_file_with_sha256(sha.digest().await?),
-            (None, None) => self.planner.finish_file(),
+        let info = match native {
+            Some(sha) => self.planner.finish_file_with_sha256(sha.digest().await?),
+            None => self.planner.finish_file(),
         }
         .map_err(|e| Error::Internal(format!("the upload planner refused to end the file: {e}")))?;
         let deduplicated = self.planner.stats().deduplicated_bytes - dedup_before;
@@ -567,7 +573,7 @@ impl XetSession {
     }
 
     /// Gives the planner the chunks the thread has cut, with their bytes; waits for more while
-    /// too many bytes are uncut, or (`to_end`) until the file's last chunk and SHA-256 arrived.
+    /// too many bytes are uncut, or (`to_end`) until the file's last chunk arrived.
     async fn feed_cut(
         &mut self,
         thread: &ChunkThread,
@@ -576,8 +582,8 @@ impl XetSession {
         progress: ProgressSink<'_>,
     ) -> Result<(), Error> {
         loop {
-            if let Some(sha256) = thread.take(&mut cut.records)? {
-                cut.sha256 = Some(sha256);
+            if thread.take(&mut cut.records)? {
+                cut.ended = true;
             }
             while let Some(&(len, hash)) = cut.records.front() {
                 let Some(chunk) = cut.unfed.take(len) else {
@@ -592,7 +598,7 @@ impl XetSession {
                 }
                 cut.records.pop_front();
             }
-            let waits = if to_end { cut.sha256.is_none() } else { cut.unfed.len() > MAX_UNCUT_BYTES };
+            let waits = if to_end { !cut.ended } else { cut.unfed.len() > MAX_UNCUT_BYTES };
             if !waits {
                 return Ok(());
             }
@@ -823,7 +829,8 @@ fn refused_buffer(_: JsValue) -> Error {
 struct CutElsewhere {
     unfed: Unfed,
     records: std::collections::VecDeque<(usize, XetHash)>,
-    sha256: Option<[u8; 32]>,
+    /// The thread's records of the file's last chunk arrived.
+    ended: bool,
 }
 
 /// A finished xorb as it is sent: its serialized chunks (outside wasm memory).
@@ -848,7 +855,7 @@ impl Drop for XetSession {
 /// The read of the block at `start`, already started: polled once, so the host begins the read
 /// at once; awaiting it later picks the result up (a JS promise's future checks its settled state
 /// whenever it is polled).
-fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, Option<Vec<u8>>> {
+fn read_ahead<'a>(content: &'a dyn XetContent, offset: u64) -> LocalFuture<'a, Option<Block>> {
     let mut reading = content.next_block(offset);
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     match reading.as_mut().poll(&mut context) {

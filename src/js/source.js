@@ -158,7 +158,7 @@ class ReadAhead {
   }
 
   read() {
-    this.#topUp();
+    // The queue is full here (the constructor and every read top it up).
     const next = this.#asked.shift();
     this.#topUp();
     return next;

@@ -329,10 +329,24 @@ impl Replayable {
 
     /// Bytes `start..end` copied into wasm memory (`end` is clamped to the length).
     pub(crate) async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, Error> {
+        Ok(self.read_with_host_copy(start, end).await?.0)
+    }
+
+    /// [`Replayable::read`], and the host's array the bytes were copied from when it belongs to
+    /// this read alone (a Blob's or a local file's read gives a fresh one): the caller may give
+    /// it away (transfer it to a worker) rather than copy the bytes once more.
+    pub(crate) async fn read_with_host_copy(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> Result<(Vec<u8>, Option<Uint8Array>), Error> {
         let end = end.min(self.len());
         let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
         match self {
-            Replayable::Bytes(bytes) => bytes.append_to(&mut out, start, end)?,
+            Replayable::Bytes(bytes) => {
+                bytes.append_to(&mut out, start, end)?;
+                Ok((out, None))
+            }
             Replayable::Blob { blob, .. } if start < end => {
                 let part =
                     read_blob(blob, start as f64, end as f64).map_err(|e| read_error("reading the Blob failed", e))?;
@@ -340,10 +354,10 @@ impl Replayable {
                 let bytes = Bytes::from_js(&part)
                     .map_err(|what| Error::SourceRead { message: format!("the Blob gave {what}"), cause: part })?;
                 bytes.append_to(&mut out, 0, bytes.len)?;
+                Ok((out, Some(bytes.view)))
             }
-            Replayable::Blob { .. } => {}
+            Replayable::Blob { .. } => Ok((out, None)),
         }
-        Ok(out)
     }
 
     /// Bytes `start..end` as a fetch body: a Blob slice (streamed by the host) or a copy of the bytes.
