@@ -15,6 +15,11 @@ export function callFetch(fetchFn, url, method, headers, body, signal, redirect)
     const http = largeBodyHttp(url, body);
     if (http !== undefined) return sendWithNodeHttp(http, url, init);
   }
+  if (inBrowser() && ArrayBuffer.isView(body) && body.byteLength >= LARGE_BODY) {
+    // Chromium sends a byte-array body at ~10-16 MB/s and the same bytes as a Blob at 110-230
+    // (headless, to a local server, measured side by side): one copy into a Blob is far cheaper.
+    init.body = new Blob([body]);
+  }
   return new Promise((resolve) => resolve(fetchFn === undefined ? globalThis.fetch(url, init) : fetchFn(url, init)));
 }
 
@@ -23,6 +28,11 @@ export function callFetch(fetchFn, url, method, headers, body, signal, redirect)
 // bench machine. node:http writes the bytes as they are. Used for large byte bodies in Node alone
 // (Deno's fetch is its own), when the caller gave no fetch of their own.
 const LARGE_BODY = 1 << 20;
+
+/** A page or a Web Worker of a browser (not Deno, whose workers have the same globals). */
+function inBrowser() {
+  return globalThis.Deno === undefined && (typeof globalThis.document === "object" || typeof globalThis.WorkerGlobalScope === "function");
+}
 
 function largeBodyHttp(url, body) {
   const process = globalThis.process;
