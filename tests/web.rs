@@ -1,8 +1,11 @@
 //! wasm-bindgen tests of the JS-facing API, run by `wasm-pack test --node` and, with
-//! WASM_BINDGEN_USE_BROWSER=1, in headless Chromium. Expected digests are FIPS 180-2 vectors.
+//! WASM_BINDGEN_USE_BROWSER=1, in headless Chromium. Expected digests are FIPS 180-2 vectors;
+//! the JS planner's xorbs are checked against hubwasm-core's planner, whose own tests check it.
 #![cfg(target_arch = "wasm32")]
 
-use hubwasm::{create_sha256, sha256};
+use hubwasm::{create_sha256, create_xet_upload_planner, sha256};
+use hubwasm_core::xet::test_data::splitmix64_bytes as splitmix64;
+use hubwasm_core::xet::{xorb, BoundaryRule, UploadPlanner, XetHash};
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -86,4 +89,44 @@ async fn a_proxy_of_bytes_and_a_locked_stream_are_typed_errors() {
     let error = sha256(locked).await.unwrap_err();
     assert_eq!(field(&error, "name"), "InvalidInputError");
     assert_eq!(sha256(bytes(b"abc")).await.unwrap(), ABC);
+}
+
+#[wasm_bindgen_test]
+fn planner_xorbs_gathered_outside_wasm_memory_are_the_core_planners_bytes() {
+    // 70 MB: two xorbs, the first grown from its first buffer to a whole xorb's; then a small file
+    // in the same session, whose xorb is gathered only when it is taken.
+    let files = [splitmix64(11, 70_000_000), splitmix64(12, 300_000)];
+    let mut reference = UploadPlanner::new(BoundaryRule::Current);
+    let mut planner = create_xet_upload_planner();
+    let mut taken = Vec::new();
+    for data in &files {
+        for piece in data.chunks(1_000_003) {
+            reference.update(piece).unwrap();
+            planner.update(bytes(piece)).unwrap();
+            while let Some(x) = Some(planner.take_xorb().unwrap()).filter(|x| !x.is_undefined()) {
+                taken.push(x);
+            }
+        }
+        reference.finish_file().unwrap();
+        planner.finish_file().unwrap();
+    }
+    reference.finish().unwrap();
+    planner.finish().unwrap();
+    while let Some(x) = Some(planner.take_xorb().unwrap()).filter(|x| !x.is_undefined()) {
+        taken.push(x);
+    }
+    let mut decoded = Vec::new();
+    let mut count = 0;
+    for x in &taken {
+        let expected = reference.take_xorb().expect("as many xorbs as the core planner");
+        let hash = XetHash::from_hex(&field(x, "hash").as_string().unwrap()).unwrap();
+        let body = Uint8Array::from(field(x, "bytes")).to_vec();
+        assert_eq!(hash, expected.hash);
+        assert_eq!(body, expected.bytes, "xorb {count}: the bytes the core planner wrote");
+        decoded.extend(xorb::decode_and_verify(&body, &hash).unwrap().concat());
+        count += 1;
+    }
+    assert!(reference.take_xorb().is_none());
+    assert_eq!(count, 2, "70 MB and 0.3 MB: two 64 MiB xorbs at most");
+    assert_eq!(decoded, files.concat(), "random data: every chunk stored once, in order");
 }

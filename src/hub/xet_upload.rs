@@ -39,6 +39,7 @@ use crate::http::streams::{linked_controller, LinkedController};
 use crate::http::{LocalFuture, Request, Transport};
 use crate::js::pacing::Pacer;
 use crate::js::source::Replayable;
+use crate::js::xorb_buffer::XorbBuffer;
 
 /// Bytes read from a file and fed to the planner at a time.
 const READ_BLOCK: u64 = 1 << 20;
@@ -51,12 +52,6 @@ const READ_AHEAD_BLOCKS: usize = 4;
 const MAX_DEDUP_QUERIES_IN_FLIGHT: usize = 4;
 /// Bytes read and sent to the chunking thread before reading waits for its answers.
 const MAX_UNCUT_BYTES: usize = 4 << 20;
-
-#[wasm_bindgen(module = "/src/hub/xet_upload.js")]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = xorbBuffer)]
-    fn xorb_buffer(length: f64) -> Result<Uint8Array, JsValue>;
-}
 
 /// Limits of one session. What a session keeps alive is the xorbs being sent plus the one being
 /// filled (held in ArrayBuffers outside wasm memory), the held chunks, the blocks read ahead and
@@ -636,20 +631,16 @@ impl XetSession {
         if bytes.is_empty() {
             return Ok(());
         }
-        match &mut self.building {
-            Some(buffer) => buffer.append(bytes),
-            None => {
-                // Room for a full xorb and its chunk headers, so it is rarely grown.
-                let capacity = self.options.max_xorb_bytes + (self.options.max_xorb_bytes >> 6);
-                let mut buffer = match self.spare_buffers.pop() {
-                    Some(spare) => spare,
-                    None => XorbBuffer::with_capacity(capacity.max(bytes.len() as u64))?,
-                };
-                buffer.append(bytes)?;
-                self.building = Some(buffer);
-                Ok(())
-            }
-        }
+        // Room for a full xorb and its chunk headers, so it is rarely grown.
+        let capacity = self.options.max_xorb_bytes + (self.options.max_xorb_bytes >> 6);
+        let buffer = match self.building.take() {
+            Some(buffer) => buffer,
+            None => match self.spare_buffers.pop() {
+                Some(spare) => spare,
+                None => XorbBuffer::with_capacity(capacity.max(bytes.len() as u64))?,
+            },
+        };
+        self.building.insert(buffer).append(bytes, capacity)
     }
 
     /// The upload body of a finished xorb: the bytes moved out while it filled, then its tail.
@@ -715,7 +706,7 @@ impl XetSession {
                     Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, mut buffer } => {
                         self.xorb_bytes_in_flight -= body_bytes;
                         if self.spare_buffers.len() < MAX_SPARE_BUFFERS {
-                            buffer.len = 0;
+                            buffer.clear();
                             self.spare_buffers.push(buffer);
                         }
                         self.add_stats(|s| match already_stored {
@@ -784,44 +775,6 @@ impl XetSession {
             Ok(Outcome::Xorb { file, raw_bytes, body_bytes, already_stored, buffer: body })
         });
     }
-}
-
-/// A xorb's serialized bytes, gathered outside wasm memory as the planner writes them.
-struct XorbBuffer {
-    bytes: Uint8Array,
-    len: u64,
-}
-
-impl XorbBuffer {
-    fn with_capacity(capacity: u64) -> Result<Self, Error> {
-        Ok(XorbBuffer { bytes: xorb_buffer(capacity as f64).map_err(refused_buffer)?, len: 0 })
-    }
-
-    fn append(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let end = self.len + bytes.len() as u64;
-        let capacity = u64::from(self.bytes.length());
-        if end > capacity {
-            let mut grown = XorbBuffer::with_capacity(end.max(capacity * 2))?;
-            grown.bytes.set(&self.bytes.subarray(0, self.len as u32).into(), 0);
-            grown.len = self.len;
-            *self = grown;
-        }
-        // SAFETY: the view is read only by `set`, which copies the bytes before it returns, and
-        // nothing allocates in wasm memory (which would move it) in between. A copy made here
-        // instead would be a block of garbage per call for the GC to find.
-        self.bytes.set(&unsafe { Uint8Array::view(bytes) }.into(), self.len as u32);
-        self.len = end;
-        Ok(())
-    }
-
-    /// The bytes written, as a view of exactly their length (fetch sends the view's bytes only).
-    fn written(&self) -> Uint8Array {
-        self.bytes.subarray(0, self.len as u32)
-    }
-}
-
-fn refused_buffer(_: JsValue) -> Error {
-    Error::Internal("the runtime refused a buffer for xorb bytes".into())
 }
 
 /// A file being cut on the chunking thread: its bytes until their chunks come back.

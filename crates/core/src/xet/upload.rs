@@ -472,6 +472,11 @@ impl<I: ChunkIndex> UploadPlanner<I> {
         self.builder.take_bytes()
     }
 
+    /// The serialized size every xorb of this plan stays under.
+    pub fn max_xorb_bytes(&self) -> usize {
+        self.builder.max_bytes()
+    }
+
     /// Finished xorbs waiting for [`UploadPlanner::take_xorb`].
     pub fn untaken_xorbs(&self) -> usize {
         self.ready.len()
