@@ -304,7 +304,7 @@ export default [
       const ctx = hub(context);
       const first = writer(ctx);
       const repo = await freshRepo(ctx, first, "multi");
-      // uploadMemory 8 MiB closes xorbs at 4 MiB: 24 MiB of random bytes make six or more.
+      // uploadMemory 8 MiB closes xorbs at 2 MiB: 24 MiB of random bytes make twelve or more.
       const bytes = randomBytes(24 * MIB);
       const stored = recordingFetch();
       await writer(ctx, { fetch: stored.fetchFn }).uploadFile({
@@ -313,8 +313,8 @@ export default [
         uploadMemory: 8 * MIB,
       });
       const xorbs = stored.cas("POST", "/v1/xorbs/default/");
-      ok(xorbs.length >= 6, `a multi-xorb upload (${xorbs.length} xorbs)`);
-      ok(xorbs.every((r) => r.bodyBytes <= 4 * MIB), "no xorb above half of uploadMemory");
+      ok(xorbs.length >= 12, `a multi-xorb upload (${xorbs.length} xorbs)`);
+      ok(xorbs.every((r) => r.bodyBytes <= 2 * MIB), "no xorb above a quarter of uploadMemory");
       const { fetchFn, cas } = recordingFetch();
       const events = [];
       await writer(ctx, { fetch: fetchFn }).uploadFile({

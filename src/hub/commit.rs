@@ -110,8 +110,8 @@ export interface DeleteFilesOptions extends CommitCommonOptions { paths: string[
 
 /// The default and the least of the `uploadMemory` option (see [`super::xet_upload::XetUploadOptions`]).
 /// Measured on fresh 512 MiB files in Node (bench/upload.mjs, chunking on a worker thread): 32 MiB
-/// uploads ~15% faster than 16 MiB (xorbs of 16 MiB rather than 8, so half the requests) for a
-/// peak RSS growth of ~165 MiB instead of ~130 (Python's upload_file: ~270).
+/// uploads ~15% faster than 16 MiB (twice the bytes in flight) for a peak RSS growth of ~165 MiB
+/// instead of ~130 (Python's upload_file: ~270-400).
 const DEFAULT_UPLOAD_MEMORY: u64 = 32 << 20;
 const MIN_UPLOAD_MEMORY: u64 = 8 << 20;
 /// Most operations read from one options object (the commit parser's limit).

@@ -43,9 +43,9 @@ use crate::js::xorb_buffer::XorbBuffer;
 
 /// Bytes read from a file and fed to the planner at a time.
 const READ_BLOCK: u64 = 1 << 20;
-/// Acknowledged xorbs' buffers kept for the next ones (one per xorb in flight in the default
-/// window, and one for the xorb being filled).
-const MAX_SPARE_BUFFERS: usize = 2;
+/// Acknowledged xorbs' buffers kept for the next ones: as many as xorbs in flight in the default
+/// window (three), so that no buffer is dropped for the GC while the window stays full.
+const MAX_SPARE_BUFFERS: usize = 3;
 /// Blocks read ahead of the one being planned, when reads are independent.
 const READ_AHEAD_BLOCKS: usize = 4;
 /// Dedup queries under way at once (they are rare: one per file and one per ~64 MiB).
@@ -70,10 +70,13 @@ pub(crate) struct XetUploadOptions {
 }
 
 impl XetUploadOptions {
-    /// Limits that hold about `memory` bytes of file data: half for the xorb being filled, half
-    /// for those being sent (xorbs of at most 64 MiB; below 128 MiB they shrink to fit).
+    /// Limits that hold about `memory` bytes of file data: a quarter for the xorb being filled,
+    /// the rest for the three being sent (xorbs of at most 64 MiB; below 256 MiB they shrink to
+    /// fit). Measured in Node on fresh 1 GiB files, 32 MiB: three 8 MiB xorbs in flight upload
+    /// ~9% faster than one of 16 MiB (the sender no longer waits for each answer), for the same
+    /// peak RSS; seven of 4 MiB are slower again.
     pub(crate) fn within(memory: u64) -> Self {
-        let max_xorb_bytes = (memory / 2).clamp(1 << 20, 64 << 20);
+        let max_xorb_bytes = (memory / 4).clamp(1 << 20, 64 << 20);
         XetUploadOptions {
             max_xorb_bytes,
             max_xorb_bytes_in_flight: memory.saturating_sub(max_xorb_bytes).max(max_xorb_bytes),
