@@ -91,42 +91,61 @@ async fn a_proxy_of_bytes_and_a_locked_stream_are_typed_errors() {
     assert_eq!(sha256(bytes(b"abc")).await.unwrap(), ABC);
 }
 
-#[wasm_bindgen_test]
-fn planner_xorbs_gathered_outside_wasm_memory_are_the_core_planners_bytes() {
-    // 70 MB: two xorbs, the first grown from its first buffer to a whole xorb's; then a small file
-    // in the same session, whose xorb is gathered only when it is taken.
-    let files = [splitmix64(11, 70_000_000), splitmix64(12, 300_000)];
+/// Feeds `files` to the JS planner and to hubwasm-core's, `piece` bytes per update (taking xorbs
+/// after each), and checks that the JS xorbs are the core's, byte for byte, and hold the files.
+fn check_planner_against_core(files: &[Vec<u8>], piece: usize) -> Vec<Uint8Array> {
     let mut reference = UploadPlanner::new(BoundaryRule::Current);
     let mut planner = create_xet_upload_planner();
     let mut taken = Vec::new();
-    for data in &files {
-        for piece in data.chunks(1_000_003) {
-            reference.update(piece).unwrap();
-            planner.update(bytes(piece)).unwrap();
-            while let Some(x) = Some(planner.take_xorb().unwrap()).filter(|x| !x.is_undefined()) {
-                taken.push(x);
-            }
+    let mut take_all = |planner: &mut hubwasm::XetUploadPlanner| {
+        while let Some(x) = Some(planner.take_xorb().unwrap()).filter(|x| !x.is_undefined()) {
+            taken.push(x);
+        }
+    };
+    for data in files {
+        for part in data.chunks(piece) {
+            reference.update(part).unwrap();
+            planner.update(bytes(part)).unwrap();
+            take_all(&mut planner);
         }
         reference.finish_file().unwrap();
         planner.finish_file().unwrap();
     }
     reference.finish().unwrap();
     planner.finish().unwrap();
-    while let Some(x) = Some(planner.take_xorb().unwrap()).filter(|x| !x.is_undefined()) {
-        taken.push(x);
-    }
+    take_all(&mut planner);
     let mut decoded = Vec::new();
-    let mut count = 0;
-    for x in &taken {
+    let mut bodies = Vec::new();
+    for (i, x) in taken.iter().enumerate() {
         let expected = reference.take_xorb().expect("as many xorbs as the core planner");
         let hash = XetHash::from_hex(&field(x, "hash").as_string().unwrap()).unwrap();
-        let body = Uint8Array::from(field(x, "bytes")).to_vec();
+        let body = Uint8Array::from(field(x, "bytes"));
         assert_eq!(hash, expected.hash);
-        assert_eq!(body, expected.bytes, "xorb {count}: the bytes the core planner wrote");
-        decoded.extend(xorb::decode_and_verify(&body, &hash).unwrap().concat());
-        count += 1;
+        assert_eq!(body.to_vec(), expected.bytes, "xorb {i}: the bytes the core planner wrote");
+        decoded.extend(xorb::decode_and_verify(&body.to_vec(), &hash).unwrap().concat());
+        bodies.push(body);
     }
     assert!(reference.take_xorb().is_none());
-    assert_eq!(count, 2, "70 MB and 0.3 MB: two 64 MiB xorbs at most");
     assert_eq!(decoded, files.concat(), "random data: every chunk stored once, in order");
+    bodies
+}
+
+#[wasm_bindgen_test]
+fn planner_xorbs_gathered_outside_wasm_memory_are_the_core_planners_bytes() {
+    // 70 MB fed 1 MB at a time: the first xorb closes inside an update (the next one's bytes wait
+    // in the planner until it is taken) and its buffer grows to a whole xorb's. Then 6 MB, which
+    // joins the second xorb and makes it outgrow its first buffer.
+    let bodies = check_planner_against_core(&[splitmix64(11, 70_000_000), splitmix64(12, 6_000_000)], 1_000_003);
+    assert_eq!(bodies.len(), 2, "76 MB: two 64 MiB xorbs at most");
+    // The second xorb (~9 MB) ended in a buffer grown for a whole xorb: it comes out snug.
+    let second = &bodies[1];
+    assert!(second.buffer().byte_length() <= second.length() * 4 / 3, "a small xorb does not hold 64 MiB");
+}
+
+#[wasm_bindgen_test]
+fn planner_xorbs_of_one_large_update_are_the_core_planners_bytes() {
+    // 140 MB in one update leaves two xorbs waiting: none of the open xorb's bytes may move before
+    // they are taken.
+    let bodies = check_planner_against_core(&[splitmix64(13, 140_000_000)], 140_000_000);
+    assert_eq!(bodies.len(), 3);
 }

@@ -14,7 +14,7 @@ use crate::js::source::update_from;
 use crate::js::xorb_buffer::XorbBuffer;
 
 /// The open xorb's buffer starts at 4 times the first bytes moved onto it, at least this, and
-/// then grows once to the largest xorb: a small file's xorb does not hold a whole xorb's buffer.
+/// then grows once to the largest xorb (a small xorb that ends in it is then copied out snug).
 const MIN_BUFFER_BYTES: u64 = 1 << 20;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -22,6 +22,7 @@ const TS_TYPES: &str = r#"
 /** A finished xorb: `POST {casUrl}/v1/xorbs/default/{hash}` with `bytes` as the body. */
 export interface XetXorb {
   hash: string;
+  /** The serialized xorb; possibly a view of a larger buffer: post the view, not `bytes.buffer`. */
   bytes: Uint8Array;
   /** Number of chunks in the xorb. */
   chunkCount: number;
@@ -57,6 +58,9 @@ pub struct XetUploadPlanner {
     /// The open xorb's bytes, moved out after every update: `takeXorb` then copies only the
     /// xorb's tail (copying a whole 64 MiB xorb at once was a 60-370 ms task, measured in Node).
     building: Option<XorbBuffer>,
+    /// Set when bytes had left the planner and the runtime refused a buffer for them: the xorb
+    /// they belong to is incomplete, so every later call is refused.
+    lost_bytes: bool,
 }
 
 #[wasm_bindgen]
@@ -68,6 +72,7 @@ impl XetUploadPlanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] bytes: JsValue,
     ) -> Result<(), JsValue> {
+        self.check_intact()?;
         // Checked once, before the first block: the value is then fed whole or not at all.
         let mut feed = self.inner.feed().map_err(planner_error)?;
         update_from(&bytes, &mut self.scratch, |block| feed.update(block))?;
@@ -77,6 +82,7 @@ impl XetUploadPlanner {
     /// Ends the current file and returns its identity.
     #[wasm_bindgen(js_name = finishFile, unchecked_return_type = "XetPlannedFile")]
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
+        self.check_intact()?;
         let info = self.inner.finish_file().map_err(planner_error)?;
         let file = PlannedFileJs {
             hash: info.hash.to_hex(),
@@ -90,21 +96,19 @@ impl XetUploadPlanner {
     /// after `finish`) to keep memory to one xorb in progress.
     #[wasm_bindgen(js_name = takeXorb, unchecked_return_type = "XetXorb | undefined")]
     pub fn take_xorb(&mut self) -> Result<JsValue, JsValue> {
+        self.check_intact()?;
         let Some(xorb) = self.inner.take_xorb() else { return Ok(JsValue::UNDEFINED) };
-        let body = match self.building.take() {
-            Some(mut buffer) => {
-                buffer.append(&xorb.bytes, xorb.serialized_len() as u64)?;
-                buffer
-            }
-            None => {
-                let mut buffer = XorbBuffer::with_capacity(xorb.bytes.len() as u64)?;
-                buffer.append(&xorb.bytes, 0)?;
-                buffer
-            }
-        };
-        // `bytes` set after the rest: a view of the buffer, not a copy made by the serializer.
+        let whole = xorb.serialized_len() as u64;
+        let body = self
+            .building
+            .take()
+            .map_or_else(|| XorbBuffer::with_capacity(whole), Ok)
+            .and_then(|mut buffer| buffer.append(&xorb.bytes, whole).map(|()| buffer))
+            .and_then(XorbBuffer::into_snug_bytes);
+        let body = body.inspect_err(|_| self.lost_bytes = true)?;
+        // `bytes` set after the rest: the buffer itself, not a copy made by the serializer.
         let taken = to_js(&XorbJs { hash: xorb.hash.to_hex(), chunk_count: xorb.chunks.len() })?;
-        Reflect::set(&taken, &JsValue::from_str("bytes"), &body.written())
+        Reflect::set(&taken, &JsValue::from_str("bytes"), &body)
             .map_err(|_| Error::Internal("setting a xorb's bytes failed".into()))?;
         // What the planner wrote after this xorb belongs to the next one.
         self.move_open_xorb_bytes()?;
@@ -115,6 +119,7 @@ impl XetUploadPlanner {
     /// `POST {casUrl}/v1/shards` once every xorb is uploaded; `undefined` when no file had content.
     #[wasm_bindgen(unchecked_return_type = "Uint8Array | undefined")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        self.check_intact()?;
         match self.inner.finish().map_err(planner_error)? {
             Some(shard) => Ok(to_js(&Bytes(&shard))?),
             None => Ok(JsValue::UNDEFINED),
@@ -149,11 +154,20 @@ impl XetUploadPlanner {
             return Ok(());
         }
         let largest = self.inner.max_xorb_bytes() as u64;
-        let buffer = match self.building.take() {
-            Some(buffer) => buffer,
-            None => XorbBuffer::with_capacity((bytes.len() as u64 * 4).max(MIN_BUFFER_BYTES).min(largest))?,
-        };
-        Ok(self.building.insert(buffer).append(&bytes, largest)?)
+        let moved = match self.building.take() {
+            Some(buffer) => Ok(buffer),
+            None => XorbBuffer::with_capacity((bytes.len() as u64 * 4).max(MIN_BUFFER_BYTES).min(largest)),
+        }
+        .and_then(|buffer| self.building.insert(buffer).append(&bytes, largest));
+        Ok(moved.inspect_err(|_| self.lost_bytes = true)?)
+    }
+
+    fn check_intact(&self) -> Result<(), JsValue> {
+        if self.lost_bytes {
+            let message = "this planner lost xorb bytes when the runtime refused memory for them: start a new one";
+            return Err(Error::InvalidState(message.into()).into());
+        }
+        Ok(())
     }
 }
 
@@ -193,5 +207,10 @@ fn planner_error(error: PlannerError) -> JsValue {
 /// Starts an upload plan (TypeScript signature in the custom section above).
 #[wasm_bindgen(js_name = createXetUploadPlanner, skip_typescript)]
 pub fn create_xet_upload_planner() -> XetUploadPlanner {
-    XetUploadPlanner { inner: UploadPlanner::new(BoundaryRule::Current), scratch: Vec::new(), building: None }
+    XetUploadPlanner {
+        inner: UploadPlanner::new(BoundaryRule::Current),
+        scratch: Vec::new(),
+        building: None,
+        lost_bytes: false,
+    }
 }

@@ -64,8 +64,8 @@ export interface CommitOptions {
   /** Upload large files through Xet when the Hub offers it (default true). */
   useXet?: boolean;
   /** Bytes of large-file data the upload holds at once (xorbs being sent and filled; default
-   * 32 MiB, at least 8 MiB): xorbs close at half of it, up to the protocol's 64 MiB (from 128 MiB
-   * on). Less memory means smaller xorbs and more requests. */
+   * 32 MiB, at least 8 MiB): xorbs close at a quarter of it, up to the protocol's 64 MiB (from
+   * 256 MiB on), and half of it is sent at once. Less memory means smaller xorbs and more requests. */
   uploadMemory?: number;
   abortSignal?: AbortSignal;
   onProgress?: (event: CommitProgressEvent) => void;
@@ -109,9 +109,9 @@ export interface DeleteFilesOptions extends CommitCommonOptions { paths: string[
 "#;
 
 /// The default and the least of the `uploadMemory` option (see [`super::xet_upload::XetUploadOptions`]).
-/// Measured on fresh 512 MiB files in Node (bench/upload.mjs, chunking on a worker thread): 32 MiB
-/// uploads ~15% faster than 16 MiB (twice the bytes in flight) for a peak RSS growth of ~165 MiB
-/// instead of ~130 (Python's upload_file: ~270-400).
+/// Measured on fresh 512 MiB files in Node (bench/upload.mjs, chunking on a worker thread, when
+/// xorbs closed at half the budget): 32 MiB uploaded ~15% faster than 16 MiB for a peak RSS
+/// growth of ~165 MiB instead of ~130 (Python's upload_file: ~270-400).
 const DEFAULT_UPLOAD_MEMORY: u64 = 32 << 20;
 const MIN_UPLOAD_MEMORY: u64 = 8 << 20;
 /// Most operations read from one options object (the commit parser's limit).

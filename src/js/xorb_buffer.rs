@@ -47,6 +47,18 @@ impl XorbBuffer {
         self.bytes.subarray(0, self.len as u32)
     }
 
+    /// The bytes written: the buffer itself when they fill most of it, else a copy of exactly
+    /// their length, so that a small xorb does not keep a whole xorb's buffer alive.
+    pub(crate) fn into_snug_bytes(self) -> Result<Uint8Array, Error> {
+        let capacity = u64::from(self.bytes.length());
+        if self.len >= capacity - capacity / 4 {
+            return Ok(self.written());
+        }
+        let snug = XorbBuffer::with_capacity(self.len)?;
+        snug.bytes.set(&self.written().into(), 0);
+        Ok(snug.bytes)
+    }
+
     /// Forgets the bytes written, to fill the buffer again.
     pub(crate) fn clear(&mut self) {
         self.len = 0;
