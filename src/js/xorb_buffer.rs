@@ -1,6 +1,6 @@
 //! A xorb's serialized bytes gathered outside wasm memory as the planner writes them
-//! (`UploadPlanner::take_open_xorb_bytes`), so that a finished xorb is never one large copy in a
-//! single task, and wasm memory holds about one block instead of a whole xorb.
+//! (`UploadPlanner::take_open_xorb_bytes`), so that a finished xorb is never copied out of wasm
+//! memory whole in a single task, and wasm memory holds about one block instead of a whole xorb.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -48,7 +48,8 @@ impl XorbBuffer {
     }
 
     /// The bytes written: the buffer itself when they fill most of it, else a copy of exactly
-    /// their length, so that a small xorb does not keep a whole xorb's buffer alive.
+    /// their length, so that a small xorb does not keep a whole xorb's buffer alive. That copy is
+    /// between JS buffers and under 3/4 of a xorb (48 MiB: ~20 ms in Node, allocation included).
     pub(crate) fn into_snug_bytes(self) -> Result<Uint8Array, Error> {
         let capacity = u64::from(self.bytes.length());
         if self.len >= capacity - capacity / 4 {
