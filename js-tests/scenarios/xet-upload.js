@@ -1,6 +1,6 @@
 // The Xet upload planner in the runtime. Expected values come from the spec's vectors (§9.2: the
 // 1 MB SplitMix64 file has 19 chunks and a known SHA-256) and from the shard layout (§5.1, §5.6).
-import { createXetUploadPlanner, InvalidInputError, InvalidStateError, xetHash } from "hubwasm";
+import { createXetUploadPlanner, InternalError, InvalidInputError, InvalidStateError, xetHash } from "hubwasm";
 import { equal, ok, throws } from "../lib/assert.js";
 import { splitmix64Bytes } from "../lib/data.js";
 
@@ -78,6 +78,34 @@ export default [
       throws(() => planner.finishFile(), { instanceOf: InvalidStateError });
       throws(() => planner.finish(), { instanceOf: InvalidStateError });
       equal(drain(planner).length, 1, "the xorb closed by finish() is still there");
+    },
+  },
+  {
+    name: "xet upload planner: a buffer the runtime refuses for xorb bytes leaves a planner that refuses everything after",
+    async run() {
+      const data = splitmix64Bytes(21, 2_000_000);
+      const planner = createXetUploadPlanner();
+      // The xorb bytes leave wasm memory into a new Uint8Array of at least 1 MiB: refuse that one
+      // (synchronously, so no other code sees the patched constructor).
+      const Real = globalThis.Uint8Array;
+      globalThis.Uint8Array = new Proxy(Real, {
+        construct(target, args) {
+          if (typeof args[0] === "number" && args[0] >= 1 << 20) throw new RangeError("refused by the test");
+          return Reflect.construct(target, args);
+        },
+      });
+      try {
+        throws(() => planner.update(data), { instanceOf: InternalError }, "the refusal surfaces");
+      } finally {
+        globalThis.Uint8Array = Real;
+      }
+      throws(() => planner.update(new Uint8Array(1)), { instanceOf: InvalidStateError, message: /lost xorb bytes/ });
+      throws(() => planner.finishFile(), { instanceOf: InvalidStateError });
+      throws(() => planner.takeXorb(), { instanceOf: InvalidStateError }, "no short xorb is handed out");
+      throws(() => planner.finish(), { instanceOf: InvalidStateError });
+      const fresh = createXetUploadPlanner();
+      fresh.update(data);
+      equal(fresh.finishFile().hash, (await xetHash(data)).hash, "a new planner works");
     },
   },
 ];

@@ -635,8 +635,8 @@ impl XetSession {
         if bytes.is_empty() {
             return Ok(());
         }
-        // Room for a full xorb and its chunk headers, so it is rarely grown.
-        let capacity = self.options.max_xorb_bytes + (self.options.max_xorb_bytes >> 6);
+        // A whole xorb's room (chunk headers included: a xorb's serialized size stays under it).
+        let capacity = self.options.max_xorb_bytes;
         let buffer = match self.building.take() {
             Some(buffer) => buffer,
             None => match self.spare_buffers.pop() {
